@@ -1,7 +1,159 @@
 // SPDX-License-Identifier: MIT
-// The hphtsim command (placeholder while the app module is written).
+// The hphtsim command.
+//
+//   hphtsim run CONFIG [-o OUT.h5] [--until DURATION] [--set key.path=value]... [--overwrite]
+//   hphtsim check CONFIG [--set key.path=value]...
+//   hphtsim info OUT.h5
+//
+// Exit codes: 0 success; 2 bad input (config, command line, existing output file); 1 a run
+// that failed while computing (a solver that did not converge, a write error).
+#include <omp.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <filesystem>
 #include <iostream>
-int main() {
-  std::cerr << "hphtsim: not yet wired\n";
-  return 1;
+#include <string>
+#include <vector>
+
+#include "hphtsim/core/error.hpp"
+#include "hphtsim/core/units.hpp"
+#include "hphtsim/core/version.hpp"
+#include "hphtsim/io/result_file.hpp"
+#include "hphtsim/simulation/simulation.hpp"
+
+namespace {
+
+using namespace hphtsim;
+
+constexpr int exit_bad_input = 2;
+constexpr int exit_failure = 1;
+
+void print_model_summary(const simulation::Model& m, std::ostream& os) {
+  const auto& g = m.grid;
+  os << "grid: " << g.nx << " x " << g.ny << " x " << g.nz << " cells over " << m.assembly.cell_size[0] * 1e3
+     << " x " << m.assembly.cell_size[1] * 1e3 << " x " << m.assembly.cell_size[2] * 1e3 << " mm\n";
+  os << "primitives: " << m.assembly.primitives.size() << ", seeds: " << m.seed_count()
+     << ", materials: ";
+  for (std::size_t i = 0; i < m.map.names.size(); ++i) os << (i ? ", " : "") << m.map.names[i];
+  os << "\n";
+}
+
+int cmd_check(const std::string& config, const std::vector<std::string>& sets) {
+  simulation::Model m = simulation::Model::from_file(config, sets);
+  std::cout << config << ": OK\n";
+  print_model_summary(m, std::cout);
+  return 0;
+}
+
+int cmd_run(const std::string& config, std::string output, const std::string& until_text,
+            const std::vector<std::string>& sets, bool overwrite, bool quiet, int threads) {
+  if (threads > 0) omp_set_num_threads(threads);
+  // 1. Read and validate everything before any file is created.
+  simulation::Model model = simulation::Model::from_file(config, sets);
+  simulation::RunOptions opts;
+  opts.progress = !quiet;
+  if (!until_text.empty()) {
+    try {
+      opts.until = core::parse_quantity_as(until_text, core::dim::time, "a duration such as \"2 h\"");
+    } catch (const std::invalid_argument& e) {
+      throw ConfigError("--until", e.what());
+    }
+    if (opts.until < 0.0) throw ConfigError("--until", "must not be negative");
+  }
+  if (output.empty()) output = std::filesystem::path(config).stem().string() + ".h5";
+  if (std::filesystem::exists(output) && !overwrite)
+    throw ConfigError("-o", "output file '" + output + "' exists; pass --overwrite to replace it");
+
+  // 2. The initial electric solve can still reveal a bad assembly; do it before creating the file.
+  simulation::Simulation sim(std::move(model));
+
+  // 3. Open the result file and run.
+  std::vector<io::SeriesSpec> series;
+  for (const auto& c : sim.series_layout()) series.push_back({c.name, c.units, c.columns});
+  io::RunMetadata meta{hphtsim::version, hphtsim::git_revision, sim.model().config_yaml};
+  io::ResultWriter writer(output, sim.model().grid, sim.model().map.material, sim.model().map.names, meta, series,
+                          overwrite);
+  if (!quiet) {
+    std::cerr << "[hphtsim] " << config << " -> " << output << " (" << omp_get_max_threads() << " threads)\n";
+    print_model_summary(sim.model(), std::cerr);
+  }
+  sim.run(opts, &writer);
+  const auto& d = sim.diagnostics();
+  writer.set_meta_attribute("final_time", d.time, "s");
+  writer.set_meta_attribute("final_T_max", d.T_max, "K");
+  writer.set_meta_attribute("final_heater_power", d.electric.power, "W");
+  writer.close();
+  if (!quiet) {
+    std::fprintf(stderr, "[hphtsim] done: t = %.0f s, T_max = %.1f degC, P = %.1f W, V = %.3f V, I = %.1f A, R = %.3g ohm",
+                 d.time, d.T_max - 273.15, d.electric.power, d.electric.voltage, d.electric.current,
+                 d.electric.resistance);
+    if (!std::isnan(d.T_source)) std::fprintf(stderr, ", T_source = %.1f degC", d.T_source - 273.15);
+    for (std::size_t s = 0; s < d.T_seed.size(); ++s)
+      std::fprintf(stderr, ", T_seed[%zu] = %.1f degC (dT %.1f K)", s, d.T_seed[s] - 273.15, d.dT_source_seed[s]);
+    std::fprintf(stderr, "\n");
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"hphtsim: HPHT temperature-gradient diamond growth in a cubic press"};
+  app.set_version_flag("--version", std::string(hphtsim::version) + " (" + hphtsim::git_revision + ")");
+  app.require_subcommand(1);
+
+  std::string config, output, until, result;
+  std::vector<std::string> sets;
+  bool overwrite = false, quiet = false;
+  int threads = 0;
+
+  auto* run = app.add_subcommand("run", "run a config and write OUT.h5 (+ OUT.xmf for ParaView)");
+  run->add_option("config", config, "YAML config")->required();
+  run->add_option("-o,--output", output, "result file (default: CONFIG's stem + .h5)");
+  run->add_option("--until", until, "absolute simulated time to stop at, e.g. \"2 h\" (default: time.end)");
+  run->add_option("--set", sets, "override a config key: key.path=value (repeatable)");
+  run->add_flag("--overwrite", overwrite, "replace an existing output file");
+  run->add_flag("-q,--quiet", quiet, "no progress line");
+  run->add_option("--threads", threads, "OpenMP threads (default: OMP_NUM_THREADS or all cores)");
+
+  auto* check = app.add_subcommand("check", "validate a config without running it");
+  check->add_option("config", config, "YAML config")->required();
+  check->add_option("--set", sets, "override a config key: key.path=value (repeatable)");
+
+  auto* info = app.add_subcommand("info", "describe a result file");
+  info->add_option("result", result, "result file (.h5)")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : exit_bad_input;
+  }
+
+  try {
+    if (*run) return cmd_run(config, output, until, sets, overwrite, quiet, threads);
+    if (*check) return cmd_check(config, sets);
+    if (*info) {
+      if (!std::filesystem::exists(result)) {
+        std::cerr << "hphtsim: error: result file '" << result << "' does not exist\n";
+        return exit_bad_input;
+      }
+      std::cout << io::describe_result(result);
+      return 0;
+    }
+  } catch (const hphtsim::ConfigError& e) {
+    std::cerr << "\nhphtsim: config error: " << e.what() << "\n";
+    return exit_bad_input;
+  } catch (const hphtsim::SolverError& e) {
+    std::cerr << "\nhphtsim: solver error: " << e.what() << "\n";
+    return exit_failure;
+  } catch (const hphtsim::IoError& e) {
+    std::cerr << "\nhphtsim: I/O error: " << e.what() << "\n";
+    return exit_failure;
+  } catch (const std::exception& e) {
+    std::cerr << "\nhphtsim: error: " << e.what() << "\n";
+    return exit_failure;
+  }
+  return 0;
 }

@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: MIT
+// The cell assembly: ordered primitives (box, cylinder, disk, tube, sphere) painted one after
+// the other into a material map on the grid, then the seeds (diamond boxes) on the seed bed.
+// Coordinates are in m with the origin at the centre of the pressure-medium cube and z along
+// the current axis (top and bottom anvils at z = +-size_z/2).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "hphtsim/core/config.hpp"
+#include "hphtsim/core/grid.hpp"
+
+namespace hphtsim::geometry {
+
+enum class Shape { box, cylinder, disk, tube, sphere };
+
+struct Primitive {
+  std::string name;
+  std::string material;
+  Shape shape = Shape::box;
+  std::array<double, 3> center{0, 0, 0};
+  std::array<double, 3> size{0, 0, 0};  ///< box edges
+  double radius = 0.0;                   ///< cylinder, disk, sphere; outer radius of a tube
+  double inner_radius = 0.0;             ///< tube
+  double height = 0.0;                   ///< cylinder, disk, tube, along `axis`
+  int axis = 2;                          ///< 0 = x, 1 = y, 2 = z
+
+  bool contains(double x, double y, double z) const;
+  /// Axis-aligned bounding box: {xmin, ymin, zmin, xmax, ymax, zmax}.
+  std::array<double, 6> bounds() const;
+};
+
+enum class SeedOrientation { face100, face111 };
+
+struct Seed {
+  std::string name;
+  std::array<double, 3> center{0, 0, 0};
+  double size = 0.0;  ///< edge of the seed cube (m)
+  SeedOrientation orientation = SeedOrientation::face100;
+  std::string material = "diamond";
+  std::array<double, 6> bounds() const;
+};
+
+struct Assembly {
+  std::array<double, 3> cell_size{0, 0, 0};  ///< edges of the pressure-medium cube (m)
+  std::vector<Primitive> primitives;
+  std::vector<Seed> seeds;
+
+  /// Reads `cell.size`, `assembly` (list of primitives) and `seeds` (optional). Checks every
+  /// primitive and seed lies inside the cell and seeds do not overlap. Keys of errors are
+  /// "assembly.3.radius", "seeds.0.center", ...
+  static Assembly from_config(const core::ConfigNode& root);
+
+  int find_primitive(const std::string& name) const;  ///< index or -1
+};
+
+/// Per-cell result of painting. region: index of the primitive that owns the cell, or
+/// primitives.size() + s for seed s, or -1 if no primitive covers it.
+struct MaterialMap {
+  std::vector<std::int32_t> material;  ///< index into names
+  std::vector<std::int32_t> region;
+  std::vector<std::string> names;      ///< material names, in order of first appearance
+};
+
+/// Paints by cell centre: the last primitive containing a cell's centre owns it; seeds last.
+/// Throws ConfigError("assembly", ...) if a cell is left uncovered (the first primitive is
+/// normally the cube that fills the cell), or a primitive or seed covers no cell at all.
+MaterialMap paint(const Assembly& assembly, const core::Grid& grid);
+
+}  // namespace hphtsim::geometry

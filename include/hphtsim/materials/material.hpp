@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: MIT
+// Material property laws and the materials library. A law gives a property as a function of
+// temperature: constant, a table (piecewise linear in T, held constant beyond its ends) or a
+// polynomial in T (K). Every library entry cites its source (configs/materials.yaml).
+#pragma once
+
+#include <filesystem>
+#include <limits>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "hphtsim/core/config.hpp"
+
+namespace hphtsim::materials {
+
+class PropertyLaw {
+ public:
+  enum class Kind { constant, table, polynomial };
+
+  static PropertyLaw constant(double value);
+  static PropertyLaw table(std::vector<double> temperatures_K, std::vector<double> values);
+  static PropertyLaw polynomial(std::vector<double> coefficients);  ///< sum c_i T^i, T in K
+
+  /// Reads a law from a config node: "45 W/(m*K)", {table: [["300 K", "45 W/(m*K)"], ...]}
+  /// or {polynomial: ["a unit", "b unit/K", ...]}; every value checked against `dim`.
+  static PropertyLaw from_config(const core::ConfigNode& node, const core::Dimension& dim,
+                                 const std::string& what);
+
+  double operator()(double T) const {
+    switch (kind_) {
+      case Kind::constant:
+        return c_[0];
+      case Kind::table:
+        return interpolate(T);
+      case Kind::polynomial: {
+        double v = 0.0;
+        for (std::size_t i = c_.size(); i-- > 0;) v = v * T + c_[i];
+        return v;
+      }
+    }
+    return c_[0];
+  }
+  Kind kind() const { return kind_; }
+  bool is_constant() const { return kind_ == Kind::constant; }
+  /// Smallest value over [T_lo, T_hi] (exact for constant/table, sampled for polynomials).
+  double min_over(double T_lo, double T_hi) const;
+
+ private:
+  Kind kind_ = Kind::constant;
+  std::vector<double> t_;  // table abscissae (K)
+  std::vector<double> c_;  // constant, table values or polynomial coefficients
+  double interpolate(double T) const;
+};
+
+struct Material {
+  std::string name;
+  std::string source;  ///< where the numbers come from
+  PropertyLaw density;                 ///< kg/m^3
+  PropertyLaw heat_capacity;           ///< J/(kg K)
+  PropertyLaw thermal_conductivity;    ///< W/(m K)
+  PropertyLaw electrical_resistivity;  ///< ohm m
+  /// Melting range of a solvent (K) and its latent heat (J/kg), spread over the range as an
+  /// apparent heat capacity. NaN when the material does not melt in the model.
+  double solidus = std::numeric_limits<double>::quiet_NaN();
+  double liquidus = std::numeric_limits<double>::quiet_NaN();
+  double latent_heat = 0.0;
+  /// Keys this model does not use yet but the library carries (mechanics, for the pressure
+  /// issue): youngs_modulus, poisson_ratio, thermal_expansion.
+  std::map<std::string, PropertyLaw> extra;
+
+  bool melts() const { return latent_heat > 0.0 && liquidus > solidus; }
+  /// c_p plus the latent heat spread evenly over [solidus, liquidus].
+  double apparent_heat_capacity(double T) const {
+    double c = heat_capacity(T);
+    if (melts() && T > solidus && T < liquidus) c += latent_heat / (liquidus - solidus);
+    return c;
+  }
+  /// Liquid fraction 0..1 (linear over the melting range).
+  double liquid_fraction(double T) const {
+    if (!melts()) return 0.0;
+    if (T <= solidus) return 0.0;
+    if (T >= liquidus) return 1.0;
+    return (T - solidus) / (liquidus - solidus);
+  }
+};
+
+/// Name -> material. Reads `materials:` maps from a library file and from the config itself.
+class MaterialLibrary {
+ public:
+  /// Adds (or replaces) every entry of a `materials:` map node.
+  void add_from_config(const core::ConfigNode& materials_map);
+  bool contains(const std::string& name) const { return materials_.count(name) > 0; }
+  const Material& get(const std::string& name) const { return materials_.at(name); }
+  std::vector<std::string> names() const;
+
+ private:
+  std::map<std::string, Material> materials_;
+};
+
+}  // namespace hphtsim::materials

@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: MIT
+// Heat conduction in the cell: rho c_p dT/dt = div(k grad T) + q, backward Euler in time (or
+// steady), with a Robin condition -k dT/dn = h (T - T_coolant) on each of the six cube faces:
+// the water-cooled tungsten-carbide anvils seen through an effective heat-transfer coefficient.
+// Property values are frozen at the current Picard iterate by the caller.
+#pragma once
+
+#include <array>
+#include <limits>
+#include <vector>
+
+#include "hphtsim/core/grid.hpp"
+#include "hphtsim/solvers/linear_solver.hpp"
+
+namespace hphtsim::physics {
+
+struct ThermalBoundary {
+  /// h for the faces x-, x+, y-, y+, z-, z+ (W/(m^2 K)); 0 = insulated.
+  std::array<double, 6> h{0, 0, 0, 0, 0, 0};
+  double coolant_temperature = 298.15;  ///< K
+};
+
+class ThermalProblem {
+ public:
+  ThermalProblem(const core::Grid& grid, ThermalBoundary boundary);
+
+  /// One implicit step: (C/dt + A(k) + B) T = C/dt T_old + q + B T_coolant, C = rho c_p V.
+  /// dt = infinity gives the steady state. `T` holds the initial guess on entry.
+  solvers::SolveStats solve(const std::vector<double>& conductivity, const std::vector<double>& volumetric_heat_capacity,
+                            const std::vector<double>& heat, const std::vector<double>& T_old, double dt,
+                            std::vector<double>& T, const solvers::SolveOptions& opts);
+
+  /// Heat leaving through the faces (W) for field T with the boundary conductances of the last
+  /// solve: sum over boundary faces of T_b (T_c - T_coolant).
+  double heat_out(const std::vector<double>& T) const;
+
+  const ThermalBoundary& boundary() const { return boundary_; }
+
+ private:
+  const core::Grid& grid_;
+  ThermalBoundary boundary_;
+  solvers::StencilOperator op_;
+  std::unique_ptr<solvers::MultigridPCG> solver_;
+  std::vector<double> rhs_, boundary_conductance_;  // per cell: sum of its boundary-face T_b
+};
+
+}  // namespace hphtsim::physics

@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: MIT
+#include "hphtsim/materials/material.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "hphtsim/core/error.hpp"
+
+namespace hphtsim::materials {
+
+PropertyLaw PropertyLaw::constant(double value) {
+  PropertyLaw p;
+  p.kind_ = Kind::constant;
+  p.c_ = {value};
+  return p;
+}
+
+PropertyLaw PropertyLaw::table(std::vector<double> temperatures_K, std::vector<double> values) {
+  HPHTSIM_CHECK(temperatures_K.size() == values.size() && !values.empty(), "table sizes");
+  PropertyLaw p;
+  p.kind_ = Kind::table;
+  p.t_ = std::move(temperatures_K);
+  p.c_ = std::move(values);
+  return p;
+}
+
+PropertyLaw PropertyLaw::polynomial(std::vector<double> coefficients) {
+  HPHTSIM_CHECK(!coefficients.empty(), "polynomial needs coefficients");
+  PropertyLaw p;
+  p.kind_ = Kind::polynomial;
+  p.c_ = std::move(coefficients);
+  return p;
+}
+
+double PropertyLaw::interpolate(double T) const {
+  if (T <= t_.front()) return c_.front();
+  if (T >= t_.back()) return c_.back();
+  auto it = std::upper_bound(t_.begin(), t_.end(), T);
+  std::size_t i = std::size_t(it - t_.begin());
+  double w = (T - t_[i - 1]) / (t_[i] - t_[i - 1]);
+  return c_[i - 1] + w * (c_[i] - c_[i - 1]);
+}
+
+double PropertyLaw::min_over(double T_lo, double T_hi) const {
+  switch (kind_) {
+    case Kind::constant:
+      return c_[0];
+    case Kind::table:
+      return *std::min_element(c_.begin(), c_.end());
+    case Kind::polynomial: {
+      double m = (*this)(T_lo);
+      for (int s = 1; s <= 200; ++s) m = std::min(m, (*this)(T_lo + (T_hi - T_lo) * s / 200.0));
+      return m;
+    }
+  }
+  return c_[0];
+}
+
+PropertyLaw PropertyLaw::from_config(const core::ConfigNode& node, const core::Dimension& dim,
+                                     const std::string& what) {
+  if (node.is_scalar()) return constant(node.as_quantity(dim, what));
+  if (!node.is_map() || node.keys().size() != 1)
+    node.fail("expected " + what + ", or {table: [[T, value], ...]} or {polynomial: [c0, c1, ...]}");
+  if (auto t = node.find("table")) {
+    std::vector<double> ts, vs;
+    for (const auto& row : t->items()) {
+      if (!row.is_sequence() || row.yaml().size() != 2)
+        row.fail("a table row is [temperature, value], e.g. [\"300 K\", \"45 W/(m*K)\"]");
+      auto cells = row.items();
+      ts.push_back(cells[0].as_quantity(core::dim::temperature, "a temperature such as \"300 K\""));
+      vs.push_back(cells[1].as_quantity(dim, what));
+      if (ts.size() > 1 && !(ts.back() > ts[ts.size() - 2]))
+        row.fail("table temperatures must increase strictly");
+    }
+    if (ts.empty()) t->fail("a table needs at least one row");
+    return table(std::move(ts), std::move(vs));
+  }
+  if (auto p = node.find("polynomial")) {
+    std::vector<double> cs;
+    int i = 0;
+    for (const auto& c : p->items()) {
+      core::Dimension d = dim / core::dim::temperature.pow(i);
+      cs.push_back(c.as_quantity(d, "coefficient " + std::to_string(i) + " of a polynomial in T (K)"));
+      ++i;
+    }
+    if (cs.empty()) p->fail("a polynomial needs at least one coefficient");
+    return polynomial(std::move(cs));
+  }
+  node.fail("expected " + what + ", or {table: ...} or {polynomial: ...}");
+}
+
+namespace {
+
+// Temperature range over which positivity of properties is checked: room temperature to well
+// above the hottest heater temperature of a growth cell.
+constexpr double check_T_lo = 250.0;
+constexpr double check_T_hi = 3000.0;
+
+PropertyLaw read_positive(const core::ConfigNode& m, const char* key, const core::Dimension& dim,
+                          const std::string& what) {
+  core::ConfigNode n = m.at(key);
+  PropertyLaw law = PropertyLaw::from_config(n, dim, what);
+  if (!(law.min_over(check_T_lo, check_T_hi) > 0.0))
+    n.fail("must be positive over 250-3000 K (got a value <= 0)");
+  return law;
+}
+
+}  // namespace
+
+void MaterialLibrary::add_from_config(const core::ConfigNode& materials_map) {
+  using namespace core;
+  for (const auto& name : materials_map.keys()) {
+    ConfigNode m = materials_map.at(name);
+    if (!m.is_map()) m.fail("a material is a mapping of its properties");
+    Material mat;
+    mat.name = name;
+    mat.source = m.string_or("source", "");
+    mat.density = read_positive(m, "density", dim::density, "a density such as \"2700 kg/m^3\"");
+    mat.heat_capacity = read_positive(m, "heat_capacity", dim::specific_heat, "a heat capacity such as \"900 J/(kg*K)\"");
+    mat.thermal_conductivity = read_positive(m, "thermal_conductivity", dim::thermal_conductivity,
+                                             "a thermal conductivity such as \"2 W/(m*K)\"");
+    mat.electrical_resistivity = read_positive(m, "electrical_resistivity", dim::resistivity,
+                                               "an electrical resistivity such as \"1e-5 ohm*m\"");
+    if (auto melt = m.find("melting")) {
+      mat.solidus = melt->quantity("solidus", dim::temperature, "a temperature such as \"1250 degC\"");
+      mat.liquidus = melt->quantity("liquidus", dim::temperature, "a temperature such as \"1300 degC\"");
+      mat.latent_heat = melt->quantity("latent_heat", dim::specific_energy, "a latent heat such as \"265 kJ/kg\"");
+      if (!(mat.liquidus > mat.solidus)) melt->fail_key("liquidus", "must be above the solidus");
+      if (!(mat.latent_heat >= 0.0)) melt->fail_key("latent_heat", "must not be negative");
+    }
+    if (auto n = m.find("youngs_modulus"))
+      mat.extra["youngs_modulus"] = PropertyLaw::from_config(*n, dim::pressure, "a modulus such as \"100 GPa\"");
+    if (auto n = m.find("poisson_ratio"))
+      mat.extra["poisson_ratio"] = PropertyLaw::from_config(*n, dim::none, "a dimensionless ratio such as \"0.3 1\"");
+    if (auto n = m.find("thermal_expansion"))
+      mat.extra["thermal_expansion"] = PropertyLaw::from_config(*n, dim::inverse_temperature, "an expansion coefficient such as \"1e-5 1/K\"");
+    materials_[name] = std::move(mat);
+  }
+}
+
+std::vector<std::string> MaterialLibrary::names() const {
+  std::vector<std::string> out;
+  for (const auto& kv : materials_) out.push_back(kv.first);
+  return out;
+}
+
+}  // namespace hphtsim::materials

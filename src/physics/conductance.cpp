@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: MIT
+#include "hphtsim/physics/conductance.hpp"
+
+namespace hphtsim::physics {
+
+void fill_face_conductances(const core::Grid& g, const std::vector<double>& r,
+                            const std::vector<unsigned char>& active, solvers::StencilOperator& op) {
+  const bool masked = !active.empty();
+  const std::size_t sx = 1, sy = std::size_t(g.nx), sz = std::size_t(g.nx) * g.ny;
+#pragma omp parallel for schedule(static)
+  for (int k = 0; k < g.nz; ++k)
+    for (int j = 0; j < g.ny; ++j)
+      for (int i = 0; i < g.nx; ++i) {
+        const std::size_t c = g.index(i, j, k);
+        const bool on = !masked || active[c];
+        const double dx = g.dx(i), dy = g.dy(j), dz = g.dz(k);
+        double tx = 0.0, ty = 0.0, tz = 0.0;
+        if (i + 1 < g.nx && on && (!masked || active[c + sx]))
+          tx = dy * dz / (0.5 * dx * r[c] + 0.5 * g.dx(i + 1) * r[c + sx]);
+        if (j + 1 < g.ny && on && (!masked || active[c + sy]))
+          ty = dx * dz / (0.5 * dy * r[c] + 0.5 * g.dy(j + 1) * r[c + sy]);
+        if (k + 1 < g.nz && on && (!masked || active[c + sz]))
+          tz = dx * dy / (0.5 * dz * r[c] + 0.5 * g.dz(k + 1) * r[c + sz]);
+        op.tx[c] = tx;
+        op.ty[c] = ty;
+        op.tz[c] = tz;
+      }
+}
+
+}  // namespace hphtsim::physics

@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: MIT
+#include "hphtsim/simulation/model.hpp"
+
+#include <cmath>
+
+#include "hphtsim/core/error.hpp"
+
+namespace hphtsim::simulation {
+namespace {
+
+using core::ConfigNode;
+namespace dim = core::dim;
+
+constexpr const char* temperature_what = "a temperature such as \"25 degC\"";
+constexpr const char* duration_what = "a duration such as \"2 h\"";
+constexpr const char* htc_what = "a heat-transfer coefficient such as \"2000 W/(m^2*K)\"";
+
+core::Grid read_grid(const ConfigNode& cell, const std::array<double, 3>& size) {
+  ConfigNode cells = cell.at("cells");
+  std::array<int, 3> n{};
+  if (cells.is_scalar()) {
+    n.fill(cells.as_int());
+  } else {
+    auto items = cells.items();
+    if (items.size() != 3) cells.fail("expected one cell count or a list [nx, ny, nz]");
+    for (int c = 0; c < 3; ++c) n[c] = items[c].as_int();
+  }
+  for (int c = 0; c < 3; ++c)
+    if (n[c] < 2 || n[c] > 1024) cells.fail("cell counts must be between 2 and 1024 per axis");
+  return core::Grid::uniform(n[0], n[1], n[2], size[0], size[1], size[2], -0.5 * size[0], -0.5 * size[1],
+                             -0.5 * size[2]);
+}
+
+int region_of(const geometry::Assembly& a, const ConfigNode& roles, const char* key) {
+  auto n = roles.find(key);
+  if (!n) return -1;
+  std::string name = n->as_string();
+  int r = a.find_primitive(name);
+  if (r < 0) n->fail("no primitive named '" + name + "' in the assembly");
+  return r;
+}
+
+}  // namespace
+
+Model Model::from_file(const std::filesystem::path& path, const std::vector<std::string>& overrides) {
+  core::Config cfg = core::Config::load_file(path);
+  for (const auto& o : overrides) cfg.apply_override(o);
+  return from_config(cfg);
+}
+
+Model Model::from_config(const core::Config& config) {
+  Model m;
+  ConfigNode root = config.root();
+  root.find("title");        // free text, optional
+  root.find("description");
+
+  // --- materials: the library file first, then inline entries (which may replace them).
+  materials::MaterialLibrary library;
+  ConfigNode cell = root.at("cell");
+  if (auto lib = cell.find("materials_library")) {
+    std::filesystem::path p = config.base_dir() / lib->as_string();
+    core::Config libcfg = [&] {
+      try {
+        return core::Config::load_file(p);
+      } catch (const ConfigError& e) {
+        lib->fail(std::string("cannot use materials library: ") + e.what());
+      }
+    }();
+    try {
+      library.add_from_config(libcfg.root().at("materials"));
+      libcfg.check_all_used();
+    } catch (const ConfigError& e) {
+      throw ConfigError(e.key(), std::string(e.what()).substr(e.key().empty() ? 0 : e.key().size() + 2) +
+                                     " (in materials library " + p.string() + ")");
+    }
+  }
+  if (auto inline_materials = root.find("materials")) library.add_from_config(*inline_materials);
+
+  // --- geometry
+  m.assembly = geometry::Assembly::from_config(root);
+  m.grid = read_grid(cell, m.assembly.cell_size);
+  for (std::size_t p = 0; p < m.assembly.primitives.size(); ++p)
+    if (!library.contains(m.assembly.primitives[p].material))
+      throw ConfigError("assembly." + std::to_string(p) + ".material",
+                        "unknown material '" + m.assembly.primitives[p].material + "' (not in the materials library or `materials`)");
+  for (std::size_t s = 0; s < m.assembly.seeds.size(); ++s)
+    if (!library.contains(m.assembly.seeds[s].material))
+      throw ConfigError("seeds." + std::to_string(s) + ".material", "unknown material '" + m.assembly.seeds[s].material + "'");
+  m.map = geometry::paint(m.assembly, m.grid);
+  for (const auto& name : m.map.names) m.materials.push_back(library.get(name));
+
+  if (auto roles = root.find("roles")) {
+    m.heater_region = region_of(m.assembly, *roles, "heater");
+    m.source_region = region_of(m.assembly, *roles, "carbon_source");
+    m.solvent_region = region_of(m.assembly, *roles, "solvent");
+  }
+
+  // --- anvils: contact footprint for the current, cooling for the heat.
+  ConfigNode anvils = root.at("anvils");
+  {
+    ConfigNode face = anvils.at("face_size");
+    double a = face.as_quantity(dim::length, "a length such as \"23.5 mm\" (edge of the square anvil face)");
+    if (!(a > 0.0)) face.fail("must be positive");
+    m.electric.contact_half_x = 0.5 * a;
+    m.electric.contact_half_y = 0.5 * a;
+  }
+  m.thermal.coolant_temperature = anvils.quantity("coolant_temperature", dim::temperature, temperature_what);
+  if (!(m.thermal.coolant_temperature > 0.0)) anvils.fail_key("coolant_temperature", "must be above absolute zero");
+  {
+    ConfigNode h = anvils.at("heat_transfer_coefficient");
+    if (h.is_scalar()) {
+      double v = h.as_quantity(dim::heat_transfer_coefficient, htc_what);
+      if (!(v >= 0.0)) h.fail("must not be negative");
+      m.thermal.h.fill(v);
+    } else {
+      const char* faces[6] = {"x_min", "x_max", "y_min", "y_max", "z_min", "z_max"};
+      for (int f = 0; f < 6; ++f) {
+        double v = h.quantity(faces[f], dim::heat_transfer_coefficient, htc_what);
+        if (!(v >= 0.0)) h.fail_key(faces[f], "must not be negative");
+        m.thermal.h[f] = v;
+      }
+    }
+  }
+
+  // --- heater control
+  ConfigNode heater = root.at("heater");
+  {
+    std::string mode = heater.string("control");
+    if (mode == "power") {
+      m.electric.mode = physics::ControlMode::power;
+      m.electric.setpoint = heater.quantity("power", dim::power, "a power such as \"1.2 kW\"");
+    } else if (mode == "voltage") {
+      m.electric.mode = physics::ControlMode::voltage;
+      m.electric.setpoint = heater.quantity("voltage", dim::voltage, "a voltage such as \"2.5 V\"");
+    } else if (mode == "current") {
+      m.electric.mode = physics::ControlMode::current;
+      m.electric.setpoint = heater.quantity("current", dim::current, "a current such as \"600 A\"");
+    } else {
+      heater.fail_key("control", "'" + mode + "' is not a control mode; expected power, voltage or current");
+    }
+    if (!(m.electric.setpoint >= 0.0)) heater.fail_key(mode, "must not be negative");
+    m.electric.insulator_resistivity =
+        heater.quantity_or("insulator_resistivity", dim::resistivity, "a resistivity such as \"1 ohm*m\"", 1.0);
+    m.electric.contact_resistance = heater.quantity_or(
+        "contact_resistance", dim::make(4, 1, -3, -2, 0), "a specific contact resistance such as \"1e-8 ohm*m^2\"", 0.0);
+    if (!(m.electric.insulator_resistivity > 0.0)) heater.fail_key("insulator_resistivity", "must be positive");
+    if (!(m.electric.contact_resistance >= 0.0)) heater.fail_key("contact_resistance", "must not be negative");
+  }
+
+  // --- probes
+  if (auto probes = root.find("probes")) {
+    for (const auto& name : probes->keys()) {
+      auto pos = probes->quantities(name, 3, dim::length, "a position such as [\"0 mm\", \"0 mm\", \"2 mm\"]");
+      for (int c = 0; c < 3; ++c)
+        if (std::abs(pos[c]) > 0.5 * m.assembly.cell_size[c] + 1e-12)
+          probes->fail_key(name, "probe lies outside the cell");
+      m.probes.push_back({name, {pos[0], pos[1], pos[2]}});
+    }
+  }
+
+  // --- time
+  ConfigNode time = root.at("time");
+  m.time.initial_temperature =
+      time.quantity_or("initial_temperature", dim::temperature, temperature_what, m.thermal.coolant_temperature);
+  m.time.start_from_steady_state = time.boolean_or("start_from_steady_state", false);
+  m.time.end = time.quantity("end", dim::time, duration_what);
+  m.time.step = time.quantity_or("step", dim::time, duration_what, 10.0);
+  m.time.max_step = time.quantity_or("max_step", dim::time, duration_what, 600.0);
+  m.time.step_growth = time.number_or("step_growth", 1.2);
+  if (!(m.time.end >= 0.0)) time.fail_key("end", "must not be negative");
+  if (!(m.time.step > 0.0)) time.fail_key("step", "must be positive");
+  if (!(m.time.max_step >= m.time.step)) time.fail_key("max_step", "must be at least time.step");
+  if (!(m.time.step_growth >= 1.0 && m.time.step_growth <= 4.0)) time.fail_key("step_growth", "must be between 1 and 4");
+
+  if (auto out = root.find("output"))
+    m.time.snapshot_interval = out->quantity_or("snapshot_interval", dim::time, duration_what, m.time.snapshot_interval);
+  if (!(m.time.snapshot_interval > 0.0)) throw ConfigError("output.snapshot_interval", "must be positive");
+
+  // --- solvers
+  if (auto s = root.find("solver")) {
+    m.linear.rel_tol = s->number_or("linear_tolerance", m.linear.rel_tol);
+    m.linear.max_iterations = s->integer_or("linear_max_iterations", m.linear.max_iterations);
+    m.coupling.tolerance = s->quantity_or("coupling_tolerance", dim::temperature, "a temperature change such as \"0.001 K\"",
+                                          m.coupling.tolerance);
+    m.coupling.max_iterations = s->integer_or("coupling_max_iterations", m.coupling.max_iterations);
+    if (!(m.linear.rel_tol > 0.0 && m.linear.rel_tol < 1e-2)) s->fail_key("linear_tolerance", "must be in (0, 1e-2)");
+    if (m.linear.max_iterations < 1) s->fail_key("linear_max_iterations", "must be at least 1");
+    if (!(m.coupling.tolerance > 0.0)) s->fail_key("coupling_tolerance", "must be positive");
+    if (m.coupling.max_iterations < 1) s->fail_key("coupling_max_iterations", "must be at least 1");
+  }
+
+  config.check_all_used();
+
+  // --- consistency checks that need the painted map.
+  std::vector<double> resistivity(m.grid.size());
+  for (std::size_t c = 0; c < resistivity.size(); ++c)
+    resistivity[c] = m.materials[m.map.material[c]].electrical_resistivity(m.time.initial_temperature);
+  physics::ElectricProblem probe(m.grid, m.electric);
+  if (!probe.contacts_connected(resistivity))
+    throw ConfigError("assembly", "no conductive path joins the top and bottom anvil contacts (resistivity below heater.insulator_resistivity); the heater current cannot flow");
+
+  m.config_yaml = config.to_yaml();
+  return m;
+}
+
+}  // namespace hphtsim::simulation

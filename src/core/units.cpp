@@ -154,6 +154,9 @@ class UnitParser {
       skip_space();
       if (pos_ >= s_.size() || s_[pos_] != ')') fail("missing ')'");
       ++pos_;
+    } else if (pos_ < s_.size() && s_[pos_] == '1') {
+      ++pos_;  // "1/K": a bare 1 is the dimensionless unit
+      q = {1.0, dim::none};
     } else {
       std::size_t start = pos_;
       while (pos_ < s_.size() &&

@@ -134,7 +134,23 @@ void MaterialLibrary::add_from_config(const core::ConfigNode& materials_map) {
       mat.extra["poisson_ratio"] = PropertyLaw::from_config(*n, dim::none, "a dimensionless ratio such as \"0.3 1\"");
     if (auto n = m.find("thermal_expansion"))
       mat.extra["thermal_expansion"] = PropertyLaw::from_config(*n, dim::inverse_temperature, "an expansion coefficient such as \"1e-5 1/K\"");
+    mat.build_enthalpy_table();
     materials_[name] = std::move(mat);
+  }
+}
+
+void Material::build_enthalpy_table() {
+  // 200 K to 4000 K in 1 K steps, each integrated with 8 trapezoid sub-steps so that table
+  // kinks and the edges of the melting range cost at most 1/16 K of c_app.
+  constexpr double T_end = 4000.0;
+  constexpr int sub = 8;
+  const std::size_t n = std::size_t((T_end - enthalpy_T0) / enthalpy_dT) + 1;
+  enthalpy.assign(n, 0.0);
+  auto integrand = [&](double T) { return density(T) * apparent_heat_capacity(T); };
+  for (std::size_t i = 1; i < n; ++i) {
+    double a = enthalpy_T0 + enthalpy_dT * double(i - 1), h = enthalpy_dT / sub, s = 0.0;
+    for (int k = 0; k < sub; ++k) s += 0.5 * h * (integrand(a + k * h) + integrand(a + (k + 1) * h));
+    enthalpy[i] = enthalpy[i - 1] + s;
   }
 }
 

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <limits>
 #include <sstream>
 
@@ -33,6 +34,7 @@ Simulation::Simulation(Model model)
     for (int j = 0; j < g.ny; ++j)
       for (int i = 0; i < g.nx; ++i) cell_volume_[g.index(i, j, k)] = g.volume(i, j, k);
   next_dt_ = model_.time.step;
+  verbose_ = std::getenv("HPHTSIM_VERBOSE") != nullptr;
   diag_.T_seed.assign(model_.seed_count(), 0.0);
   diag_.dT_source_seed.assign(model_.seed_count(), 0.0);
   diag_.T_probe.assign(model_.probes.size(), 0.0);
@@ -58,7 +60,11 @@ void Simulation::update_properties(const std::vector<double>& T) {
     const double t = T[c];
     resistivity_[c] = m.electrical_resistivity(t);
     conductivity_[c] = m.thermal_conductivity(t);
-    rho_cp_[c] = m.density(t) * m.apparent_heat_capacity(t);
+    // Chord heat capacity between the old temperature and the current iterate: at convergence
+    // the step stores exactly h(T) - h(T_old), latent heat included.
+    const double dT = t - T_old_[c];
+    rho_cp_[c] = std::abs(dT) > 1e-6 ? (m.volumetric_enthalpy(t) - m.volumetric_enthalpy(T_old_[c])) / dT
+                                     : m.density(t) * m.apparent_heat_capacity(t);
   }
 }
 
@@ -80,6 +86,9 @@ int Simulation::couple(double dt) {
         m = std::max(m, std::abs(T_[c] - T_iter_[c]));
       return m;
     }, 0.0);
+    if (verbose_)
+      std::fprintf(stderr, "\n  coupling %d: electric %d its, thermal %d its, max dT change %.3g K", it,
+                   diag_.electric.iterations, s.iterations, change);
     if (!std::isfinite(change)) throw SolverError("electro-thermal coupling produced a non-finite temperature");
     if (change < model_.coupling.tolerance) {
       diag_.linear_iterations = linear;
@@ -173,11 +182,16 @@ void Simulation::update_diagnostics(double dt) {
   if (std::isinf(dt)) {
     diag_.stored_rate = 0.0;
   } else {
-    // With the heat capacities of the final coupling iterate, exactly those of the last solve.
+    // Enthalpy change of the step (latent heat included), so the balance measures the
+    // coupling and linear-solver error, not the bookkeeping.
+    const auto& mats = model_.materials;
+    const auto& id = model_.map.material;
     diag_.stored_rate = core::plane_sum(g.nz, [&](int k) {
       double s = 0.0;
-      for (std::size_t c = std::size_t(k) * plane; c < std::size_t(k + 1) * plane; ++c)
-        s += rho_cp_[c] * cell_volume_[c] * (T_[c] - T_old_[c]);
+      for (std::size_t c = std::size_t(k) * plane; c < std::size_t(k + 1) * plane; ++c) {
+        const auto& m = mats[std::size_t(id[c])];
+        s += cell_volume_[c] * (m.volumetric_enthalpy(T_[c]) - m.volumetric_enthalpy(T_old_[c]));
+      }
       return s;
     }) / dt;
   }
@@ -225,7 +239,7 @@ std::vector<Simulation::SeriesColumn> Simulation::series_layout() const {
     cols.push_back({"T_seed", "K", ns});
     if (model_.source_region >= 0) cols.push_back({"dT_source_seed", "K", ns});
   }
-  for (const auto& p : model_.probes) cols.push_back({"T_" + p.name, "K", 1});
+  for (const auto& p : model_.probes) cols.push_back({"T_probe_" + p.name, "K", 1});
   return cols;
 }
 
@@ -320,8 +334,8 @@ void Simulation::run(const RunOptions& options, io::ResultWriter* writer) {
       if (at_snapshot || at_end) snapshot();
     }
     // Grow the step while the coupling converges in few iterations, up to max_step.
-    if (diag_.coupling_iterations <= 4) next_dt_ = std::min(next_dt_ * model_.time.step_growth, model_.time.max_step);
-    else if (diag_.coupling_iterations > 10) next_dt_ = std::max(next_dt_ * 0.5, 1e-3);
+    if (diag_.coupling_iterations <= 8) next_dt_ = std::min(next_dt_ * model_.time.step_growth, model_.time.max_step);
+    else if (diag_.coupling_iterations > 16) next_dt_ = std::max(next_dt_ * 0.5, 1e-3);
     progress(false);
   }
   progress(true);

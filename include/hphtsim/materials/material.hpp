@@ -76,6 +76,25 @@ struct Material {
     if (melts() && T > solidus && T < liquidus) c += latent_heat / (liquidus - solidus);
     return c;
   }
+  /// Volumetric enthalpy h(T) = integral of rho c_app dT from 200 K (J/m^3), latent heat
+  /// included; from a 1 K table built by build_enthalpy_table(). Used for the chord heat
+  /// capacity (h(T) - h(T_old)) / (T - T_old) that makes the implicit step conserve energy
+  /// and lets the coupling converge across the melting range.
+  double volumetric_enthalpy(double T) const {
+    double x = (T - enthalpy_T0) / enthalpy_dT;
+    if (x <= 0.0) return enthalpy[0] + (T - enthalpy_T0) * density(T) * apparent_heat_capacity(T);
+    std::size_t i = std::size_t(x);
+    if (i + 1 >= enthalpy.size()) {
+      double Te = enthalpy_T0 + enthalpy_dT * double(enthalpy.size() - 1);
+      return enthalpy.back() + (T - Te) * density(T) * apparent_heat_capacity(T);
+    }
+    double w = x - double(i);
+    return enthalpy[i] + w * (enthalpy[i + 1] - enthalpy[i]);
+  }
+  void build_enthalpy_table();
+  std::vector<double> enthalpy;
+  double enthalpy_T0 = 200.0, enthalpy_dT = 1.0;
+
   /// Liquid fraction 0..1 (linear over the melting range).
   double liquid_fraction(double T) const {
     if (!melts()) return 0.0;

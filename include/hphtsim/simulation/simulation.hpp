@@ -82,6 +82,7 @@ class Simulation {
   std::vector<double> resistivity_, conductivity_, rho_cp_;
   std::vector<double> cell_volume_;
   Diagnostics diag_;
+  bool verbose_ = false;  // HPHTSIM_VERBOSE set: one line per coupling iteration on stderr
 
   void update_properties(const std::vector<double>& T);
   int couple(double dt);  // returns Picard iterations

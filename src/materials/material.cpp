@@ -146,10 +146,16 @@ void Material::build_enthalpy_table() {
   constexpr int sub = 8;
   const std::size_t n = std::size_t((T_end - enthalpy_T0) / enthalpy_dT) + 1;
   enthalpy.assign(n, 0.0);
-  auto integrand = [&](double T) { return density(T) * apparent_heat_capacity(T); };
+  // Sensible heat by the trapezoid rule; latent heat through the (continuous, piecewise-linear)
+  // liquid fraction, so the melting range's edges are integrated exactly.
+  auto sensible = [&](double T) { return density(T) * heat_capacity(T); };
   for (std::size_t i = 1; i < n; ++i) {
     double a = enthalpy_T0 + enthalpy_dT * double(i - 1), h = enthalpy_dT / sub, s = 0.0;
-    for (int k = 0; k < sub; ++k) s += 0.5 * h * (integrand(a + k * h) + integrand(a + (k + 1) * h));
+    for (int k = 0; k < sub; ++k) {
+      const double t0 = a + k * h, t1 = t0 + h;
+      s += 0.5 * h * (sensible(t0) + sensible(t1));
+      s += density(0.5 * (t0 + t1)) * latent_heat * (liquid_fraction(t1) - liquid_fraction(t0));
+    }
     enthalpy[i] = enthalpy[i - 1] + s;
   }
 }

@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: MIT
+// Verification of the coupled electric + thermal model against closed-form solutions and
+// conservation, and of the default cell's symmetry and thread independence.
+#include <gtest/gtest.h>
+#include <omp.h>
+
+#include <algorithm>
+#include <cmath>
+#include <iostream>
+
+#include "hphtsim/simulation/simulation.hpp"
+
+using namespace hphtsim;
+
+namespace {
+
+const std::string source_dir = HPHTSIM_SOURCE_DIR;
+
+simulation::Model slab_model(int nz) {
+  return simulation::Model::from_file(source_dir + "/tests/data/slab.yaml", {"cell.cells=[4, 4, " + std::to_string(nz) + "]"});
+}
+
+// Slab parameters of tests/data/slab.yaml.
+constexpr double L = 0.020, A = 16e-6, rho_e = 1e-6, V = 0.2, k = 20.0, h = 5e4, T_cool = 300.0;
+
+double slab_max_error(int nz, double* joule_error = nullptr, double* balance = nullptr) {
+  simulation::Simulation sim(slab_model(nz));
+  sim.solve_steady();
+  const auto& d = sim.diagnostics();
+  const double R = rho_e * L / A, P = V * V / R, q = P / (A * L);
+  EXPECT_NEAR(d.electric.resistance, R, 1e-9 * R);
+  EXPECT_NEAR(d.electric.current, V / R, 1e-9 * V / R);
+  if (joule_error) *joule_error = std::abs(d.electric.joule_total - P) / P;
+  if (balance) *balance = std::abs(d.heat_out - d.electric.joule_total) / d.electric.joule_total;
+  const auto& g = sim.model().grid;
+  auto& T = sim.field("T");
+  auto& qd = sim.field("q");
+  double err = 0.0;
+  for (int kk = 0; kk < g.nz; ++kk) {
+    const double z = g.zc(kk);
+    const double exact = T_cool + q * L / (2 * h) + q / (2 * k) * (L * L / 4 - z * z);
+    for (int j = 0; j < g.ny; ++j)
+      for (int i = 0; i < g.nx; ++i) {
+        err = std::max(err, std::abs(T[g.index(i, j, kk)] - exact));
+        EXPECT_NEAR(qd[g.index(i, j, kk)], q, 1e-8 * q);  // uniform Joule heat
+      }
+  }
+  return err;
+}
+
+}  // namespace
+
+TEST(JouleSlab, MatchesTheAnalyticParabolaAndConservesEnergy) {
+  double joule_error = 0, balance = 0;
+  const double e1 = slab_max_error(40, &joule_error, &balance);
+  const double e2 = slab_max_error(80);
+  const double q = V * V / (rho_e * L / A) / (A * L);
+  const double rise = q * L / (2 * h) + q * L * L / (8 * k);
+  std::cout << "[ slab ] peak rise " << rise << " K, max error " << e1 << " K (40 cells), " << e2
+            << " K (80 cells), order " << std::log2(e1 / e2) << ", Joule vs V*I " << joule_error
+            << ", steady balance " << balance << "\n";
+  EXPECT_LT(e1, 1e-3 * rise);
+  EXPECT_GT(std::log2(e1 / e2), 1.9);  // second order
+  EXPECT_LT(joule_error, 1e-8);
+  EXPECT_LT(balance, 1e-3);            // issue: within 0.1 %
+}
+
+TEST(JouleSlab, TransientStepsConserveEnergy) {
+  simulation::Simulation sim(slab_model(40));
+  double worst = 0.0;
+  for (int s = 0; s < 10; ++s) {
+    sim.step(2.0);
+    const auto& d = sim.diagnostics();
+    EXPECT_GT(d.stored_rate, 0.0);
+    worst = std::max(worst, std::abs(d.energy_imbalance));
+  }
+  std::cout << "[ slab ] worst transient energy imbalance over 10 steps: " << worst << "\n";
+  EXPECT_LT(worst, 1e-6);
+}
+
+namespace {
+
+simulation::Model default_cell(int n) {
+  return simulation::Model::from_file(source_dir + "/configs/tgm_default.yaml",
+                                      {"cell.cells=" + std::to_string(n), "solver.coupling_tolerance=1e-5 K",
+                                       "solver.linear_tolerance=1e-10"});
+}
+
+}  // namespace
+
+TEST(DefaultCell, SteadyFieldsAreSymmetricAboutTheAxis) {
+  simulation::Simulation sim(default_cell(40));
+  sim.solve_steady();
+  const auto& g = sim.model().grid;
+  for (const char* name : {"T", "phi"}) {
+    auto& f = sim.field(name);
+    double lo = *std::min_element(f.begin(), f.end()), hi = *std::max_element(f.begin(), f.end());
+    double mirror = 0.0, swap = 0.0;
+    for (int k = 0; k < g.nz; ++k)
+      for (int j = 0; j < g.ny; ++j)
+        for (int i = 0; i < g.nx; ++i) {
+          double v = f[g.index(i, j, k)];
+          mirror = std::max({mirror, std::abs(v - f[g.index(g.nx - 1 - i, j, k)]), std::abs(v - f[g.index(i, g.ny - 1 - j, k)])});
+          swap = std::max(swap, std::abs(v - f[g.index(j, i, k)]));
+        }
+    std::cout << "[ symmetry ] " << name << ": range " << hi - lo << ", mirror " << mirror << ", x<->y " << swap << "\n";
+    EXPECT_LT(mirror, 1e-6 * (hi - lo)) << name;
+    EXPECT_LT(swap, 1e-6 * (hi - lo)) << name;
+  }
+  const auto& d = sim.diagnostics();
+  EXPECT_GT(d.T_max, 1500.0);
+  EXPECT_GT(d.dT_source_seed[0], 5.0) << "the carbon source is hotter than the seed";
+  EXPECT_LT(std::abs(d.heat_out - d.electric.power), 1e-3 * d.electric.power);
+}
+
+TEST(DefaultCell, OneAndTwoThreadsAgree) {
+  auto run = [](int threads) {
+    omp_set_num_threads(threads);
+    simulation::Simulation sim(default_cell(40));
+    for (int s = 0; s < 3; ++s) sim.step(20.0);
+    return std::make_pair(sim.field("T"), sim.field("phi"));
+  };
+  const int saved = omp_get_max_threads();
+  auto [T1, phi1] = run(1);
+  auto [T2, phi2] = run(2);
+  omp_set_num_threads(saved);
+  double dT = 0.0, dphi = 0.0, Tmax = 0.0, phimax = 0.0;
+  for (std::size_t c = 0; c < T1.size(); ++c) {
+    dT = std::max(dT, std::abs(T1[c] - T2[c]));
+    dphi = std::max(dphi, std::abs(phi1[c] - phi2[c]));
+    Tmax = std::max(Tmax, std::abs(T1[c]));
+    phimax = std::max(phimax, std::abs(phi1[c]));
+  }
+  std::cout << "[ threads ] max |T1 - T2| = " << dT << " K, max |phi1 - phi2| = " << dphi << " V\n";
+  EXPECT_LE(dT, 1e-12 * Tmax);
+  EXPECT_LE(dphi, 1e-12 * phimax);
+}

@@ -46,6 +46,7 @@ Simulation::Simulation(Model model)
   update_diagnostics(std::numeric_limits<double>::infinity());
   diag_.energy_imbalance = 0.0;
   diag_.stored_rate = 0.0;
+  history_.push_back(series_row());
 }
 
 Simulation::~Simulation() = default;
@@ -107,6 +108,7 @@ void Simulation::solve_steady() {
   T_old_ = T_;
   diag_.coupling_iterations = couple(std::numeric_limits<double>::infinity());
   update_diagnostics(std::numeric_limits<double>::infinity());
+  history_.push_back(series_row());
 }
 
 void Simulation::step(double dt) {
@@ -115,6 +117,7 @@ void Simulation::step(double dt) {
   diag_.coupling_iterations = couple(dt);
   time_ += dt;
   update_diagnostics(dt);
+  history_.push_back(series_row());
 }
 
 double Simulation::region_mean(int region) const {
@@ -322,12 +325,13 @@ void Simulation::run(const RunOptions& options, io::ResultWriter* writer) {
       dt = next_snapshot - time_;
       at_snapshot = true;
     }
+    const double target = at_snapshot ? next_snapshot : time_ + dt;
     step(dt);
-    if (at_snapshot || std::abs(time_ - next_snapshot) <= eps) {
-      time_ = next_snapshot;  // remove round-off so snapshot times are exact
-      next_snapshot += interval;
-      at_snapshot = true;
-    }
+    // Land exactly on snapshot times (no accumulated round-off in recorded times).
+    time_ = target;
+    diag_.time = target;
+    history_.back()[0] = target;
+    if (at_snapshot) next_snapshot += interval;
     bool at_end = time_ >= until - eps;
     if (writer) {
       writer->append_series_row(series_row());

@@ -71,6 +71,8 @@ class Simulation {
   };
   std::vector<SeriesColumn> series_layout() const;
   std::vector<double> series_row() const;
+  /// Every row recorded so far: the initial state, then one per step or steady solve.
+  const std::vector<std::vector<double>>& series_history() const { return history_; }
 
  private:
   Model model_;
@@ -82,6 +84,7 @@ class Simulation {
   std::vector<double> resistivity_, conductivity_, rho_cp_;
   std::vector<double> cell_volume_;
   Diagnostics diag_;
+  std::vector<std::vector<double>> history_;
   bool verbose_ = false;  // HPHTSIM_VERBOSE set: one line per coupling iteration on stderr
 
   void update_properties(const std::vector<double>& T);

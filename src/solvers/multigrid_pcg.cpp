@@ -2,19 +2,26 @@
 // CG preconditioned by one symmetric geometric-multigrid V-cycle, matrix-free, OpenMP over
 // k-planes.
 //
-// Hierarchy. Each coarse cell aggregates up to 2x2x2 fine cells. A dimension is halved (coarse
+// Hierarchy. Each coarse cell aggregates up to 2 fine cells per axis. An axis is halved (coarse
 // size ceil(n/2), the last coarse cell holding a single fine layer when n is odd) while it has
-// at least 3 cells; coarsening stops once a level has <= kCoarsestCells cells or no dimension can
-// be halved. The coarsest level is solved exactly with a dense symmetrised inverse, so every
-// level of the preconditioner is a fixed symmetric linear map.
+// at least 3 cells and its coupling strength (geometric mean of its T) is at least half that of
+// the strongest axis: semicoarsening, so flat or elongated cells become isotropic on coarse
+// levels. Coarsening stops once a level has <= kCoarsestCells cells or no axis can be halved.
+// The coarsest level is solved exactly with a dense symmetrised inverse, so every level of the
+// preconditioner is a fixed symmetric linear map. The shape of the hierarchy is decided in the
+// constructor; update() only refills coefficients.
 //
-// Coarse operator. diag_C = sum of the children's diag (exact for the mass term rho c V/dt; a
-// Dirichlet term folded into diag is over-counted ~2x on the coarse level, harmless for a
-// preconditioner). T_C on a coarse face = (sum of the fine T crossing that face) * 2/(w_- + w_+),
+// Coarse operator. T_C on a coarse face = (sum of the fine T crossing that face) * 2/(w_- + w_+),
 // where w_-/w_+ are the numbers of fine layers the two coarse cells hold along the face normal:
 // the fine sum carries the coarse face area, the factor the longer centre distance. It is 1/2
 // for full 2-cell aggregates (exact rediscretisation of k A/d for uniform k), 2/3 next to a
-// single-layer cell of an odd dimension, and 1 along a dimension that is not coarsened.
+// single-layer cell of an odd dimension, and 1 along an axis that is not coarsened.
+// diag_C = sum of the children's diag, which is exact for the mass term rho c V/dt. A Dirichlet
+// term folded into diag is a boundary-face transmissibility k A/(d/2), though, and summing it
+// would make the coarse boundary 2x too stiff per level: iterations then grow with N (12, 14,
+// 17 at 64^3, 128^3, 256^3 instead of 8, 9, 9). So diag on domain-boundary cells is split into a
+// boundary-like part (estimated, see split_boundary_diag) that is coarsened like a face, and a
+// mass part that is summed.
 //
 // Transfers. Restriction sums the children's residuals (the rhs of a conductance-form system is
 // an integrated quantity); prolongation injects the coarse value into every child (its transpose).
@@ -30,9 +37,8 @@
 #include <array>
 #include <chrono>
 #include <cmath>
-#include <cstdio>
-#include <cstdlib>
 #include <cstddef>
+#include <limits>
 #include <sstream>
 #include <utility>
 #include <vector>
@@ -50,6 +56,8 @@ using namespace kernels;
 constexpr std::size_t kCoarsestCells = 64;
 /// Levels smaller than this run on one thread: a parallel region costs more than the work.
 constexpr std::size_t kParallelMinCells = 32768;
+/// An axis is coarsened only if its coupling is at least this fraction of the strongest one.
+constexpr double kSemiCoarsenRatio = 0.5;
 
 using Clock = std::chrono::steady_clock;
 double seconds_since(Clock::time_point t0) {
@@ -120,6 +128,14 @@ struct Level {
 /// Number of fine layers held by coarse index I along an axis of n fine cells, ratio r.
 inline int child_width(int I, int r, int n) { return std::min(I * r + r, n) - I * r; }
 
+/// Coarse transmissibility contributed by one fine column crossing a coarse face: t[cb] is the
+/// fine face on the coarse face, wa/wb the two coarse cells' widths (fine layers) along the
+/// normal, so the centre distance grows by (wa + wb)/2. (A series-resistance estimate through
+/// the half-children was tried: 2-4x more iterations with misaligned coefficient jumps.)
+inline double column_t(const double* t, std::size_t cb, int wa, int wb) {
+  return t[cb] * 2.0 / double(wa + wb);
+}
+
 /// Fills coarse coefficients from the fine ones (see the file comment).
 void coarsen_coefficients(const Level& F, Level& C) {
   const int rx = F.rx, ry = F.ry, rz = F.rz;
@@ -130,24 +146,37 @@ void coarsen_coefficients(const Level& F, Level& C) {
       const int j0 = J * ry, j1 = std::min(j0 + ry, F.ny);
       for (int I = 0; I < C.nx; ++I) {
         const int i0 = I * rx, i1 = std::min(i0 + rx, F.nx);
-        double d = 0.0, sx = 0.0, sy = 0.0, sz = 0.0;
+        // Children with no face at all (cells a physics code decouples with an identity row)
+        // are solved exactly by the smoother; their diag would only stiffen the coarse cell
+        // they share with connected cells, so it counts only if every child is isolated.
+        double d_conn = 0.0, d_iso = 0.0, sx = 0.0, sy = 0.0, sz = 0.0;
+        bool any_conn = false;
         for (int k = k0; k < k1; ++k)
           for (int j = j0; j < j1; ++j)
-            for (int i = i0; i < i1; ++i) d += F.diag[F.idx(i, j, k)];
+            for (int i = i0; i < i1; ++i) {
+              const std::size_t f = F.idx(i, j, k);
+              const bool conn = F.tx[f] > 0.0 || F.ty[f] > 0.0 || F.tz[f] > 0.0 ||
+                                (i > 0 && F.tx[f - 1] > 0.0) ||
+                                (j > 0 && F.ty[f - std::size_t(F.nx)] > 0.0) ||
+                                (k > 0 && F.tz[f - F.plane()] > 0.0);
+              (conn ? d_conn : d_iso) += F.diag[f];
+              any_conn = any_conn || conn;
+            }
+        const double d = any_conn ? d_conn : d_iso;
         if (I + 1 < C.nx) {
+          const int wa = child_width(I, rx, F.nx), wb = child_width(I + 1, rx, F.nx);
           for (int k = k0; k < k1; ++k)
-            for (int j = j0; j < j1; ++j) sx += F.tx[F.idx(i1 - 1, j, k)];
-          sx *= 2.0 / double(child_width(I, rx, F.nx) + child_width(I + 1, rx, F.nx));
+            for (int j = j0; j < j1; ++j) sx += column_t(F.tx.data(), F.idx(i1 - 1, j, k), wa, wb);
         }
         if (J + 1 < C.ny) {
+          const int wa = child_width(J, ry, F.ny), wb = child_width(J + 1, ry, F.ny);
           for (int k = k0; k < k1; ++k)
-            for (int i = i0; i < i1; ++i) sy += F.ty[F.idx(i, j1 - 1, k)];
-          sy *= 2.0 / double(child_width(J, ry, F.ny) + child_width(J + 1, ry, F.ny));
+            for (int i = i0; i < i1; ++i) sy += column_t(F.ty.data(), F.idx(i, j1 - 1, k), wa, wb);
         }
         if (K + 1 < C.nz) {
+          const int wa = child_width(K, rz, F.nz), wb = child_width(K + 1, rz, F.nz);
           for (int j = j0; j < j1; ++j)
-            for (int i = i0; i < i1; ++i) sz += F.tz[F.idx(i, j, k1 - 1)];
-          sz *= 2.0 / double(child_width(K, rz, F.nz) + child_width(K + 1, rz, F.nz));
+            for (int i = i0; i < i1; ++i) sz += column_t(F.tz.data(), F.idx(i, j, k1 - 1), wa, wb);
         }
         const std::size_t c = C.idx(I, J, K);
         C.diag[c] = d;
@@ -310,6 +339,49 @@ void split_boundary_diag(const StencilOperator& op, Level& L0, int i, int j, int
   }
 }
 
+/// Typical coupling strength along each axis: geometric mean of the non-zero face
+/// transmissibilities (robust to coefficient jumps, unlike the arithmetic mean), from a sample
+/// of at most ~2^18 cells.
+std::array<double, 3> axis_strength(const Level& L) {
+  const int stride = std::max(1, int(std::cbrt(double(L.n) / 262144.0)) + 1);
+  const std::vector<double>* t3[3] = {&L.tx, &L.ty, &L.tz};
+  const int n3[3] = {L.nx, L.ny, L.nz};
+  std::array<double, 3> out{0.0, 0.0, 0.0};
+  for (int axis = 0; axis < 3; ++axis) {
+    if (n3[axis] < 2) continue;
+    double logsum = 0.0;
+    std::size_t count = 0;
+    for (int k = 0; k < L.nz; k += stride)
+      for (int j = 0; j < L.ny; j += stride)
+        for (int i = 0; i < L.nx; i += stride) {
+          const double t = (*t3[axis])[L.idx(i, j, k)];
+          if (t > 0.0) {
+            logsum += std::log(t);
+            ++count;
+          }
+        }
+    out[std::size_t(axis)] = count > 0 ? std::exp(logsum / double(count)) : 0.0;
+  }
+  return out;
+}
+
+/// Semicoarsening by strength: halve an axis only if it has >= 3 cells and its coupling is at
+/// least kSemiCoarsenRatio of the strongest axis. Halving only the strong axes divides their
+/// coupling ratio to the others by 4 per level, so anisotropic grids (flat cells, a cubic press
+/// cell on a non-cubic grid) are brought back to isotropic coarse levels, where the point
+/// smoother works. Isotropic grids get full 2x2x2 coarsening.
+void choose_ratios(Level& F) {
+  const auto s = axis_strength(F);
+  const double smax = std::max({s[0], s[1], s[2]});
+  const int n3[3] = {F.nx, F.ny, F.nz};
+  int r[3];
+  for (int a = 0; a < 3; ++a)
+    r[a] = (n3[a] >= 3 && (smax <= 0.0 || s[std::size_t(a)] >= kSemiCoarsenRatio * smax)) ? 2 : 1;
+  F.rx = r[0];
+  F.ry = r[1];
+  F.rz = r[2];
+}
+
 struct MultigridPCG::Impl {
   std::vector<Level> levels;
   Eigen::MatrixXd coarse_inverse;  ///< symmetrised pseudo-inverse of the coarsest operator
@@ -319,6 +391,7 @@ struct MultigridPCG::Impl {
 
   explicit Impl(const StencilOperator& op);
   void set_coefficients(const StencilOperator& op);
+  void set_fine(const StencilOperator& op);
   void factor_coarsest();
   void vcycle(std::size_t l, double* u, const double* f, int nu1, int nu2);
 
@@ -331,22 +404,25 @@ struct MultigridPCG::Impl {
 };
 
 MultigridPCG::Impl::Impl(const StencilOperator& op) {
+  const auto t0 = Clock::now();
   HPHTSIM_CHECK(op.nx > 0 && op.ny > 0 && op.nz > 0,
                 "MultigridPCG needs a non-empty grid, got " << op.nx << "x" << op.ny << "x" << op.nz);
   levels.emplace_back(op.nx, op.ny, op.nz);
+  set_fine(op);
+  // The hierarchy's shape is fixed here, from the constructor's coefficients: update() must
+  // not allocate. The strength ratios come mostly from the grid spacing, which update() keeps.
   while (levels.back().n > kCoarsestCells) {
     Level& F = levels.back();
-    F.rx = F.nx >= 3 ? 2 : 1;
-    F.ry = F.ny >= 3 ? 2 : 1;
-    F.rz = F.nz >= 3 ? 2 : 1;
+    choose_ratios(F);
     if (F.rx == 1 && F.ry == 1 && F.rz == 1) break;
     const int cx = (F.nx + F.rx - 1) / F.rx, cy = (F.ny + F.ry - 1) / F.ry,
               cz = (F.nz + F.rz - 1) / F.rz;
     F.row_scratch.assign(std::size_t(F.nx) * std::size_t(cz), 0.0);
-    Level C(cx, cy, cz);  // F is not used past this point: emplace_back may move it
+    Level C(cx, cy, cz);  // F is not used past this point: push_back may move it
     C.u.assign(C.n, 0.0);
     C.f.assign(C.n, 0.0);
     levels.push_back(std::move(C));
+    coarsen_coefficients(levels[levels.size() - 2], levels.back());
   }
   const std::size_t n = levels.front().n;
   r.assign(n, 0.0);
@@ -354,13 +430,19 @@ MultigridPCG::Impl::Impl(const StencilOperator& op) {
   p.assign(n, 0.0);
   q.assign(n, 0.0);
   partial.assign(std::size_t(op.nz), 0.0);
-  const std::size_t nc = levels.back().n;
-  coarse_inverse.resize(Eigen::Index(nc), Eigen::Index(nc));
-  set_coefficients(op);
+  factor_coarsest();
+  setup_seconds = seconds_since(t0);
 }
 
 void MultigridPCG::Impl::set_coefficients(const StencilOperator& op) {
   const auto t0 = Clock::now();
+  set_fine(op);
+  for (std::size_t l = 1; l < levels.size(); ++l) coarsen_coefficients(levels[l - 1], levels[l]);
+  factor_coarsest();
+  setup_seconds = seconds_since(t0);
+}
+
+void MultigridPCG::Impl::set_fine(const StencilOperator& op) {
   Level& L0 = levels.front();
   HPHTSIM_CHECK(op.nx == L0.nx && op.ny == L0.ny && op.nz == L0.nz,
                 "MultigridPCG::update: operator is " << op.nx << "x" << op.ny << "x" << op.nz
@@ -408,9 +490,6 @@ void MultigridPCG::Impl::set_coefficients(const StencilOperator& op) {
     HPHTSIM_CHECK(false, "StencilOperator has a cell with zero diag and no connected face: the "
                          "matrix is singular");
   }
-  for (std::size_t l = 1; l < levels.size(); ++l) coarsen_coefficients(levels[l - 1], levels[l]);
-  factor_coarsest();
-  setup_seconds = seconds_since(t0);
 }
 
 void MultigridPCG::Impl::factor_coarsest() {
@@ -598,6 +677,7 @@ SolveStats MultigridPCG::solve(const std::vector<double>& b, std::vector<double>
   double rr = s.residual_norm2(xv, b.data(), s.r.data());
   if (!std::isfinite(rr)) throw SolverError("MultigridPCG: initial residual is not finite (x or A?)");
   int it = 0;
+  double last_true_rr = std::numeric_limits<double>::infinity();
   while (rr > tol2) {
     // (Re)start: z = M r, p = z.
     s.vcycle(0, s.z.data(), s.r.data(), nu1, nu2);
@@ -617,7 +697,6 @@ SolveStats MultigridPCG::solve(const std::vector<double>& b, std::vector<double>
       const double alpha = rz / pq;
       rr = s.update_xr(xv, s.r.data(), s.p.data(), s.q.data(), alpha);
       if (!std::isfinite(rr)) throw_not_converged("diverged (NaN/Inf)", it, rr, opts.rel_tol);
-      if (std::getenv("HX_DEBUG")) fprintf(stderr, "it %d rel %.3e rz %.3e pq %.3e\n", it, std::sqrt(rr/bb), rz, pq);
       if (rr <= tol2) break;
       s.vcycle(0, s.z.data(), s.r.data(), nu1, nu2);
       const double rz_new = s.dot(s.r.data(), s.z.data());
@@ -628,10 +707,16 @@ SolveStats MultigridPCG::solve(const std::vector<double>& b, std::vector<double>
     // The recursively updated r drifts from b - A x in rounding; confirm with the true
     // residual, and restart from it in the rare case the drift matters.
     rr = s.residual_norm2(xv, b.data(), s.r.data());
-    if (std::getenv("HX_DEBUG")) fprintf(stderr, "true rel %.3e\n", std::sqrt(rr/bb));
     if (!std::isfinite(rr)) throw_not_converged("diverged (NaN/Inf)", it, rr, opts.rel_tol);
     if (rr > tol2 && it >= opts.max_iterations)
       throw_not_converged("not converged", it, std::sqrt(rr) / bnorm, opts.rel_tol);
+    // Each restart must at least halve the true residual; otherwise it sits at the rounding
+    // floor (~eps * |A| |x| / |b|, reached with conductance contrasts of 1e6 and more), and
+    // iterating on cannot help.
+    if (rr > tol2 && rr > 0.25 * last_true_rr)
+      throw_not_converged("stagnated at the rounding floor (loosen rel_tol)", it,
+                          std::sqrt(rr) / bnorm, opts.rel_tol);
+    last_true_rr = rr;
   }
   st.iterations = it;
   st.rel_residual = std::sqrt(rr) / bnorm;

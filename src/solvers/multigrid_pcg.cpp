@@ -38,10 +38,15 @@
 #include <chrono>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <limits>
 #include <sstream>
 #include <utility>
 #include <vector>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 #include "hphtsim/core/error.hpp"
 #include "hphtsim/solvers/linear_solver.hpp"
@@ -90,16 +95,18 @@ struct Level {
   int nx = 0, ny = 0, nz = 0;
   std::size_t n = 0;
   std::vector<double> diag, tx, ty, tz;
+  std::vector<double> inv_dtot;  ///< 1 / (diag + sum of face T): the smoother's diagonal
   std::vector<double> u, f;  ///< correction and rhs (levels >= 1; level 0 uses CG's z and r)
   int rx = 1, ry = 1, rz = 1;  ///< coarsening ratio towards the next level (1 or 2 per axis)
-  std::vector<double> row_scratch;  ///< one fine row per coarse plane, for restriction
+  std::vector<double> row_scratch;     ///< one residual row per fine plane, for restriction
+  std::vector<double> plane_restrict;  ///< per fine plane, its residual summed over x/y children
   /// Boundary-like part of diag on each domain side (xmin, xmax, ymin, ymax, zmin, zmax), one
   /// value per cell of that side: see split_boundary_diag.
   std::array<std::vector<double>, 6> bnd;
 
   Level(int nx_, int ny_, int nz_)
       : nx(nx_), ny(ny_), nz(nz_), n(std::size_t(nx_) * std::size_t(ny_) * std::size_t(nz_)),
-        diag(n), tx(n), ty(n), tz(n) {
+        diag(n), tx(n), ty(n), tz(n), inv_dtot(n) {
     for (int side = 0; side < 6; ++side) bnd[std::size_t(side)].assign(side_cells(side), 0.0);
   }
   /// Number of cells on a domain side, and the index of cell (i,j,k) in that side's array.
@@ -224,86 +231,144 @@ void coarsen_coefficients(const Level& F, Level& C) {
   }
 }
 
-/// One colour of red-black Gauss-Seidel (colour 0: i+j+k even). from_zero: every neighbour is
-/// known to be zero (first half-sweep from a zero guess), so u is not read.
-void gsrb_colour(const Level& L, double* u, const double* f, int colour, bool from_zero) {
+/// inv_dtot = 1 / (diag + sum of face T), once per coefficient update.
+void compute_inv_dtot(Level& L) {
   const CoefView a = L.view();
   const int nx = L.nx, ny = L.ny, nz = L.nz;
+  double* inv = L.inv_dtot.data();
 #pragma omp parallel for schedule(static) if (L.parallel())
-  for (int k = 0; k < nz; ++k) {
-    for (int j = 0; j < ny; ++j) {
-      const std::size_t c0 = L.idx(0, j, k);
-      const int i0 = (j + k + colour) & 1;
+  for (int k = 0; k < nz; ++k)
+    for (int j = 0; j < ny; ++j)
       dispatch_yz(yz_mask(j, k, ny, nz), [&](auto fyz) {
-        constexpr unsigned FYZ = decltype(fyz)::value;
-        if (from_zero) {
-          for_row_colour<FYZ>(nx, c0, i0, [&](auto fl, std::size_t c) {
-            u[c] = jacobi_zero_cell<decltype(fl)::value>(a, f, c);
-          });
-        } else {
-          for_row_colour<FYZ>(nx, c0, i0, [&](auto fl, std::size_t c) {
-            u[c] = gs_cell<decltype(fl)::value>(a, u, f, c);
-          });
-        }
-      });
-    }
-  }
-}
-
-/// C.f = R (f - A u): the fine residual summed over the children of each coarse cell.
-void restrict_residual(Level& L, const double* u, const double* f, Level& C) {
-  const CoefView a = L.view();
-  const int nx = L.nx, ny = L.ny, nz = L.nz;
-  const int rx = L.rx, ry = L.ry, rz = L.rz;
-  double* fc = C.f.data();
-  double* scratch = L.row_scratch.data();
-#pragma omp parallel for schedule(static) if (L.parallel())
-  for (int K = 0; K < C.nz; ++K) {
-    double* fplane = fc + C.plane() * std::size_t(K);
-    std::fill(fplane, fplane + C.plane(), 0.0);
-    double* row = scratch + std::size_t(nx) * std::size_t(K);
-    const int k1 = std::min(K * rz + rz, nz);
-    for (int k = K * rz; k < k1; ++k) {
-      for (int j = 0; j < ny; ++j) {
-        const std::size_t c0 = L.idx(0, j, k);
-        dispatch_yz(yz_mask(j, k, ny, nz), [&](auto fyz) {
-          for_row<decltype(fyz)::value>(nx, c0, [&](auto fl, std::size_t c) {
-            row[c - c0] = residual_cell<decltype(fl)::value>(a, u, f, c);
-          });
+        for_row<decltype(fyz)::value>(nx, L.idx(0, j, k), [&](auto fl, std::size_t c) {
+          inv[c] = 1.0 / total_diag<decltype(fl)::value>(a, c);
         });
-        double* frow = fplane + std::size_t(C.nx) * std::size_t(j / ry);
-        if (rx == 2) {
-          const int half = nx / 2;
-          for (int I = 0; I < half; ++I) frow[I] += row[2 * I] + row[2 * I + 1];
-          if (nx & 1) frow[half] += row[nx - 1];
+      });
+}
+
+/// Runs stage(s, k) for every stage s in [0, S) and plane k in [0, nz) so that stage s on plane
+/// k sees stage s-1 complete on planes k-1, k, k+1, and no stage s-1 read of plane k is
+/// overtaken by stage s: a wavefront (temporal blocking) over k-planes, so S sweeps stream the
+/// level's arrays from memory about once instead of S times. Each thread owns a slab of planes.
+/// Phase A: it walks its slab in wavefront order (step m runs stage s on plane m - s), restricted
+/// to a trapezoid [a + s, b - s) whose stencils never reach another slab. Then, stage by stage
+/// with a barrier in between, it finishes the planes left at its slab ends. Stages must be
+/// order-independent within themselves (one GS colour, a per-plane residual), so the result is
+/// bitwise the same for any thread count.
+template <class StageFn>
+void wavefront(int nz, int S, bool parallel, StageFn&& stage) {
+#pragma omp parallel if (parallel)
+  {
+#ifdef _OPENMP
+    const int nt = omp_get_num_threads(), t = omp_get_thread_num();
+#else
+    const int nt = 1, t = 0;
+#endif
+    const int a = int(std::int64_t(nz) * t / nt), b = int(std::int64_t(nz) * (t + 1) / nt);
+    auto lo = [&](int s) { return t == 0 ? a : a + s; };
+    auto hi = [&](int s) { return t == nt - 1 ? b : b - s; };
+    for (int m = a; m < b + S; ++m)
+      for (int s = 0; s < S; ++s) {
+        const int k = m - s;
+        if (k >= lo(s) && k < hi(s)) stage(s, k);
+      }
+    if (nt > 1) {
+      for (int s = 0; s < S; ++s) {
+#pragma omp barrier
+        if (lo(s) >= hi(s)) {
+          for (int k = a; k < b; ++k) stage(s, k);
         } else {
-          for (int i = 0; i < nx; ++i) frow[i] += row[i];
+          for (int k = a; k < lo(s); ++k) stage(s, k);
+          for (int k = hi(s); k < b; ++k) stage(s, k);
         }
       }
     }
   }
 }
 
-/// u += P e: each fine cell gets its parent's correction.
-void prolong_add(const Level& L, double* u, const Level& C) {
+/// One colour of red-black Gauss-Seidel on plane k (colour 0: i+j+k even). from_zero: every
+/// neighbour is known to be zero (first half-sweep from a zero guess), so u is not read.
+void gs_plane(const Level& L, double* u, const double* f, int k, int colour, bool from_zero) {
+  const CoefView a = L.view();
+  const double* inv = L.inv_dtot.data();
   const int nx = L.nx, ny = L.ny, nz = L.nz;
-  const int sx = L.rx - 1, sy = L.ry - 1, sz = L.rz - 1;  // shifts (ratio 1 or 2)
+  for (int j = 0; j < ny; ++j) {
+    const std::size_t c0 = L.idx(0, j, k);
+    const int i0 = (j + k + colour) & 1;
+    if (from_zero) {  // every neighbour is zero: no stencil
+      for (int i = i0; i < nx; i += 2) u[c0 + std::size_t(i)] = f[c0 + std::size_t(i)] * inv[c0 + std::size_t(i)];
+      continue;
+    }
+    dispatch_yz(yz_mask(j, k, ny, nz), [&](auto fyz) {
+      for_row_colour<decltype(fyz)::value>(nx, c0, i0, [&](auto fl, std::size_t c) {
+        u[c] = gs_cell<decltype(fl)::value>(a, inv, u, f, c);
+      });
+    });
+  }
+}
+
+/// Residual of fine plane k summed over x/y children into this plane's coarse-sized buffer
+/// L.plane_restrict[k] (the z children are added by restrict_finish_plane).
+void restrict_plane(Level& L, const double* u, const double* f, int k, const Level& C) {
+  const CoefView a = L.view();
+  const double* inv = L.inv_dtot.data();
+  const int nx = L.nx, ny = L.ny, nz = L.nz;
+  const int rx = L.rx, ry = L.ry;
+  double* row = L.row_scratch.data() + std::size_t(nx) * std::size_t(k);
+  double* fplane = L.plane_restrict.data() + C.plane() * std::size_t(k);
+  std::fill(fplane, fplane + C.plane(), 0.0);
+  for (int j = 0; j < ny; ++j) {
+    const std::size_t c0 = L.idx(0, j, k);
+    dispatch_yz(yz_mask(j, k, ny, nz), [&](auto fyz) {
+      for_row<decltype(fyz)::value>(nx, c0, [&](auto fl, std::size_t c) {
+        row[c - c0] = smoother_residual_cell<decltype(fl)::value>(a, inv, u, f, c);
+      });
+    });
+    double* frow = fplane + std::size_t(C.nx) * std::size_t(j / ry);
+    if (rx == 2) {
+      const int half = nx / 2;
+      for (int I = 0; I < half; ++I) frow[I] += row[2 * I] + row[2 * I + 1];
+      if (nx & 1) frow[half] += row[nx - 1];
+    } else {
+      for (int i = 0; i < nx; ++i) frow[i] += row[i];
+    }
+  }
+}
+
+/// When k is the last z child of its coarse plane K: C.f(K) = sum of its children's buffers,
+/// in increasing k (a fixed order).
+void restrict_finish_plane(const Level& L, int k, Level& C) {
+  const int K = k / L.rz;
+  const int k0 = K * L.rz, k1 = std::min(k0 + L.rz, L.nz);
+  if (k != k1 - 1) return;
+  const std::size_t np = C.plane();
+  double* fc = C.f.data() + np * std::size_t(K);
+  const double* p0 = L.plane_restrict.data() + np * std::size_t(k0);
+  if (k1 - k0 == 2) {
+    const double* p1 = p0 + np;
+    for (std::size_t c = 0; c < np; ++c) fc[c] = p0[c] + p1[c];
+  } else {
+    std::copy(p0, p0 + np, fc);
+  }
+}
+
+/// u += P e on plane k: each fine cell gets its parent's correction.
+void prolong_plane(const Level& L, double* u, const Level& C, int k) {
+  const int nx = L.nx, ny = L.ny;
+  const int sy = L.ry - 1, sz = L.rz - 1;  // shifts (ratio 1 or 2)
   const double* e = C.u.data();
-#pragma omp parallel for schedule(static) if (L.parallel())
-  for (int k = 0; k < nz; ++k) {
-    for (int j = 0; j < ny; ++j) {
-      double* urow = u + L.idx(0, j, k);
-      const double* erow = e + C.idx(0, j >> sy, k >> sz);
-      if (sx == 1) {
-        const int half = nx / 2;
-        for (int I = 0; I < half; ++I) {
-          urow[2 * I] += erow[I];
-          urow[2 * I + 1] += erow[I];
-        }
-        if (nx & 1) urow[nx - 1] += erow[half];
-      } else {
-        for (int i = 0; i < nx; ++i) urow[i] += erow[i];
+  for (int j = 0; j < ny; ++j) {
+    double* urow = u + L.idx(0, j, k);
+    const double* erow = e + C.idx(0, j >> sy, k >> sz);
+    if (L.rx == 2) {
+      const int half = nx / 2;
+      for (int I = 0; I < half; ++I) {
+        urow[2 * I] += erow[I];
+        urow[2 * I + 1] += erow[I];
       }
+      if (nx & 1) urow[nx - 1] += erow[half];
+    } else {
+      for (int i = 0; i < nx; ++i) urow[i] += erow[i];
     }
   }
 }
@@ -393,14 +458,15 @@ struct MultigridPCG::Impl {
   void set_coefficients(const StencilOperator& op);
   void set_fine(const StencilOperator& op);
   void factor_coarsest();
-  void vcycle(std::size_t l, double* u, const double* f, int nu1, int nu2);
+  /// z = M f on level l (u = output); on level 0 returns f.u (PCG's r.z), else 0.
+  double vcycle(std::size_t l, double* u, const double* f, int nu1, int nu2);
+  /// p = z + beta p (p = z when restart), q = A p; returns p.q.
+  double update_p_apply_dot(double beta, bool restart);
 
   // Fine-level vector kernels; each returns a deterministic reduction.
   double residual_norm2(const double* x, const double* b, double* res);
-  double apply_dot(const double* pv, double* qv);
   double update_xr(double* x, double* rv, const double* pv, const double* qv, double alpha);
   double dot(const double* a, const double* b);
-  void update_p(double* pv, const double* zv, double beta);
 };
 
 MultigridPCG::Impl::Impl(const StencilOperator& op) {
@@ -417,7 +483,8 @@ MultigridPCG::Impl::Impl(const StencilOperator& op) {
     if (F.rx == 1 && F.ry == 1 && F.rz == 1) break;
     const int cx = (F.nx + F.rx - 1) / F.rx, cy = (F.ny + F.ry - 1) / F.ry,
               cz = (F.nz + F.rz - 1) / F.rz;
-    F.row_scratch.assign(std::size_t(F.nx) * std::size_t(cz), 0.0);
+    F.row_scratch.assign(std::size_t(F.nx) * std::size_t(F.nz), 0.0);
+    F.plane_restrict.assign(std::size_t(cx) * std::size_t(cy) * std::size_t(F.nz), 0.0);
     Level C(cx, cy, cz);  // F is not used past this point: push_back may move it
     C.u.assign(C.n, 0.0);
     C.f.assign(C.n, 0.0);
@@ -430,6 +497,7 @@ MultigridPCG::Impl::Impl(const StencilOperator& op) {
   p.assign(n, 0.0);
   q.assign(n, 0.0);
   partial.assign(std::size_t(op.nz), 0.0);
+  for (Level& L : levels) compute_inv_dtot(L);
   factor_coarsest();
   setup_seconds = seconds_since(t0);
 }
@@ -438,6 +506,7 @@ void MultigridPCG::Impl::set_coefficients(const StencilOperator& op) {
   const auto t0 = Clock::now();
   set_fine(op);
   for (std::size_t l = 1; l < levels.size(); ++l) coarsen_coefficients(levels[l - 1], levels[l]);
+  for (Level& L : levels) compute_inv_dtot(L);
   factor_coarsest();
   setup_seconds = seconds_since(t0);
 }
@@ -519,30 +588,77 @@ void MultigridPCG::Impl::factor_coarsest() {
   coarse_inverse = 0.5 * (coarse_inverse + coarse_inverse.transpose()).eval();
 }
 
-void MultigridPCG::Impl::vcycle(std::size_t l, double* u, const double* f, int nu1, int nu2) {
+double MultigridPCG::Impl::vcycle(std::size_t l, double* u, const double* f, int nu1, int nu2) {
   Level& L = levels[l];
   if (l + 1 == levels.size()) {
     Eigen::Map<const Eigen::VectorXd> fv(f, Eigen::Index(L.n));
     Eigen::Map<Eigen::VectorXd> uv(u, Eigen::Index(L.n));
     uv.noalias() = coarse_inverse * fv;
-    return;
-  }
-  // Pre-smoothing from u = 0: red-then-black, nu1 times.
-  gsrb_colour(L, u, f, 0, true);
-  gsrb_colour(L, u, f, 1, false);
-  for (int s = 1; s < nu1; ++s) {
-    gsrb_colour(L, u, f, 0, false);
-    gsrb_colour(L, u, f, 1, false);
+    return l == 0 ? dot(f, u) : 0.0;
   }
   Level& C = levels[l + 1];
-  restrict_residual(L, u, f, C);
+  // Pre-smoothing from u = 0, red-then-black nu1 times, then the restricted residual: one
+  // wavefront pass. Stages: 0 .. 2 nu1 - 1 colours, 2 nu1 residual, 2 nu1 + 1 coarse sum.
+  const int gs_pre = 2 * nu1;
+  wavefront(L.nz, gs_pre + 2, L.parallel(), [&](int s, int k) {
+    if (s < gs_pre)
+      gs_plane(L, u, f, k, s & 1, s == 0);
+    else if (s == gs_pre)
+      restrict_plane(L, u, f, k, C);
+    else
+      restrict_finish_plane(L, k, C);
+  });
   vcycle(l + 1, C.u.data(), C.f.data(), nu1, nu2);
-  prolong_add(L, u, C);
-  // Post-smoothing in the reverse (adjoint) order, black-then-red, keeps the cycle symmetric.
-  for (int s = 0; s < nu2; ++s) {
-    gsrb_colour(L, u, f, 1, false);
-    gsrb_colour(L, u, f, 0, false);
-  }
+  // Prolongation, then post-smoothing in the reverse (adjoint) order, black-then-red, which keeps
+  // the cycle symmetric; on the finest level also the per-plane r.z of PCG: one pass.
+  const int gs_post = 2 * nu2;
+  const bool with_dot = l == 0;
+  double* part = partial.data();
+  wavefront(L.nz, gs_post + 1 + (with_dot ? 1 : 0), L.parallel(), [&](int s, int k) {
+    if (s == 0) {
+      prolong_plane(L, u, C, k);
+    } else if (s <= gs_post) {
+      gs_plane(L, u, f, k, s & 1, false);  // s = 1: black
+    } else {
+      const std::size_t b0 = L.plane() * std::size_t(k);
+      part[k] = dot_row(f + b0, u + b0, L.plane());
+    }
+  });
+  return with_dot ? ordered_sum(partial) : 0.0;
+}
+
+double MultigridPCG::Impl::update_p_apply_dot(double beta, bool restart) {
+  const Level& L = levels.front();
+  const CoefView a = L.view();
+  const int nx = L.nx, ny = L.ny, nz = L.nz;
+  const std::size_t np = L.plane();
+  double* pv = p.data();
+  double* qv = q.data();
+  const double* zv = z.data();
+  double* part = partial.data();
+  // Stage 0: p = z + beta p on plane k; stage 1: q = A p and p.q on plane k (needs p on k+-1).
+  wavefront(nz, 2, L.parallel(), [&](int s, int k) {
+    const std::size_t b0 = np * std::size_t(k);
+    if (s == 0) {
+      if (restart)
+        std::copy(zv + b0, zv + b0 + np, pv + b0);
+      else
+        for (std::size_t c = b0; c < b0 + np; ++c) pv[c] = zv[c] + beta * pv[c];
+      return;
+    }
+    double sum = 0.0;
+    for (int j = 0; j < ny; ++j) {
+      const std::size_t c0 = L.idx(0, j, k);
+      dispatch_yz(yz_mask(j, k, ny, nz), [&](auto fyz) {
+        for_row<decltype(fyz)::value>(nx, c0, [&](auto fl, std::size_t c) {
+          qv[c] = apply_cell<decltype(fl)::value>(a, pv, c);
+        });
+      });
+      sum += dot_row(pv + c0, qv + c0, std::size_t(nx));
+    }
+    part[k] = sum;
+  });
+  return ordered_sum(partial);
 }
 
 double MultigridPCG::Impl::residual_norm2(const double* x, const double* b, double* res) {
@@ -550,7 +666,7 @@ double MultigridPCG::Impl::residual_norm2(const double* x, const double* b, doub
   const CoefView a = L.view();
   const int nx = L.nx, ny = L.ny, nz = L.nz;
   double* part = partial.data();
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (L.parallel())
   for (int k = 0; k < nz; ++k) {
     double s = 0.0;
     for (int j = 0; j < ny; ++j) {
@@ -567,34 +683,12 @@ double MultigridPCG::Impl::residual_norm2(const double* x, const double* b, doub
   return ordered_sum(partial);
 }
 
-double MultigridPCG::Impl::apply_dot(const double* pv, double* qv) {
-  const Level& L = levels.front();
-  const CoefView a = L.view();
-  const int nx = L.nx, ny = L.ny, nz = L.nz;
-  double* part = partial.data();
-#pragma omp parallel for schedule(static)
-  for (int k = 0; k < nz; ++k) {
-    double s = 0.0;
-    for (int j = 0; j < ny; ++j) {
-      const std::size_t c0 = L.idx(0, j, k);
-      dispatch_yz(yz_mask(j, k, ny, nz), [&](auto fyz) {
-        for_row<decltype(fyz)::value>(nx, c0, [&](auto fl, std::size_t c) {
-          qv[c] = apply_cell<decltype(fl)::value>(a, pv, c);
-        });
-      });
-      s += dot_row(pv + c0, qv + c0, std::size_t(nx));
-    }
-    part[k] = s;
-  }
-  return ordered_sum(partial);
-}
-
 double MultigridPCG::Impl::update_xr(double* x, double* rv, const double* pv, const double* qv,
                                      double alpha) {
   const Level& L = levels.front();
   const std::size_t np = L.plane();
   double* part = partial.data();
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (L.parallel())
   for (int k = 0; k < L.nz; ++k) {
     const std::size_t b0 = np * std::size_t(k);
     for (std::size_t c = b0; c < b0 + np; ++c) {
@@ -610,22 +704,12 @@ double MultigridPCG::Impl::dot(const double* a, const double* b) {
   const Level& L = levels.front();
   const std::size_t np = L.plane();
   double* part = partial.data();
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (L.parallel())
   for (int k = 0; k < L.nz; ++k) {
     const std::size_t b0 = np * std::size_t(k);
     part[k] = dot_row(a + b0, b + b0, np);
   }
   return ordered_sum(partial);
-}
-
-void MultigridPCG::Impl::update_p(double* pv, const double* zv, double beta) {
-  const Level& L = levels.front();
-  const std::size_t np = L.plane();
-#pragma omp parallel for schedule(static)
-  for (int k = 0; k < L.nz; ++k) {
-    const std::size_t b0 = np * std::size_t(k);
-    for (std::size_t c = b0; c < b0 + np; ++c) pv[c] = zv[c] + beta * pv[c];
-  }
 }
 
 MultigridPCG::MultigridPCG(const StencilOperator& op) : impl_(std::make_unique<Impl>(op)) {}
@@ -680,9 +764,9 @@ SolveStats MultigridPCG::solve(const std::vector<double>& b, std::vector<double>
   double last_true_rr = std::numeric_limits<double>::infinity();
   while (rr > tol2) {
     // (Re)start: z = M r, p = z.
-    s.vcycle(0, s.z.data(), s.r.data(), nu1, nu2);
-    double rz = s.dot(s.r.data(), s.z.data());
-    std::copy(s.z.begin(), s.z.end(), s.p.begin());
+    double rz = s.vcycle(0, s.z.data(), s.r.data(), nu1, nu2);
+    double beta = 0.0;
+    bool restart = true;
     for (;;) {
       if (it >= opts.max_iterations)
         throw_not_converged("not converged", it, std::sqrt(rr) / bnorm, opts.rel_tol);
@@ -690,7 +774,8 @@ SolveStats MultigridPCG::solve(const std::vector<double>& b, std::vector<double>
         throw_not_converged("breakdown (r.Mr not positive: preconditioner not SPD?)", it,
                             std::sqrt(rr) / bnorm, opts.rel_tol);
       ++it;
-      const double pq = s.apply_dot(s.p.data(), s.q.data());
+      const double pq = s.update_p_apply_dot(beta, restart);
+      restart = false;
       if (!(pq > 0.0) || !std::isfinite(pq))
         throw_not_converged("breakdown (p.Ap not positive: matrix not SPD?)", it,
                             std::sqrt(rr) / bnorm, opts.rel_tol);
@@ -698,11 +783,9 @@ SolveStats MultigridPCG::solve(const std::vector<double>& b, std::vector<double>
       rr = s.update_xr(xv, s.r.data(), s.p.data(), s.q.data(), alpha);
       if (!std::isfinite(rr)) throw_not_converged("diverged (NaN/Inf)", it, rr, opts.rel_tol);
       if (rr <= tol2) break;
-      s.vcycle(0, s.z.data(), s.r.data(), nu1, nu2);
-      const double rz_new = s.dot(s.r.data(), s.z.data());
-      const double beta = rz_new / rz;
+      const double rz_new = s.vcycle(0, s.z.data(), s.r.data(), nu1, nu2);
+      beta = rz_new / rz;
       rz = rz_new;
-      s.update_p(s.p.data(), s.z.data(), beta);
     }
     // The recursively updated r drifts from b - A x in rounding; confirm with the true
     // residual, and restart from it in the rare case the drift matters.

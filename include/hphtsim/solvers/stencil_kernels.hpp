@@ -33,20 +33,30 @@ struct CoefView {
   std::ptrdiff_t sz;  ///< nx*ny
 };
 
-/// Sum of face transmissibilities of cell c (tsum) and transmissibility-weighted neighbour
-/// values (nsum), over the faces present in F.
+/// Transmissibility-weighted sum of the neighbour values of cell c over the faces in F.
 template <unsigned F>
-HPHTSIM_KERNEL void gather(const CoefView& a, const double* u, std::size_t c, double& tsum,
-                           double& nsum) {
-  double ts = 0.0, ns = 0.0;
-  if constexpr ((F & kXm) != 0u) { const double t = a.tx[c - 1]; ts += t; ns += t * u[c - 1]; }
-  if constexpr ((F & kXp) != 0u) { const double t = a.tx[c]; ts += t; ns += t * u[c + 1]; }
-  if constexpr ((F & kYm) != 0u) { const double t = a.ty[c - a.sy]; ts += t; ns += t * u[c - a.sy]; }
-  if constexpr ((F & kYp) != 0u) { const double t = a.ty[c]; ts += t; ns += t * u[c + a.sy]; }
-  if constexpr ((F & kZm) != 0u) { const double t = a.tz[c - a.sz]; ts += t; ns += t * u[c - a.sz]; }
-  if constexpr ((F & kZp) != 0u) { const double t = a.tz[c]; ts += t; ns += t * u[c + a.sz]; }
-  tsum = ts;
-  nsum = ns;
+HPHTSIM_KERNEL double neighbour_sum(const CoefView& a, const double* u, std::size_t c) {
+  double ns = 0.0;
+  if constexpr ((F & kXm) != 0u) ns += a.tx[c - 1] * u[c - 1];
+  if constexpr ((F & kXp) != 0u) ns += a.tx[c] * u[c + 1];
+  if constexpr ((F & kYm) != 0u) ns += a.ty[c - a.sy] * u[c - a.sy];
+  if constexpr ((F & kYp) != 0u) ns += a.ty[c] * u[c + a.sy];
+  if constexpr ((F & kZm) != 0u) ns += a.tz[c - a.sz] * u[c - a.sz];
+  if constexpr ((F & kZp) != 0u) ns += a.tz[c] * u[c + a.sz];
+  return ns;
+}
+
+/// diag_c + the sum of the face transmissibilities of cell c: the matrix diagonal.
+template <unsigned F>
+HPHTSIM_KERNEL double total_diag(const CoefView& a, std::size_t c) {
+  double ts = a.diag[c];
+  if constexpr ((F & kXm) != 0u) ts += a.tx[c - 1];
+  if constexpr ((F & kXp) != 0u) ts += a.tx[c];
+  if constexpr ((F & kYm) != 0u) ts += a.ty[c - a.sy];
+  if constexpr ((F & kYp) != 0u) ts += a.ty[c];
+  if constexpr ((F & kZm) != 0u) ts += a.tz[c - a.sz];
+  if constexpr ((F & kZp) != 0u) ts += a.tz[c];
+  return ts;
 }
 
 /// (A u)_c = diag_c u_c + sum_f T_f (u_c - u_nb). The difference form keeps the rounding error
@@ -72,25 +82,21 @@ HPHTSIM_KERNEL double residual_cell(const CoefView& a, const double* u, const do
   return f[c] - apply_cell<F>(a, u, c);
 }
 
-/// Gauss-Seidel value of cell c: solves row c for u_c with the neighbours as they are now.
+/// Gauss-Seidel value of cell c (solves row c with the neighbours as they are now), with
+/// inv_d = 1 / total_diag precomputed: smoothing is the hot loop of multigrid, and a division
+/// per cell made it compute-bound.
 template <unsigned F>
-HPHTSIM_KERNEL double gs_cell(const CoefView& a, const double* u, const double* f, std::size_t c) {
-  double ts, ns;
-  gather<F>(a, u, c, ts, ns);
-  return (f[c] + ns) / (a.diag[c] + ts);
+HPHTSIM_KERNEL double gs_cell(const CoefView& a, const double* inv_d, const double* u,
+                              const double* f, std::size_t c) {
+  return (f[c] + neighbour_sum<F>(a, u, c)) * inv_d[c];
 }
 
-/// Gauss-Seidel value when every neighbour is zero (first half-sweep from a zero guess).
+/// Residual f_c - (A u)_c in the form the smoother sees (diagonal 1 / inv_d), for restriction:
+/// the preconditioner only needs it consistent with gs_cell, and it does not read diag.
 template <unsigned F>
-HPHTSIM_KERNEL double jacobi_zero_cell(const CoefView& a, const double* f, std::size_t c) {
-  double ts = a.diag[c];
-  if constexpr ((F & kXm) != 0u) ts += a.tx[c - 1];
-  if constexpr ((F & kXp) != 0u) ts += a.tx[c];
-  if constexpr ((F & kYm) != 0u) ts += a.ty[c - a.sy];
-  if constexpr ((F & kYp) != 0u) ts += a.ty[c];
-  if constexpr ((F & kZm) != 0u) ts += a.tz[c - a.sz];
-  if constexpr ((F & kZp) != 0u) ts += a.tz[c];
-  return f[c] / ts;
+HPHTSIM_KERNEL double smoother_residual_cell(const CoefView& a, const double* inv_d,
+                                             const double* u, const double* f, std::size_t c) {
+  return f[c] + neighbour_sum<F>(a, u, c) - u[c] / inv_d[c];
 }
 
 /// Calls fn(Flags<fyz>{}) with the runtime y/z mask fyz (a combination of kYm..kZp) turned into

@@ -19,20 +19,24 @@ ThermalProblem::ThermalProblem(const core::Grid& grid, ThermalBoundary boundary)
 solvers::SolveStats ThermalProblem::solve(const std::vector<double>& k_cell, const std::vector<double>& rho_cp,
                                           const std::vector<double>& heat, const std::vector<double>& T_old,
                                           double dt, std::vector<double>& T, const solvers::SolveOptions& opts) {
+  assemble(k_cell, rho_cp, dt);
+  return solve_assembled(heat, &T_old, T, opts);
+}
+
+void ThermalProblem::assemble(const std::vector<double>& k_cell, const std::vector<double>& rho_cp, double dt) {
   const core::Grid& g = grid_;
   const std::size_t n = g.size();
-  HPHTSIM_CHECK(k_cell.size() == n && rho_cp.size() == n && heat.size() == n && T_old.size() == n && T.size() == n,
-                "thermal field sizes");
+  HPHTSIM_CHECK(k_cell.size() == n && rho_cp.size() == n, "thermal field sizes");
   HPHTSIM_CHECK(dt > 0.0, "time step must be positive");
   const bool steady = std::isinf(dt);
+  mass_.resize(n);
 
-  // Inverse conductivity for the harmonic face means; stored in rhs_ temporarily.
+  // Inverse conductivity for the harmonic face means; rhs_ serves as scratch here.
 #pragma omp parallel for schedule(static)
   for (std::size_t c = 0; c < n; ++c) rhs_[c] = 1.0 / k_cell[c];
   fill_face_conductances(g, rhs_, {}, op_);
 
   const auto& h = boundary_.h;
-  const double Tc = boundary_.coolant_temperature;
 #pragma omp parallel for schedule(static)
   for (int k = 0; k < g.nz; ++k)
     for (int j = 0; j < g.ny; ++j)
@@ -50,13 +54,27 @@ solvers::SolveStats ThermalProblem::solve(const std::vector<double>& k_cell, con
         if (k == 0) tb += robin(h[4], dx * dy, dz);
         if (k == g.nz - 1) tb += robin(h[5], dx * dy, dz);
         boundary_conductance_[c] = tb;
-        const double mass = steady ? 0.0 : rho_cp[c] * dx * dy * dz / dt;
-        op_.diag[c] = mass + tb;
-        rhs_[c] = mass * T_old[c] + heat[c] + tb * Tc;
+        mass_[c] = steady ? 0.0 : rho_cp[c] * dx * dy * dz / dt;
+        op_.diag[c] = mass_[c] + tb;
       }
-
   if (!solver_) solver_ = std::make_unique<solvers::MultigridPCG>(op_);
   else solver_->update(op_);
+}
+
+solvers::SolveStats ThermalProblem::solve_assembled(const std::vector<double>& heat, const std::vector<double>* T_old,
+                                                    std::vector<double>& T, const solvers::SolveOptions& opts) {
+  const std::size_t n = grid_.size();
+  HPHTSIM_CHECK(solver_ && heat.size() == n && T.size() == n && (!T_old || T_old->size() == n),
+                "thermal solve before assemble, or wrong sizes");
+  const double Tc = boundary_.coolant_temperature;
+  if (T_old) {
+    const auto& To = *T_old;
+#pragma omp parallel for schedule(static)
+    for (std::size_t c = 0; c < n; ++c) rhs_[c] = mass_[c] * To[c] + heat[c] + boundary_conductance_[c] * Tc;
+  } else {
+#pragma omp parallel for schedule(static)
+    for (std::size_t c = 0; c < n; ++c) rhs_[c] = heat[c];
+  }
   return solver_->solve(rhs_, T, opts);
 }
 

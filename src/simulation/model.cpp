@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "hphtsim/simulation/model.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "hphtsim/core/error.hpp"
@@ -122,9 +123,12 @@ Model Model::from_config(const core::Config& config) {
     }
   }
 
-  // --- heater control
+  // --- heater: contacts, and constant control unless the recipe drives it
   ConfigNode heater = root.at("heater");
-  {
+  const bool recipe_heater = root.has("recipe") && root.at("recipe").has("heater");
+  if (heater.has("control") && recipe_heater)
+    heater.fail_key("control", "the heater is driven by recipe.heater; remove heater.control (and its setpoint)");
+  if (!recipe_heater) {
     std::string mode = heater.string("control");
     if (mode == "power") {
       m.electric.mode = physics::ControlMode::power;
@@ -139,13 +143,13 @@ Model Model::from_config(const core::Config& config) {
       heater.fail_key("control", "'" + mode + "' is not a control mode; expected power, voltage or current");
     }
     if (!(m.electric.setpoint >= 0.0)) heater.fail_key(mode, "must not be negative");
-    m.electric.insulator_resistivity =
-        heater.quantity_or("insulator_resistivity", dim::resistivity, "a resistivity such as \"1 ohm*m\"", 1.0);
-    m.electric.contact_resistance = heater.quantity_or(
-        "contact_resistance", dim::make(4, 1, -3, -2, 0), "a specific contact resistance such as \"1e-8 ohm*m^2\"", 0.0);
-    if (!(m.electric.insulator_resistivity > 0.0)) heater.fail_key("insulator_resistivity", "must be positive");
-    if (!(m.electric.contact_resistance >= 0.0)) heater.fail_key("contact_resistance", "must not be negative");
   }
+  m.electric.insulator_resistivity =
+      heater.quantity_or("insulator_resistivity", dim::resistivity, "a resistivity such as \"1 ohm*m\"", 1.0);
+  m.electric.contact_resistance = heater.quantity_or(
+      "contact_resistance", dim::make(4, 1, -3, -2, 0), "a specific contact resistance such as \"1e-8 ohm*m^2\"", 0.0);
+  if (!(m.electric.insulator_resistivity > 0.0)) heater.fail_key("insulator_resistivity", "must be positive");
+  if (!(m.electric.contact_resistance >= 0.0)) heater.fail_key("contact_resistance", "must not be negative");
 
   // --- probes
   if (auto probes = root.find("probes")) {
@@ -163,17 +167,104 @@ Model Model::from_config(const core::Config& config) {
   m.time.initial_temperature =
       time.quantity_or("initial_temperature", dim::temperature, temperature_what, m.thermal.coolant_temperature);
   m.time.start_from_steady_state = time.boolean_or("start_from_steady_state", false);
-  m.time.end = time.quantity("end", dim::time, duration_what);
   m.time.step = time.quantity_or("step", dim::time, duration_what, 10.0);
   m.time.max_step = time.quantity_or("max_step", dim::time, duration_what, 600.0);
-  m.time.step_growth = time.number_or("step_growth", 1.2);
-  if (!(m.time.end >= 0.0)) time.fail_key("end", "must not be negative");
+  m.time.min_step = time.quantity_or("min_step", dim::time, duration_what, 1e-3);
+  m.time.step_growth = time.number_or("step_growth", 2.0);
+  m.time.tolerance = time.quantity_or("tolerance", dim::temperature, "a temperature change such as \"1 K\"", 1.0);
   if (!(m.time.step > 0.0)) time.fail_key("step", "must be positive");
   if (!(m.time.max_step >= m.time.step)) time.fail_key("max_step", "must be at least time.step");
-  if (!(m.time.step_growth >= 1.0 && m.time.step_growth <= 4.0)) time.fail_key("step_growth", "must be between 1 and 4");
+  if (!(m.time.min_step > 0.0 && m.time.min_step <= m.time.step)) time.fail_key("min_step", "must be positive and at most time.step");
+  if (!(m.time.step_growth > 1.0 && m.time.step_growth <= 10.0)) time.fail_key("step_growth", "must be above 1 and at most 10");
+  if (!(m.time.tolerance > 0.0)) time.fail_key("tolerance", "must be positive");
 
-  if (auto out = root.find("output"))
+  // --- recipe: heater (power or thermocouple temperature) and oil pressure, over time
+  if (auto recipe = root.find("recipe")) {
+    if (auto h = recipe->find("heater")) {
+      std::string mode = h->string("control");
+      if (mode == "power") {
+        m.heater_recipe.mode = HeaterRecipe::Mode::power;
+        m.heater_recipe.schedule = process::Schedule::from_config(*h, dim::power, "a power such as \"1.2 kW\"", 0.0);
+      } else if (mode == "temperature") {
+        m.heater_recipe.mode = HeaterRecipe::Mode::temperature;
+        m.heater_recipe.schedule =
+            process::Schedule::from_config(*h, dim::temperature, temperature_what, m.time.initial_temperature);
+        std::string probe = h->string("control_probe");
+        for (std::size_t p = 0; p < m.probes.size(); ++p)
+          if (m.probes[p].name == probe) m.heater_recipe.control_probe = int(p);
+        if (m.heater_recipe.control_probe < 0)
+          h->fail_key("control_probe", "no probe named '" + probe + "' (define it under probes)");
+        if (auto pid = h->find("pid")) {
+          auto& ps = m.heater_recipe.pid;
+          ps.gain = pid->quantity_or("gain", dim::power / dim::temperature, "a gain such as \"2 W/K\"", ps.gain);
+          ps.integral_time = pid->quantity_or("integral_time", dim::time, duration_what, ps.integral_time);
+          ps.derivative_time = pid->quantity_or("derivative_time", dim::time, duration_what, ps.derivative_time);
+          ps.power_min = pid->quantity_or("power_min", dim::power, "a power such as \"0 W\"", ps.power_min);
+          ps.power_max = pid->quantity_or("power_max", dim::power, "a power such as \"3 kW\"", ps.power_max);
+          if (!(ps.gain > 0.0)) pid->fail_key("gain", "must be positive");
+          if (!(ps.integral_time > 0.0)) pid->fail_key("integral_time", "must be positive");
+          if (!(ps.derivative_time >= 0.0)) pid->fail_key("derivative_time", "must not be negative");
+          if (!(ps.power_min >= 0.0 && ps.power_max > ps.power_min)) pid->fail_key("power_max", "need 0 <= power_min < power_max");
+        }
+      } else {
+        h->fail_key("control", "'" + mode + "' is not a recipe control; expected power or temperature");
+      }
+      m.electric.mode = physics::ControlMode::power;
+      m.electric.setpoint = m.heater_recipe.schedule.value(0.0);
+      for (const auto& seg : m.heater_recipe.schedule.segments())
+        if (seg.kind == process::Segment::Kind::ramp && !(seg.target >= 0.0))
+          h->fail_key("segments", "targets must not be negative");
+    }
+    if (auto oil = recipe->find("oil_pressure")) {
+      m.oil_pressure = process::Schedule::from_config(*oil, dim::pressure, "an oil pressure such as \"90 MPa\"", 0.0);
+      for (const auto& seg : m.oil_pressure.segments())
+        if (seg.kind == process::Segment::Kind::ramp && !(seg.target >= 0.0 && seg.target < 1e9))
+          oil->fail_key("segments", "oil pressures must lie between 0 and 1000 MPa");
+    }
+  }
+  {
+    double recipe_end = std::max(m.heater_recipe.schedule.end_time(), m.oil_pressure.end_time());
+    if (auto e = time.find("end")) m.time.end = e->as_quantity(dim::time, duration_what);
+    else if (recipe_end > 0.0) m.time.end = recipe_end;
+    else time.fail_key("end", "missing required key (no recipe gives the run's length)");
+    if (!(m.time.end >= 0.0)) time.fail_key("end", "must not be negative");
+  }
+
+  // --- drifts of properties over the cycle
+  if (auto drifts = root.find("drift")) {
+    for (const auto& d : drifts->items()) {
+      process::Drift dr;
+      std::string prop = d.string("property");
+      if (prop == "electrical_resistivity") dr.property = process::Drift::Property::electrical_resistivity;
+      else if (prop == "thermal_conductivity") dr.property = process::Drift::Property::thermal_conductivity;
+      else d.fail_key("property", "expected electrical_resistivity or thermal_conductivity");
+      const bool by_primitive = d.has("primitive"), by_material = d.has("material");
+      if (by_primitive == by_material) d.fail("name exactly one of primitive or material");
+      if (by_primitive) {
+        std::string name = d.string("primitive");
+        dr.region = m.assembly.find_primitive(name);
+        if (dr.region < 0) d.fail_key("primitive", "no primitive named '" + name + "'");
+      } else {
+        std::string name = d.string("material");
+        for (std::size_t i = 0; i < m.map.names.size(); ++i)
+          if (m.map.names[i] == name) dr.material = int(i);
+        if (dr.material < 0) d.fail_key("material", "no cell is made of '" + name + "'");
+      }
+      dr.relative_change = d.number("relative_change");
+      dr.time_constant = d.quantity("time_constant", dim::time, duration_what);
+      if (!(dr.relative_change > -0.9 && dr.relative_change < 10.0)) d.fail_key("relative_change", "must lie in (-0.9, 10)");
+      if (!(dr.time_constant > 0.0)) d.fail_key("time_constant", "must be positive");
+      m.drifts.push_back(dr);
+    }
+  }
+
+  if (auto out = root.find("output")) {
     m.time.snapshot_interval = out->quantity_or("snapshot_interval", dim::time, duration_what, m.time.snapshot_interval);
+    m.time.checkpoint_wall_interval =
+        out->quantity_or("checkpoint_wall_interval", dim::time, duration_what, m.time.checkpoint_wall_interval);
+    if (!(m.time.checkpoint_wall_interval >= 0.0))
+      out->fail_key("checkpoint_wall_interval", "must not be negative");
+  }
   if (!(m.time.snapshot_interval > 0.0)) throw ConfigError("output.snapshot_interval", "must be positive");
 
   // --- solvers
@@ -201,6 +292,10 @@ Model Model::from_config(const core::Config& config) {
 
   m.config_yaml = config.to_yaml();
   return m;
+}
+
+double Model::next_recipe_boundary(double t) const {
+  return std::min(heater_recipe.schedule.next_boundary(t), oil_pressure.next_boundary(t));
 }
 
 }  // namespace hphtsim::simulation

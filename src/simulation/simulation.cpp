@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "hphtsim/simulation/simulation.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -14,15 +15,25 @@
 
 namespace hphtsim::simulation {
 
+namespace {
+constexpr double inf = std::numeric_limits<double>::infinity();
+constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+}  // namespace
+
 Simulation::Simulation(Model model)
     : model_(std::move(model)),
       electric_(model_.grid, model_.electric),
-      thermal_(model_.grid, model_.thermal) {
+      thermal_(model_.grid, model_.thermal),
+      pid_(model_.heater_recipe.pid) {
   const core::Grid& g = model_.grid;
   const std::size_t n = g.size();
   T_.assign(n, model_.time.initial_temperature);
   T_old_ = T_;
+  T_prev_ = T_;
   T_iter_ = T_;
+  T_base_ = T_;
+  T_response_.assign(n, 0.0);
+  zero_.assign(n, 0.0);
   phi_.assign(n, 0.0);
   heat_.assign(n, 0.0);
   q_density_.assign(n, 0.0);
@@ -40,10 +51,15 @@ Simulation::Simulation(Model model)
   diag_.T_probe.assign(model_.probes.size(), 0.0);
 
   // The initial electric state (fields at t = 0 with the initial temperature).
-  update_properties(T_);
+  update_properties(0.0);
+  electric_.settings().setpoint = model_.heater_recipe.mode == HeaterRecipe::Mode::temperature
+                                      ? 0.0
+                                      : (model_.heater_recipe.mode == HeaterRecipe::Mode::power
+                                             ? model_.heater_recipe.schedule.value(0.0)
+                                             : model_.electric.setpoint);
   diag_.electric = electric_.solve(resistivity_, phi_, heat_, model_.linear);
   for (std::size_t c = 0; c < n; ++c) q_density_[c] = heat_[c] / cell_volume_[c];
-  update_diagnostics(std::numeric_limits<double>::infinity());
+  update_diagnostics(inf);
   diag_.energy_imbalance = 0.0;
   diag_.stored_rate = 0.0;
   history_.push_back(series_row());
@@ -51,45 +67,87 @@ Simulation::Simulation(Model model)
 
 Simulation::~Simulation() = default;
 
-void Simulation::update_properties(const std::vector<double>& T) {
+void Simulation::update_properties(double t) {
   const auto& mats = model_.materials;
   const auto& id = model_.map.material;
-  const std::size_t n = T.size();
+  const std::size_t n = T_.size();
 #pragma omp parallel for schedule(static)
   for (std::size_t c = 0; c < n; ++c) {
     const materials::Material& m = mats[std::size_t(id[c])];
-    const double t = T[c];
-    resistivity_[c] = m.electrical_resistivity(t);
-    conductivity_[c] = m.thermal_conductivity(t);
+    const double t_c = T_[c];
+    resistivity_[c] = m.electrical_resistivity(t_c);
+    conductivity_[c] = m.thermal_conductivity(t_c);
     // Chord heat capacity between the old temperature and the current iterate: at convergence
     // the step stores exactly h(T) - h(T_old), latent heat included.
-    const double dT = t - T_old_[c];
-    rho_cp_[c] = std::abs(dT) > 1e-6 ? (m.volumetric_enthalpy(t) - m.volumetric_enthalpy(T_old_[c])) / dT
-                                     : m.density(t) * m.apparent_heat_capacity(t);
+    const double dT = t_c - T_old_[c];
+    rho_cp_[c] = std::abs(dT) > 1e-6 ? (m.volumetric_enthalpy(t_c) - m.volumetric_enthalpy(T_old_[c])) / dT
+                                     : m.density(t_c) * m.apparent_heat_capacity(t_c);
+  }
+  // Slow drifts of the cycle (heater resistance, medium conductivity) at the step's end time.
+  for (const auto& d : model_.drifts) {
+    const double f = d.factor(t);
+    auto& target = d.property == process::Drift::Property::electrical_resistivity ? resistivity_ : conductivity_;
+    const auto& sel = d.region >= 0 ? model_.map.region : model_.map.material;
+    const int want = d.region >= 0 ? d.region : d.material;
+#pragma omp parallel for schedule(static)
+    for (std::size_t c = 0; c < n; ++c)
+      if (sel[c] == want) target[c] *= f;
   }
 }
 
-int Simulation::couple(double dt) {
+int Simulation::couple(double dt, double t_new) {
   const std::size_t n = T_.size();
   const int max_it = model_.coupling.max_iterations;
+  const bool pid = model_.heater_recipe.mode == HeaterRecipe::Mode::temperature;
+  if (model_.heater_recipe.mode == HeaterRecipe::Mode::power)
+    electric_.settings().setpoint = model_.heater_recipe.schedule.value(t_new);
+  const double setpoint = pid ? model_.heater_recipe.schedule.value(t_new) : nan;
+  const Probe* tc = pid ? &model_.probes[std::size_t(model_.heater_recipe.control_probe)] : nullptr;
   double change = 0.0;
   int linear = 0;
   for (int it = 1; it <= max_it; ++it) {
-    update_properties(T_);
-    diag_.electric = electric_.solve(resistivity_, phi_, heat_, model_.linear);
+    update_properties(t_new);
     T_iter_ = T_;
-    solvers::SolveStats s = thermal_.solve(conductivity_, rho_cp_, heat_, T_old_, dt, T_, model_.linear);
-    linear += s.iterations + diag_.electric.iterations;
+    int thermal_its = 0;
+    if (!pid) {
+      diag_.electric = electric_.solve(resistivity_, phi_, heat_, model_.linear);
+      solvers::SolveStats s = thermal_.solve(conductivity_, rho_cp_, heat_, T_old_, dt, T_, model_.linear);
+      thermal_its = s.iterations;
+    } else {
+      // Superposition: T = T_base + P T_response, with the Joule heat of 1 W as the response's
+      // source; the implicit PID then picks P in closed form.
+      electric_.settings().setpoint = 1.0;
+      physics::ElectricState unit = electric_.solve(resistivity_, phi_, heat_, model_.linear);
+      thermal_.assemble(conductivity_, rho_cp_, dt);
+      thermal_its += thermal_.solve_assembled(zero_, &T_old_, T_base_, model_.linear).iterations;
+      thermal_its += thermal_.solve_assembled(heat_, nullptr, T_response_, model_.linear).iterations;
+      const double a = probe_value(T_base_, *tc), b = probe_value(T_response_, *tc);
+      const double P = pid_.power_for(setpoint, a, b, dt);
+      const double s = std::sqrt(P);
+#pragma omp parallel for schedule(static)
+      for (std::size_t c = 0; c < n; ++c) {
+        T_[c] = T_base_[c] + P * T_response_[c];
+        heat_[c] *= P;
+        phi_[c] *= s;
+      }
+      diag_.electric = unit;
+      diag_.electric.voltage = unit.voltage * s;
+      diag_.electric.current = unit.current * s;
+      diag_.electric.power = P;
+      diag_.electric.joule_total = unit.joule_total * P;
+      diag_.T_setpoint = setpoint;
+    }
+    linear += thermal_its + diag_.electric.iterations;
+    const std::size_t plane = std::size_t(model_.grid.nx) * model_.grid.ny;
     change = core::plane_max(model_.grid.nz, [&](int k) {
-      const std::size_t plane = std::size_t(model_.grid.nx) * model_.grid.ny;
       double m = 0.0;
       for (std::size_t c = std::size_t(k) * plane; c < std::size_t(k + 1) * plane; ++c)
         m = std::max(m, std::abs(T_[c] - T_iter_[c]));
       return m;
     }, 0.0);
     if (verbose_)
-      std::fprintf(stderr, "\n  coupling %d: electric %d its, thermal %d its, max dT change %.3g K", it,
-                   diag_.electric.iterations, s.iterations, change);
+      std::fprintf(stderr, "\n  coupling %d: electric %d its, thermal %d its, P %.2f W, max dT change %.3g K", it,
+                   diag_.electric.iterations, thermal_its, diag_.electric.power, change);
     if (!std::isfinite(change)) throw SolverError("electro-thermal coupling produced a non-finite temperature");
     if (change < model_.coupling.tolerance) {
       diag_.linear_iterations = linear;
@@ -98,7 +156,7 @@ int Simulation::couple(double dt) {
     }
   }
   std::ostringstream os;
-  os << "electro-thermal coupling did not converge in " << max_it << " iterations at t = " << time_
+  os << "electro-thermal coupling did not converge in " << max_it << " iterations at t = " << t_new
      << " s (largest temperature change " << change << " K, tolerance " << model_.coupling.tolerance
      << " K); reduce time.step or raise solver.coupling_max_iterations";
   throw SolverError(os.str());
@@ -106,22 +164,61 @@ int Simulation::couple(double dt) {
 
 void Simulation::solve_steady() {
   T_old_ = T_;
-  diag_.coupling_iterations = couple(std::numeric_limits<double>::infinity());
-  update_diagnostics(std::numeric_limits<double>::infinity());
+  T_prev_ = T_;
+  diag_.coupling_iterations = couple(inf, time_);
+  if (model_.heater_recipe.mode == HeaterRecipe::Mode::temperature)
+    pid_.commit(diag_.T_setpoint, probe_value(T_, model_.probes[std::size_t(model_.heater_recipe.control_probe)]),
+                diag_.electric.power, inf);
+  update_diagnostics(inf);
+  have_prev_ = false;
+  history_.push_back(series_row());
+}
+
+void Simulation::attempt(double dt) {
+  HPHTSIM_CHECK(dt > 0.0 && std::isfinite(dt), "time step must be positive and finite");
+  T_old_ = T_;
+  try {
+    diag_.coupling_iterations = couple(dt, time_ + dt);
+  } catch (...) {
+    T_ = T_old_;
+    throw;
+  }
+}
+
+void Simulation::accept(double dt) {
+  if (model_.heater_recipe.mode == HeaterRecipe::Mode::temperature)
+    pid_.commit(diag_.T_setpoint, probe_value(T_, model_.probes[std::size_t(model_.heater_recipe.control_probe)]),
+                diag_.electric.power, dt);
+  time_ += dt;
+  ++diag_.steps;
+  update_diagnostics(dt);
+  T_prev_ = T_old_;  // T^n becomes the previous solution of the next error estimate
+  dt_prev_ = dt;
+  have_prev_ = true;
   history_.push_back(series_row());
 }
 
 void Simulation::step(double dt) {
-  HPHTSIM_CHECK(dt > 0.0 && std::isfinite(dt), "time step must be positive and finite");
-  T_old_ = T_;
-  diag_.coupling_iterations = couple(dt);
-  time_ += dt;
-  update_diagnostics(dt);
-  history_.push_back(series_row());
+  attempt(dt);
+  accept(dt);
+}
+
+double Simulation::local_error(double dt) const {
+  // Backward Euler's local error ~ dt^2 T''/2, estimated from the difference between the new
+  // solution and the linear extrapolation of the two previous ones.
+  const std::size_t plane = std::size_t(model_.grid.nx) * model_.grid.ny;
+  const double r = dt / dt_prev_;
+  const double e = core::plane_max(model_.grid.nz, [&](int k) {
+    double m = 0.0;
+    for (std::size_t c = std::size_t(k) * plane; c < std::size_t(k + 1) * plane; ++c)
+      m = std::max(m, std::abs(T_[c] - T_old_[c] - r * (T_old_[c] - T_prev_[c])));
+    return m;
+  }, 0.0);
+  return e * dt / (dt + dt_prev_);
 }
 
 double Simulation::region_mean(int region) const {
-  if (region < 0) return std::numeric_limits<double>::quiet_NaN();
+  if (region < 0) return nan;
   const auto& reg = model_.map.region;
   const core::Grid& g = model_.grid;
   const std::size_t plane = std::size_t(g.nx) * g.ny;
@@ -137,16 +234,15 @@ double Simulation::region_mean(int region) const {
       if (reg[c] == region) s += cell_volume_[c];
     return s;
   });
-  return v > 0.0 ? tv / v : std::numeric_limits<double>::quiet_NaN();
+  return v > 0.0 ? tv / v : nan;
 }
 
-double Simulation::probe_value(const Probe& p) const {
+double Simulation::probe_value(const std::vector<double>& f, const Probe& p) const {
   // Trilinear interpolation between cell centres, clamped at the outermost centres.
   const core::Grid& g = model_.grid;
   auto bracket = [](const std::vector<double>& e, int n, double x, int& i0, double& w) {
-    // centres c_i = (e_i + e_{i+1})/2
-    if (x <= 0.5 * (e[0] + e[1])) { i0 = 0; w = 0.0; return; }
-    if (x >= 0.5 * (e[n - 1] + e[n])) { i0 = n - 2 < 0 ? 0 : n - 2; w = n > 1 ? 1.0 : 0.0; return; }
+    if (n < 2 || x <= 0.5 * (e[0] + e[1])) { i0 = 0; w = 0.0; return; }
+    if (x >= 0.5 * (e[n - 1] + e[n])) { i0 = n - 2; w = 1.0; return; }
     int lo = 0, hi = n - 1;
     while (hi - lo > 1) {
       int mid = (lo + hi) / 2;
@@ -167,7 +263,7 @@ double Simulation::probe_value(const Probe& p) const {
       for (int di = 0; di < 2; ++di) {
         double w = (di ? wx : 1 - wx) * (dj ? wy : 1 - wy) * (dk ? wz : 1 - wz);
         if (w == 0.0) continue;
-        v += w * T_[g.index(std::min(i + di, g.nx - 1), std::min(j + dj, g.ny - 1), std::min(k + dk, g.nz - 1))];
+        v += w * f[g.index(std::min(i + di, g.nx - 1), std::min(j + dj, g.ny - 1), std::min(k + dk, g.nz - 1))];
       }
   return v;
 }
@@ -176,6 +272,7 @@ void Simulation::update_diagnostics(double dt) {
   const core::Grid& g = model_.grid;
   const std::size_t plane = std::size_t(g.nx) * g.ny;
   diag_.time = time_;
+  diag_.step = std::isinf(dt) ? 0.0 : dt;
   diag_.T_max = core::plane_max(g.nz, [&](int k) {
     double m = 0.0;
     for (std::size_t c = std::size_t(k) * plane; c < std::size_t(k + 1) * plane; ++c) m = std::max(m, T_[c]);
@@ -205,7 +302,15 @@ void Simulation::update_diagnostics(double dt) {
     diag_.T_seed[s] = region_mean(model_.seed_region(s));
     diag_.dT_source_seed[s] = diag_.T_source - diag_.T_seed[s];
   }
-  for (std::size_t p = 0; p < model_.probes.size(); ++p) diag_.T_probe[p] = probe_value(model_.probes[p]);
+  for (std::size_t p = 0; p < model_.probes.size(); ++p) diag_.T_probe[p] = probe_value(T_, model_.probes[p]);
+  if (model_.heater_recipe.mode == HeaterRecipe::Mode::temperature) {
+    diag_.T_control = diag_.T_probe[std::size_t(model_.heater_recipe.control_probe)];
+    diag_.T_setpoint = model_.heater_recipe.schedule.value(time_);
+  } else {
+    diag_.T_control = nan;
+    diag_.T_setpoint = nan;
+  }
+  diag_.oil_pressure = model_.oil_pressure.empty() ? nan : model_.oil_pressure.value(time_);
 }
 
 std::vector<double>& Simulation::field(const std::string& name) {
@@ -225,6 +330,7 @@ std::string Simulation::field_units(const std::string& name) const {
 std::vector<Simulation::SeriesColumn> Simulation::series_layout() const {
   std::vector<SeriesColumn> cols = {
       {"time", "s", 1},
+      {"time_step", "s", 1},
       {"heater_power", "W", 1},
       {"heater_voltage", "V", 1},
       {"heater_current", "A", 1},
@@ -236,6 +342,11 @@ std::vector<Simulation::SeriesColumn> Simulation::series_layout() const {
       {"coupling_iterations", "1", 1},
       {"linear_iterations", "1", 1},
   };
+  if (model_.heater_recipe.mode == HeaterRecipe::Mode::temperature) {
+    cols.push_back({"T_control", "K", 1});
+    cols.push_back({"T_setpoint", "K", 1});
+  }
+  if (!model_.oil_pressure.empty()) cols.push_back({"oil_pressure", "Pa", 1});
   if (model_.source_region >= 0) cols.push_back({"T_source", "K", 1});
   const int ns = int(model_.seed_count());
   if (ns > 0) {
@@ -249,6 +360,7 @@ std::vector<Simulation::SeriesColumn> Simulation::series_layout() const {
 std::vector<double> Simulation::series_row() const {
   const auto& d = diag_;
   std::vector<double> row = {d.time,
+                             d.step,
                              d.electric.power,
                              d.electric.voltage,
                              d.electric.current,
@@ -259,6 +371,11 @@ std::vector<double> Simulation::series_row() const {
                              d.energy_imbalance,
                              double(d.coupling_iterations),
                              double(d.linear_iterations)};
+  if (model_.heater_recipe.mode == HeaterRecipe::Mode::temperature) {
+    row.push_back(d.T_control);
+    row.push_back(d.T_setpoint);
+  }
+  if (!model_.oil_pressure.empty()) row.push_back(d.oil_pressure);
   if (model_.source_region >= 0) row.push_back(d.T_source);
   if (model_.seed_count() > 0) {
     row.insert(row.end(), d.T_seed.begin(), d.T_seed.end());
@@ -266,6 +383,60 @@ std::vector<double> Simulation::series_row() const {
   }
   row.insert(row.end(), d.T_probe.begin(), d.T_probe.end());
   return row;
+}
+
+SimulationState Simulation::state() const {
+  SimulationState s;
+  s.time = time_;
+  s.next_dt = next_dt_;
+  s.dt_prev = dt_prev_;
+  s.have_prev = have_prev_ ? 1 : 0;
+  s.next_snapshot_index = next_snapshot_index_;
+  s.steps = diag_.steps;
+  s.rejected_steps = diag_.rejected_steps;
+  s.pid_integral = pid_.integral();
+  s.pid_last_error = pid_.last_error();
+  s.pid_started = pid_.started() ? 1 : 0;
+  s.T = T_;
+  s.T_prev = T_prev_;
+  s.electric_warm_start = const_cast<physics::ElectricProblem&>(electric_).warm_start();
+  s.T_base = T_base_;
+  s.T_response = T_response_;
+  return s;
+}
+
+void Simulation::restore(const SimulationState& s) {
+  const std::size_t n = T_.size();
+  if (s.T.size() != n || s.T_prev.size() != n || s.electric_warm_start.size() != n || s.T_base.size() != n ||
+      s.T_response.size() != n)
+    throw ConfigError("", "the checkpoint's fields do not match this model's grid");
+  time_ = s.time;
+  next_dt_ = s.next_dt;
+  dt_prev_ = s.dt_prev;
+  have_prev_ = s.have_prev != 0;
+  next_snapshot_index_ = s.next_snapshot_index;
+  diag_.steps = s.steps;
+  diag_.rejected_steps = s.rejected_steps;
+  pid_.restore(s.pid_integral, s.pid_last_error, s.pid_started != 0);
+  T_ = s.T;
+  T_prev_ = s.T_prev;
+  T_old_ = s.T;
+  electric_.warm_start() = s.electric_warm_start;
+  T_base_ = s.T_base;
+  T_response_ = s.T_response;
+  // Fields and figures of the restored state (the electric solve starts from the saved guess;
+  // phi and q are outputs, not state).
+  std::vector<double> warm = electric_.warm_start();
+  update_properties(time_);
+  if (model_.heater_recipe.mode == HeaterRecipe::Mode::power)
+    electric_.settings().setpoint = model_.heater_recipe.schedule.value(time_);
+  if (model_.heater_recipe.mode == HeaterRecipe::Mode::temperature) electric_.settings().setpoint = 0.0;
+  diag_.electric = electric_.solve(resistivity_, phi_, heat_, model_.linear);
+  electric_.warm_start() = warm;  // keep the saved guess so the next step repeats the original
+  for (std::size_t c = 0; c < n; ++c) q_density_[c] = heat_[c] / cell_volume_[c];
+  update_diagnostics(inf);
+  history_.clear();
+  history_.push_back(series_row());
 }
 
 namespace {
@@ -281,12 +452,13 @@ std::string format_duration(double s) {
 
 }  // namespace
 
-void Simulation::run(const RunOptions& options, io::ResultWriter* writer) {
+bool Simulation::run(const RunOptions& options, io::ResultWriter* writer) {
   const double until = options.until >= 0.0 ? options.until : model_.time.end;
   using clock = std::chrono::steady_clock;
   const auto wall0 = clock::now();
   const double t_start = time_;
   auto wall = [&] { return std::chrono::duration<double>(clock::now() - wall0).count(); };
+  const TimeSettings& ts = model_.time;
 
   std::vector<io::FieldView> views;
   auto snapshot = [&] {
@@ -303,46 +475,98 @@ void Simulation::run(const RunOptions& options, io::ResultWriter* writer) {
     last_progress = w;
     double done = until > t_start ? (time_ - t_start) / (until - t_start) : 1.0;
     double eta = done > 0 ? w * (1 - done) / done : 0.0;
-    std::fprintf(stderr, "\r[hphtsim] t = %s / %s | T_max %.0f degC | P %.0f W | wall %s | ETA %s   %s",
-                 format_duration(time_).c_str(), format_duration(until).c_str(), diag_.T_max - 273.15,
-                 diag_.electric.power, format_duration(w).c_str(), format_duration(eta).c_str(), final ? "\n" : "");
+    std::fprintf(stderr, "\r[hphtsim] t = %s / %s | step %s | T_max %.0f degC | P %.0f W | wall %s | ETA %s   %s",
+                 format_duration(time_).c_str(), format_duration(until).c_str(), format_duration(diag_.step).c_str(),
+                 diag_.T_max - 273.15, diag_.electric.power, format_duration(w).c_str(), format_duration(eta).c_str(),
+                 final ? "\n" : "");
     std::fflush(stderr);
   };
 
-  if (model_.time.start_from_steady_state && time_ == 0.0) solve_steady();
-  if (writer && time_ == t_start) {
+  if (ts.start_from_steady_state && time_ == 0.0 && diag_.steps == 0) solve_steady();
+  if (writer && diag_.steps == 0 && time_ == 0.0) {
     writer->append_series_row(series_row());
     snapshot();
   }
-  const double interval = model_.time.snapshot_interval;
-  double next_snapshot = (std::floor(time_ / interval + 1e-9) + 1.0) * interval;
-  // Relative slack so that round-off in accumulated time does not add a sliver of a step.
   const double eps = 1e-9 * std::max(1.0, until);
+  double last_checkpoint_wall = 0.0;
+  SimulationState before_cut;
+  bool last_step_cut = false;
+  bool stopped = false;
   while (time_ < until - eps) {
-    double dt = std::min(next_dt_, until - time_);
-    bool at_snapshot = false;
-    if (time_ + dt >= next_snapshot - eps) {
-      dt = next_snapshot - time_;
-      at_snapshot = true;
+    if (options.stop && options.stop->load()) {
+      stopped = true;
+      break;
     }
-    const double target = at_snapshot ? next_snapshot : time_ + dt;
-    step(dt);
-    // Land exactly on snapshot times (no accumulated round-off in recorded times).
-    time_ = target;
+    const double planned = next_dt_;
+    // Land exactly on snapshot times and recipe segment ends (natural boundaries: the same in
+    // every run) and on `until` (a cut: the state before it is what gets checkpointed).
+    const double next_snapshot = double(next_snapshot_index_) * ts.snapshot_interval;
+    const double next_recipe = model_.next_recipe_boundary(time_);
+    double target = time_ + planned, natural = std::min(next_snapshot, next_recipe);
+    bool at_snapshot = false, at_recipe = false, cut = false;
+    if (target >= natural - eps) {
+      target = natural;
+      at_snapshot = std::abs(target - next_snapshot) <= eps;
+      at_recipe = std::abs(target - next_recipe) <= eps;
+    }
+    if (target > until + eps) {
+      cut = true;
+      target = until;
+      at_snapshot = at_snapshot && std::abs(until - next_snapshot) <= eps;
+      at_recipe = at_recipe && std::abs(until - next_recipe) <= eps;
+    }
+    if (cut) before_cut = state();
+    const double dt = target - time_;
+    try {
+      attempt(dt);
+    } catch (const SolverError&) {
+      // The coupling failed: retry with a quarter of the step, unless it is already tiny.
+      if (dt <= ts.min_step) throw;
+      ++diag_.rejected_steps;
+      next_dt_ = std::max(0.25 * dt, ts.min_step);
+      continue;
+    }
+    // Step-size control on the local error (max norm, K), with a margin of 2 before rejecting.
+    double factor = ts.step_growth;
+    if (have_prev_) {
+      const double err = local_error(dt);
+      factor = err > 0.0 ? std::clamp(0.9 * std::sqrt(ts.tolerance / err), 0.2, ts.step_growth) : ts.step_growth;
+      if (err > 2.0 * ts.tolerance && dt > ts.min_step) {
+        T_ = T_old_;
+        ++diag_.rejected_steps;
+        next_dt_ = std::max(dt * factor, ts.min_step);
+        continue;
+      }
+    }
+    accept(dt);
+    time_ = target;  // exact landing, no accumulated round-off
     diag_.time = target;
     history_.back()[0] = target;
-    if (at_snapshot) next_snapshot += interval;
-    bool at_end = time_ >= until - eps;
+    last_step_cut = cut;
+    if (at_snapshot) ++next_snapshot_index_;
+    const bool at_end = time_ >= until - eps;
     if (writer) {
       writer->append_series_row(series_row());
-      if (at_snapshot || at_end) snapshot();
+      if (at_snapshot || at_recipe || at_end) snapshot();
     }
-    // Grow the step while the coupling converges in few iterations, up to max_step.
-    if (diag_.coupling_iterations <= 8) next_dt_ = std::min(next_dt_ * model_.time.step_growth, model_.time.max_step);
-    else if (diag_.coupling_iterations > 16) next_dt_ = std::max(next_dt_ * 0.5, 1e-3);
+    if (at_recipe) {
+      next_dt_ = ts.step;  // a segment change: start small again, with no history across the kink
+      have_prev_ = false;
+    } else if (factor >= 1.0) {
+      next_dt_ = std::min({planned * ts.step_growth, std::max(planned, dt * factor), ts.max_step});
+    } else {
+      next_dt_ = std::max(dt * factor, ts.min_step);
+    }
+    // Periodic checkpoints by wall time (0: after every step).
+    if (options.checkpoint && !at_end && wall() - last_checkpoint_wall >= ts.checkpoint_wall_interval) {
+      options.checkpoint(state());
+      last_checkpoint_wall = wall();
+    }
     progress(false);
   }
   progress(true);
+  if (options.checkpoint) options.checkpoint(last_step_cut ? before_cut : state());
+  return !stopped;
 }
 
 }  // namespace hphtsim::simulation

@@ -80,10 +80,12 @@ TEST(JouleSlab, TransientStepsConserveEnergy) {
 
 namespace {
 
-simulation::Model default_cell(int n) {
+simulation::Model default_cell(int n, const std::string& coupling_tolerance = "1e-5 K") {
   return simulation::Model::from_file(source_dir + "/configs/tgm_default.yaml",
-                                      {"cell.cells=" + std::to_string(n), "solver.coupling_tolerance=1e-5 K",
-                                       "solver.linear_tolerance=1e-10"});
+                                      {"cell.cells=" + std::to_string(n), "solver.coupling_tolerance=" + coupling_tolerance,
+                                       "solver.linear_tolerance=1e-10",
+                                       // at temperature from t = 0: the thermocouple setpoint starts at 1445 degC
+                                       "recipe.heater.start=1445 degC"});
 }
 
 }  // namespace
@@ -111,13 +113,14 @@ TEST(DefaultCell, SteadyFieldsAreSymmetricAboutTheAxis) {
   EXPECT_GT(d.T_max, 1500.0);
   EXPECT_GT(d.dT_source_seed[0], 5.0) << "the carbon source is hotter than the seed";
   EXPECT_LT(std::abs(d.heat_out - d.electric.power), 1e-3 * d.electric.power);
+  EXPECT_NEAR(d.T_control, 1445.0 + 273.15, 1e-3) << "steady PID puts the thermocouple on its setpoint";
 }
 
 TEST(DefaultCell, OneAndTwoThreadsAgree) {
   auto run = [](int threads) {
     omp_set_num_threads(threads);
-    simulation::Simulation sim(default_cell(40));
-    for (int s = 0; s < 3; ++s) sim.step(20.0);
+    simulation::Simulation sim(default_cell(40, "1e-3 K"));
+    for (int s = 0; s < 3; ++s) sim.step(5.0);
     return std::make_pair(sim.field("T"), sim.field("phi"));
   };
   const int saved = omp_get_max_threads();

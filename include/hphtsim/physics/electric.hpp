@@ -50,6 +50,9 @@ class ElectricProblem {
 
   ElectricSettings& settings() { return settings_; }
   const ElectricSettings& settings() const { return settings_; }
+  /// The unit-voltage potential of the last solve: the next solve's initial guess (part of a
+  /// checkpoint, so that a restarted run repeats the same iterations).
+  std::vector<double>& warm_start() { return unit_phi_; }
   /// 1 for cells in the circuit after the last solve.
   const std::vector<unsigned char>& circuit() const { return circuit_; }
 

@@ -30,6 +30,14 @@ class ThermalProblem {
                             const std::vector<double>& heat, const std::vector<double>& T_old, double dt,
                             std::vector<double>& T, const solvers::SolveOptions& opts);
 
+  /// The same in two parts, for superposition: assemble the operator once, then solve for any
+  /// heat source. With `T_old` == nullptr the right-hand side is the source alone (no stored
+  /// heat, no coolant): the response of the temperature to that source.
+  void assemble(const std::vector<double>& conductivity, const std::vector<double>& volumetric_heat_capacity,
+                double dt);
+  solvers::SolveStats solve_assembled(const std::vector<double>& heat, const std::vector<double>* T_old,
+                                      std::vector<double>& T, const solvers::SolveOptions& opts);
+
   /// Heat leaving through the faces (W) for field T with the boundary conductances of the last
   /// solve: sum over boundary faces of T_b (T_c - T_coolant).
   double heat_out(const std::vector<double>& T) const;
@@ -42,6 +50,7 @@ class ThermalProblem {
   solvers::StencilOperator op_;
   std::unique_ptr<solvers::MultigridPCG> solver_;
   std::vector<double> rhs_, boundary_conductance_;  // per cell: sum of its boundary-face T_b
+  std::vector<double> mass_;                         // per cell: rho c_p V / dt (0 when steady)
 };
 
 }  // namespace hphtsim::physics

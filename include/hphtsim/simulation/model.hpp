@@ -16,6 +16,8 @@
 #include "hphtsim/materials/material.hpp"
 #include "hphtsim/physics/electric.hpp"
 #include "hphtsim/physics/thermal.hpp"
+#include "hphtsim/process/control.hpp"
+#include "hphtsim/process/recipe.hpp"
 #include "hphtsim/solvers/linear_solver.hpp"
 
 namespace hphtsim::simulation {
@@ -29,10 +31,23 @@ struct TimeSettings {
   double initial_temperature = 298.15;  ///< K
   bool start_from_steady_state = false; ///< solve the steady state first, then step from it
   double end = 0.0;                     ///< s, simulated time of a run unless --until says otherwise
-  double step = 10.0;                   ///< s, first step
+  double step = 10.0;                   ///< s, first step and first step after a segment change
   double max_step = 600.0;              ///< s
-  double step_growth = 1.2;             ///< factor per step while the coupling converges easily
+  double min_step = 1e-3;               ///< s, below this a step that fails is an error
+  double step_growth = 2.0;             ///< largest growth factor from one step to the next
+  double tolerance = 1.0;               ///< K, local error per step (max norm) of the step control
   double snapshot_interval = 1800.0;    ///< s
+  double checkpoint_wall_interval = 3600.0;  ///< s of wall time between checkpoints
+};
+
+/// The heater part of the recipe: power in W, or a temperature setpoint in K at a probe held by
+/// the PID controller.
+struct HeaterRecipe {
+  enum class Mode { none, power, temperature };
+  Mode mode = Mode::none;
+  process::Schedule schedule;
+  int control_probe = -1;  ///< index into Model::probes (temperature mode)
+  process::PidSettings pid;
 };
 
 struct CouplingSettings {
@@ -51,6 +66,9 @@ struct Model {
   std::vector<Probe> probes;
   int heater_region = -1, source_region = -1, solvent_region = -1;  ///< primitive indices or -1
   TimeSettings time;
+  HeaterRecipe heater_recipe;
+  process::Schedule oil_pressure;          ///< Pa; empty without recipe.oil_pressure
+  std::vector<process::Drift> drifts;
   CouplingSettings coupling;
   solvers::SolveOptions linear;
 
@@ -62,6 +80,8 @@ struct Model {
   std::size_t seed_count() const { return assembly.seeds.size(); }
   /// Region id of seed s in map.region.
   int seed_region(std::size_t s) const { return int(assembly.primitives.size() + s); }
+  /// The earliest recipe segment end after t (heater or oil pressure); +inf if none.
+  double next_recipe_boundary(double t) const;
 };
 
 }  // namespace hphtsim::simulation

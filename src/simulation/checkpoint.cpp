@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: MIT
+#include "hphtsim/simulation/checkpoint.hpp"
+
+#include "hphtsim/core/error.hpp"
+
+namespace hphtsim::simulation {
+
+namespace {
+
+// One table for both directions keeps the two in step.
+template <class S, class F>
+void for_each_entry(S& s, F&& f) {
+  f.scalar("time", s.time);
+  f.scalar("next_dt", s.next_dt);
+  f.scalar("dt_prev", s.dt_prev);
+  f.integer("have_prev", s.have_prev);
+  f.integer("next_snapshot_index", s.next_snapshot_index);
+  f.integer("steps", s.steps);
+  f.integer("rejected_steps", s.rejected_steps);
+  f.scalar("pid_integral", s.pid_integral);
+  f.scalar("pid_last_error", s.pid_last_error);
+  f.integer("pid_started", s.pid_started);
+  f.array("T", s.T);
+  f.array("T_prev", s.T_prev);
+  f.array("electric_warm_start", s.electric_warm_start);
+  f.array("T_base", s.T_base);
+  f.array("T_response", s.T_response);
+}
+
+struct Writer {
+  io::CheckpointData& d;
+  void scalar(const char* n, double v) { d.scalars[n] = v; }
+  void integer(const char* n, int v) { d.scalars[n] = double(v); }
+  void array(const char* n, const std::vector<double>& v) { d.arrays[n] = v; }
+};
+
+struct Reader {
+  const io::CheckpointData& d;
+  double get(const char* n) {
+    auto it = d.scalars.find(n);
+    if (it == d.scalars.end()) throw ConfigError("--restart", std::string("the checkpoint lacks '") + n + "'");
+    return it->second;
+  }
+  void scalar(const char* n, double& v) { v = get(n); }
+  void integer(const char* n, int& v) { v = int(get(n)); }
+  void array(const char* n, std::vector<double>& v) {
+    auto it = d.arrays.find(n);
+    if (it == d.arrays.end()) throw ConfigError("--restart", std::string("the checkpoint lacks '") + n + "'");
+    v = it->second;
+  }
+};
+
+}  // namespace
+
+io::CheckpointData to_checkpoint(const SimulationState& state, const std::string& config_yaml) {
+  io::CheckpointData d;
+  d.config_yaml = config_yaml;
+  Writer w{d};
+  for_each_entry(state, w);
+  return d;
+}
+
+SimulationState from_checkpoint(const io::CheckpointData& data) {
+  SimulationState s;
+  Reader r{data};
+  for_each_entry(s, r);
+  return s;
+}
+
+}  // namespace hphtsim::simulation

@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: MIT
+// hphtsim._core: thin pybind11 bindings of the C++ core. No defaults and no logic here: the
+// pure-Python package `hphtsim` (python/hphtsim/*.py) holds the user-facing API, defaults,
+// unit handling and docstrings. Long calls release the GIL. Fields are zero-copy numpy views
+// whose base is the Python Simulation object, so a view keeps its simulation alive.
+#include <omp.h>
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+#include <pybind11/stl/filesystem.h>
+
+#include <cmath>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "hphtsim/core/config.hpp"
+#include "hphtsim/core/error.hpp"
+#include "hphtsim/core/units.hpp"
+#include "hphtsim/core/version.hpp"
+#include "hphtsim/io/result_file.hpp"
+#include "hphtsim/simulation/model.hpp"
+#include "hphtsim/simulation/simulation.hpp"
+
+namespace py = pybind11;
+using hphtsim::simulation::Model;
+using hphtsim::simulation::Simulation;
+
+namespace {
+
+py::array_t<double> copy_vector(const std::vector<double>& v) {
+  py::array_t<double> a(static_cast<py::ssize_t>(v.size()));
+  std::copy(v.begin(), v.end(), a.mutable_data());
+  return a;
+}
+
+py::dict diagnostics_dict(const hphtsim::simulation::Diagnostics& d) {
+  py::dict r;
+  r["time"] = d.time;
+  r["heater_power"] = d.electric.power;
+  r["heater_voltage"] = d.electric.voltage;
+  r["heater_current"] = d.electric.current;
+  r["heater_resistance"] = d.electric.resistance;
+  r["T_max"] = d.T_max;
+  r["heat_out"] = d.heat_out;
+  r["stored_heat_rate"] = d.stored_rate;
+  r["energy_imbalance"] = d.energy_imbalance;
+  r["coupling_iterations"] = d.coupling_iterations;
+  r["linear_iterations"] = d.linear_iterations;
+  r["T_source"] = d.T_source;
+  r["T_seed"] = d.T_seed;
+  r["dT_source_seed"] = d.dT_source_seed;
+  r["T_probe"] = d.T_probe;
+  return r;
+}
+
+// Creates the result file exactly as `hphtsim run` does (src/app/main.cpp cmd_run), runs, and
+// records the final figures in /meta.
+void run_to_file(Simulation& sim, double until, const std::string& output, bool overwrite, bool progress) {
+  hphtsim::simulation::RunOptions opts;
+  opts.until = until;
+  opts.progress = progress;
+  std::vector<hphtsim::io::SeriesSpec> series;
+  for (const auto& c : sim.series_layout()) series.push_back({c.name, c.units, c.columns});
+  hphtsim::io::RunMetadata meta{hphtsim::version, hphtsim::git_revision, sim.model().config_yaml};
+  hphtsim::io::ResultWriter writer(output, sim.model().grid, sim.model().map.material, sim.model().map.names,
+                                   meta, series, overwrite);
+  sim.run(opts, &writer);
+  const auto& d = sim.diagnostics();
+  writer.set_meta_attribute("final_time", d.time, "s");
+  writer.set_meta_attribute("final_T_max", d.T_max, "K");
+  writer.set_meta_attribute("final_heater_power", d.electric.power, "W");
+  writer.close();
+}
+
+}  // namespace
+
+PYBIND11_MODULE(_core, m) {
+  m.doc() = "hphtsim._core: C++ core of hphtsim (use the `hphtsim` package, not this module)";
+  m.attr("version") = hphtsim::version;
+  m.attr("git_revision") = hphtsim::git_revision;
+
+  // --- exceptions: Python classes with the C++ error's data as attributes.
+  static py::exception<hphtsim::ConfigError> config_error(m, "ConfigError", PyExc_ValueError);
+  static py::exception<hphtsim::SolverError> solver_error(m, "SolverError", PyExc_RuntimeError);
+  static py::exception<hphtsim::IoError> io_error(m, "ResultFileError", PyExc_OSError);
+  config_error.attr("key") = py::none();
+  py::register_exception_translator([](std::exception_ptr p) {
+    try {
+      if (p) std::rethrow_exception(p);
+    } catch (const hphtsim::ConfigError& e) {
+      py::object cls = py::reinterpret_borrow<py::object>(config_error.ptr());
+      py::object inst = cls(py::str(e.what()));
+      inst.attr("key") = py::str(e.key());
+      PyErr_SetObject(config_error.ptr(), inst.ptr());
+    } catch (const hphtsim::SolverError& e) {
+      solver_error(e.what());
+    } catch (const hphtsim::IoError& e) {
+      io_error(e.what());
+    }
+  });
+
+  // --- threads and units
+  m.def("set_num_threads", [](int n) { omp_set_num_threads(n); }, py::arg("n"));
+  m.def("get_num_threads", [] { return omp_get_max_threads(); });
+  m.def("parse_duration", [](const std::string& text) {
+    return hphtsim::core::parse_quantity_as(text, hphtsim::core::dim::time, "a duration such as \"2 h\"");
+  }, py::arg("text"), "SI seconds of a duration string; ValueError if it is not one");
+  m.def("parse_quantity", [](const std::string& text) {
+    hphtsim::core::Quantity q = hphtsim::core::parse_quantity(text);
+    return py::make_tuple(q.value, q.dimension.to_string());
+  }, py::arg("text"), "(SI value, base-unit dimension text) of a quantity string");
+
+  // --- Model
+  py::class_<hphtsim::geometry::Seed>(m, "Seed")
+      .def_readonly("name", &hphtsim::geometry::Seed::name)
+      .def_readonly("center", &hphtsim::geometry::Seed::center)
+      .def_readonly("size", &hphtsim::geometry::Seed::size)
+      .def_readonly("material", &hphtsim::geometry::Seed::material);
+
+  py::class_<Model>(m, "Model")
+      .def_static("from_file", [](const std::filesystem::path& path, const std::vector<std::string>& overrides) {
+        return Model::from_file(path, overrides);
+      }, py::arg("path"), py::arg("overrides"))
+      .def_static("from_yaml", [](const std::string& text, const std::filesystem::path& base_dir,
+                                  const std::vector<std::string>& overrides) {
+        hphtsim::core::Config cfg = hphtsim::core::Config::load_string(text, base_dir);
+        for (const auto& o : overrides) cfg.apply_override(o);
+        return Model::from_config(cfg);
+      }, py::arg("text"), py::arg("base_dir"), py::arg("overrides"))
+      .def_readonly("config_yaml", &Model::config_yaml)
+      .def_property_readonly("shape", [](const Model& md) {
+        return py::make_tuple(md.grid.nz, md.grid.ny, md.grid.nx);
+      })
+      .def_property_readonly("x_edges", [](const Model& md) { return copy_vector(md.grid.x); })
+      .def_property_readonly("y_edges", [](const Model& md) { return copy_vector(md.grid.y); })
+      .def_property_readonly("z_edges", [](const Model& md) { return copy_vector(md.grid.z); })
+      .def_property_readonly("material", [](const Model& md) {
+        const auto& g = md.grid;
+        py::array_t<std::int32_t> a({g.nz, g.ny, g.nx});
+        std::copy(md.map.material.begin(), md.map.material.end(), a.mutable_data());
+        return a;
+      })
+      .def_property_readonly("material_names", [](const Model& md) { return md.map.names; })
+      .def_property_readonly("time_end", [](const Model& md) { return md.time.end; })
+      .def_property_readonly("time_step", [](const Model& md) { return md.time.step; })
+      .def_property_readonly("start_from_steady_state", [](const Model& md) { return md.time.start_from_steady_state; })
+      .def_property_readonly("seeds", [](const Model& md) { return md.assembly.seeds; })
+      .def_property_readonly("probe_names", [](const Model& md) {
+        std::vector<std::string> n;
+        for (const auto& p : md.probes) n.push_back(p.name);
+        return n;
+      });
+
+  // --- Simulation
+  py::class_<Simulation>(m, "Simulation")
+      .def(py::init([](const Model& md) {
+        Model copy = md;
+        py::gil_scoped_release release;
+        return std::make_unique<Simulation>(std::move(copy));
+      }), py::arg("model"))
+      .def_property_readonly("model", &Simulation::model, py::return_value_policy::reference_internal)
+      .def_property_readonly("time", &Simulation::time)
+      .def("step", &Simulation::step, py::arg("dt"), py::call_guard<py::gil_scoped_release>())
+      .def("solve_steady", &Simulation::solve_steady, py::call_guard<py::gil_scoped_release>())
+      .def("run", [](Simulation& sim, double until, bool progress) {
+        hphtsim::simulation::RunOptions opts;
+        opts.until = until;
+        opts.progress = progress;
+        py::gil_scoped_release release;
+        sim.run(opts, nullptr);
+      }, py::arg("until"), py::arg("progress"))
+      .def("run_to_file", [](Simulation& sim, double until, const std::string& output, bool overwrite,
+                             bool progress) {
+        py::gil_scoped_release release;
+        run_to_file(sim, until, output, overwrite, progress);
+      }, py::arg("until"), py::arg("output"), py::arg("overwrite"), py::arg("progress"))
+      .def("diagnostics", [](const Simulation& sim) { return diagnostics_dict(sim.diagnostics()); })
+      .def("field_names", &Simulation::field_names)
+      .def("field_units", &Simulation::field_units, py::arg("name"))
+      .def("field", [](py::object self, const std::string& name) {
+        Simulation& sim = self.cast<Simulation&>();
+        std::vector<double>& f = sim.field(name);
+        const auto& g = sim.model().grid;
+        const py::ssize_t d = sizeof(double);
+        // C order (nz, ny, nx), x fastest; base = self keeps the Simulation alive.
+        return py::array_t<double>({py::ssize_t(g.nz), py::ssize_t(g.ny), py::ssize_t(g.nx)},
+                                   {d * g.nx * g.ny, d * g.nx, d}, f.data(), self);
+      }, py::arg("name"))
+      .def("series_layout", [](const Simulation& sim) {
+        py::list out;
+        for (const auto& c : sim.series_layout()) out.append(py::make_tuple(c.name, c.units, c.columns));
+        return out;
+      })
+      .def("series_history", [](const Simulation& sim) {
+        const auto& h = sim.series_history();
+        const py::ssize_t rows = py::ssize_t(h.size());
+        const py::ssize_t cols = rows ? py::ssize_t(h[0].size()) : 0;
+        py::array_t<double> a({rows, cols});
+        double* out = a.mutable_data();
+        for (const auto& r : h) out = std::copy(r.begin(), r.end(), out);
+        return a;
+      });
+}

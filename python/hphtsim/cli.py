@@ -1,0 +1,203 @@
+"""``python3 -m hphtsim`` (and ``hphtsim sweep|plot``, which run this):
+
+    python3 -m hphtsim sweep SWEEP.yaml [--workers N] [--scheduler ADDRESS|local] [--mpi]
+                                        [--out DIR] [--threads T] [--until D] [--no-resume] [-q]
+    python3 -m hphtsim plot RESULT.h5 [-o OUT.png] [--kind run|slice|series] [--time SECONDS]
+    python3 -m hphtsim plot SWEEP.csv [-o OUT.png] [--x PARAM] [--y COLUMN ...]
+    python3 -m hphtsim run CONFIG [-o OUT.h5] [--until D] [--set key=value]... [--overwrite] [--threads T]
+
+Exit codes: 0 success; 2 bad input (the message names the config key); 1 a failure while
+computing, or a sweep in which some runs failed (its table is still written).
+
+The sweep file (YAML; relative paths resolve against its directory)::
+
+    base: ../configs/tgm_default.yaml     # the base config (a path, or the document inline)
+    set: {cell.cells: 40}                 # optional: overrides of every run
+    params:                               # a grid (dict of lists: every combination) ...
+      heater.power: ["0.7 kW", "0.8 kW", "0.9 kW"]
+    # params: [{heater.power: "0.7 kW"}, {heater.power: "0.9 kW", cell.cells: 48}]   # ... or a list
+    until: "2 h"                          # optional: simulated time of every run
+    out_dir: power_sweep                  # optional (default: the file's stem + "_out")
+    workers: 2                            # optional (--workers overrides)
+    threads: 1                            # optional: OpenMP threads per run (default: cores / workers)
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+EXIT_BAD_INPUT = 2
+EXIT_FAILURE = 1
+
+
+def _read_sweep_file(path: Path) -> dict:
+    import yaml
+    from ._errors import config_error
+    try:
+        doc = yaml.safe_load(path.read_text())
+    except OSError as e:
+        raise config_error("", f"cannot read sweep file '{path}': {e.strerror or e}") from None
+    except yaml.YAMLError as e:
+        raise config_error("", f"sweep file '{path}': {e}") from None
+    if not isinstance(doc, dict):
+        raise config_error("", f"sweep file '{path}' must be a mapping with base and params")
+    allowed = {"base", "set", "params", "until", "out_dir", "workers", "threads", "resume", "title", "description"}
+    for k in doc:
+        if k not in allowed:
+            raise config_error(str(k), f"unknown key in sweep file (allowed: {', '.join(sorted(allowed))})")
+    for k in ("base", "params"):
+        if k not in doc:
+            raise config_error(k, "missing required key in sweep file")
+    if not isinstance(doc["params"], (dict, list)) or not doc["params"]:
+        raise config_error("params", "a grid (dict of lists) or a list of override dicts")
+    if "set" in doc and not isinstance(doc["set"], dict):
+        raise config_error("set", "a dict of overrides {key.path: value}")
+    return doc
+
+
+def _make_executor(args, workers: int):
+    """(executor, closer) for the command line's choice."""
+    if args.scheduler:
+        from distributed import Client, LocalCluster
+        if args.scheduler == "local":
+            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                   dashboard_address=None)
+            client = Client(cluster)
+            return client, lambda: (client.close(), cluster.close())
+        client = Client(args.scheduler)
+        return client, client.close
+    if args.mpi:
+        from mpi4py.futures import MPIPoolExecutor
+        ex = MPIPoolExecutor(max_workers=workers)
+        return ex, ex.shutdown
+    if workers > 1:
+        import multiprocessing as mp
+        from concurrent.futures import ProcessPoolExecutor
+        # spawn, not fork: a forked child of a process that used OpenMP can hang.
+        ex = ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn"))
+        return ex, ex.shutdown
+    return None, lambda: None
+
+
+def cmd_sweep(args) -> int:
+    from .config import load_config
+    from .sweep import sweep
+    path = Path(args.sweep_file)
+    doc = _read_sweep_file(path)
+    here = path.resolve().parent
+    if isinstance(doc["base"], dict):
+        base = load_config(doc["base"], base_dir=here)
+    else:
+        base = load_config(here / str(doc["base"]))
+    base = base.with_overrides(doc.get("set"))
+    out_dir = Path(args.out) if args.out else here / str(doc.get("out_dir", path.stem + "_out"))
+    workers = args.workers or int(doc.get("workers", 1))
+    threads = args.threads or doc.get("threads")
+    until = args.until if args.until is not None else doc.get("until")
+    resume = bool(doc.get("resume", True)) and not args.no_resume
+    executor, close = _make_executor(args, workers)
+    try:
+        table = sweep(base, doc["params"], executor=executor, out_dir=out_dir, until=until, resume=resume,
+                      threads=threads, progress=not args.quiet)
+    finally:
+        close()
+    params = list(table.attrs.get("params", []))
+    show = params + ["status", "T_max_degC", "dT_source_seed_K", "heater_power_W", "wall_s"]
+    import pandas as pd
+    with pd.option_context("display.width", 200, "display.max_columns", 20, "display.float_format", "{:.4g}".format):
+        print(table[[c for c in show if c in table.columns]].to_string())
+    failed = table[table["status"] != "ok"]
+    for i, r in failed.iterrows():
+        print(f"run {i} failed: {r['error']}", file=sys.stderr)
+    print(f"table: {out_dir / 'sweep.csv'} ({len(table) - len(failed)} ok, {len(failed)} failed)")
+    return EXIT_FAILURE if len(failed) else 0
+
+
+def cmd_plot(args) -> int:
+    from . import plot
+    src = Path(args.file)
+    if not src.exists():
+        from ._errors import config_error
+        raise config_error("", f"'{src}' does not exist")
+    out = args.output or str(src.with_suffix("")) + ("_sweep.png" if src.suffix == ".csv" else f"_{args.kind}.png")
+    if src.suffix == ".csv":
+        kw = {"y": args.y} if args.y else {}
+        plot.plot_sweep(str(src), x=args.x, out=out, **kw)
+    elif args.kind == "slice":
+        plot.plot_slice(str(src), time=args.time if args.time is not None else -1, out=out)
+    elif args.kind == "series":
+        plot.plot_timeseries(str(src), out=out)
+    else:
+        plot.plot_run(str(src), out=out, time=args.time if args.time is not None else -1)
+    print(out)
+    return 0
+
+
+def cmd_run(args) -> int:
+    from . import set_num_threads
+    from .config import load_config
+    from .simulation import Simulation
+    if args.threads:
+        set_num_threads(args.threads)
+    cfg = load_config(args.config, list(args.set or []))
+    output = args.output or Path(args.config).stem + ".h5"
+    sim = Simulation(cfg)
+    sim.run(until=args.until, output=output, overwrite=args.overwrite, progress=not args.quiet)
+    print(output)
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="hphtsim", description="hphtsim: sweeps, plots and runs from Python")
+    sub = p.add_subparsers(dest="command", required=True)
+    s = sub.add_parser("sweep", help="run a sweep file: a table (CSV) and every run's HDF5")
+    s.add_argument("sweep_file", help="sweep YAML (base, params, until, out_dir)")
+    s.add_argument("--workers", "-j", type=int, default=0, help="concurrent runs (default: the file's, else 1)")
+    s.add_argument("--scheduler", help="dask scheduler address (tcp://host:8786), or 'local' for a LocalCluster")
+    s.add_argument("--mpi", action="store_true", help="run on mpi4py's MPIPoolExecutor")
+    s.add_argument("--out", help="output directory (default: the file's out_dir)")
+    s.add_argument("--threads", type=int, default=0, help="OpenMP threads per run (default: cores / workers)")
+    s.add_argument("--until", help="simulated time of every run, e.g. \"2 h\"")
+    s.add_argument("--no-resume", action="store_true", help="rerun runs that finished before")
+    s.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    s.set_defaults(func=cmd_sweep)
+    pl = sub.add_parser("plot", help="PNG of a result (.h5) or of a sweep table (.csv)")
+    pl.add_argument("file", help="result file (.h5) or sweep table (.csv)")
+    pl.add_argument("-o", "--output", help="PNG path (default: beside the input)")
+    pl.add_argument("--kind", choices=["run", "slice", "series"], default="run",
+                    help="run: slice + time series (default); slice; series")
+    pl.add_argument("--time", type=float, help="snapshot time in s (default: the last)")
+    pl.add_argument("--x", help="sweep: the parameter on the x axis (default: the first swept)")
+    pl.add_argument("--y", nargs="+", help="sweep: table columns to plot")
+    pl.set_defaults(func=cmd_plot)
+    r = sub.add_parser("run", help="run a config to an HDF5 file (as `hphtsim run`)")
+    r.add_argument("config")
+    r.add_argument("-o", "--output")
+    r.add_argument("--until")
+    r.add_argument("--set", action="append", metavar="KEY=VALUE")
+    r.add_argument("--overwrite", action="store_true")
+    r.add_argument("--threads", type=int, default=0)
+    r.add_argument("-q", "--quiet", action="store_true")
+    r.set_defaults(func=cmd_run)
+    return p
+
+
+def main(argv=None) -> int:
+    args = parser().parse_args(argv)
+    from ._errors import ConfigError, ResultFileError, SolverError
+    try:
+        return args.func(args)
+    except ConfigError as e:
+        print(f"hphtsim: config error: {e}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except SolverError as e:
+        print(f"hphtsim: solver error: {e}", file=sys.stderr)
+        return EXIT_FAILURE
+    except ResultFileError as e:
+        print(f"hphtsim: I/O error: {e}", file=sys.stderr)
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        print("hphtsim: interrupted", file=sys.stderr)
+        return 130

@@ -25,6 +25,15 @@ void for_each_entry(S& s, F&& f) {
   f.array("electric_warm_start", s.electric_warm_start);
   f.array("T_base", s.T_base);
   f.array("T_response", s.T_response);
+  f.optional_array("region", s.region);
+  f.optional_array("material", s.material);
+  f.optional_array("growth_c", s.growth.c);
+  f.optional_array("growth_fill", s.growth.fill);
+  f.optional_array("growth_source_mass", s.growth.source_mass);
+  f.optional_array("growth_face_mask", s.growth.face_mask);
+  f.optional_array("growth_seed_mass", s.growth.seed_mass);
+  f.scalar("growth_dissolved", s.growth.dissolved);
+  f.scalar("growth_deposited", s.growth.deposited);
 }
 
 struct Writer {
@@ -32,6 +41,9 @@ struct Writer {
   void scalar(const char* n, double v) { d.scalars[n] = v; }
   void integer(const char* n, int v) { d.scalars[n] = double(v); }
   void array(const char* n, const std::vector<double>& v) { d.arrays[n] = v; }
+  void optional_array(const char* n, const std::vector<double>& v) {
+    if (!v.empty()) d.arrays[n] = v;
+  }
 };
 
 struct Reader {
@@ -47,6 +59,10 @@ struct Reader {
     auto it = d.arrays.find(n);
     if (it == d.arrays.end()) throw ConfigError("--restart", std::string("the checkpoint lacks '") + n + "'");
     v = it->second;
+  }
+  void optional_array(const char* n, std::vector<double>& v) {
+    auto it = d.arrays.find(n);
+    if (it != d.arrays.end()) v = it->second;
   }
 };
 

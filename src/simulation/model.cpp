@@ -230,6 +230,76 @@ Model Model::from_config(const core::Config& config) {
     if (!(m.time.end >= 0.0)) time.fail_key("end", "must not be negative");
   }
 
+  // --- pressure in the cell: oil pressure through the calibration curve, or a constant
+  if (auto pr = root.find("pressure")) {
+    if (auto cal = pr->find("calibration")) m.calibration = process::PressureCalibration::from_config(*cal);
+    if (auto cp = pr->find("cell_pressure")) {
+      m.constant_cell_pressure = cp->as_quantity(dim::pressure, "a pressure such as \"5.5 GPa\"");
+      if (!(m.constant_cell_pressure >= 0.0 && m.constant_cell_pressure < 20e9)) cp->fail("must lie between 0 and 20 GPa");
+      if (!m.oil_pressure.empty()) cp->fail("the cell pressure comes from recipe.oil_pressure; remove this key or the recipe");
+    }
+    if (!m.oil_pressure.empty()) {
+      if (m.calibration.empty()) pr->fail_key("calibration", "missing: needed to turn recipe.oil_pressure into cell pressure");
+      double highest = m.oil_pressure.value(0.0);
+      for (const auto& seg : m.oil_pressure.segments())
+        if (seg.kind == process::Segment::Kind::ramp) highest = std::max(highest, seg.target);
+      if (highest > m.calibration.max_oil() * (1 + 1e-12))
+        throw ConfigError("recipe.oil_pressure", "reaches " + std::to_string(highest * 1e-6) +
+                                                     " MPa, beyond the highest calibration point (" +
+                                                     std::to_string(m.calibration.max_oil() * 1e-6) +
+                                                     " MPa): extrapolation is refused");
+    } else if (std::isnan(m.constant_cell_pressure)) {
+      pr->fail_key("cell_pressure", "missing: give a constant cell pressure or an oil-pressure recipe");
+    }
+  }
+
+  // --- carbon transport and growth
+  if (auto gr = root.find("growth")) {
+    growth::GrowthSettings gs;
+    if (m.solvent_region < 0 || m.source_region < 0)
+      gr->fail("growth needs roles.solvent and roles.carbon_source");
+    if (m.assembly.seeds.empty()) gr->fail("growth needs at least one seed (seeds)");
+    if (!m.has_pressure()) gr->fail("growth needs the cell pressure (the pressure section)");
+    std::string line = gr->string_or("equilibrium_line", "kennedy1976");
+    if (line == "kennedy1976") gs.solubility.line = physics::EquilibriumLine::kennedy1976;
+    else if (line == "berman_simon") gs.solubility.line = physics::EquilibriumLine::berman_simon;
+    else gr->fail_key("equilibrium_line", "expected kennedy1976 or berman_simon");
+    if (auto e = gr->find("eutectic")) {
+      gs.eutectic.T_ref = e->quantity("temperature", dim::temperature, temperature_what);
+      gs.eutectic.P_ref = e->quantity("pressure", dim::pressure, "a pressure such as \"5.5 GPa\"");
+      gs.eutectic.slope = e->quantity("slope", dim::temperature / dim::pressure, "a slope such as \"11 K/GPa\"");
+    }
+    if (auto so = gr->find("solubility")) {
+      gs.solubility.T_ref = so->quantity("reference_temperature", dim::temperature, temperature_what);
+      gs.solubility.c_ref = so->number("graphite_at_reference");
+      gs.solubility.dc_dT = so->quantity("temperature_coefficient", dim::inverse_temperature, "a coefficient such as \"2.5e-5 1/K\"");
+      if (!(gs.solubility.c_ref > 0.0 && gs.solubility.c_ref < 0.5)) so->fail_key("graphite_at_reference", "a mass fraction in (0, 0.5)");
+      if (!(gs.solubility.dc_dT >= 0.0)) so->fail_key("temperature_coefficient", "must not be negative");
+    }
+    gs.diffusivity = gr->quantity_or("diffusivity", dim::diffusivity, "a diffusivity such as \"1e-9 m^2/s\"", gs.diffusivity);
+    gs.convection_enhancement = gr->number_or("convection_enhancement", gs.convection_enhancement);
+    gs.kinetic_coefficient = gr->quantity_or("kinetic_coefficient", dim::velocity, "a velocity such as \"2.5e-6 m/s\"", gs.kinetic_coefficient);
+    gs.melt_density = gr->quantity_or("melt_density", dim::density, "a density such as \"7300 kg/m^3\"", gs.melt_density);
+    gs.initial_carbon = gr->number_or("initial_carbon", gs.initial_carbon);
+    if (auto h = gr->find("habit")) {
+      gs.habit_temperature = h->quantity("cubo_octahedral_temperature", dim::temperature, temperature_what);
+      gs.habit_half_width = h->quantity("half_width", dim::temperature, "a temperature difference such as \"35 K\"");
+      if (!(gs.habit_half_width > 0.0)) h->fail_key("half_width", "must be positive");
+    }
+    gs.nucleation_supersaturation = gr->number_or("nucleation_supersaturation", gs.nucleation_supersaturation);
+    if (auto cr = gr->find("critical_rate")) {
+      gs.critical_rate = cr->quantity("rate", dim::mass / dim::time, "a rate such as \"3 mg/h\"");
+      gs.critical_mass = cr->quantity("mass", dim::mass, "a mass such as \"2.5 ct\"");
+      gs.critical_exponent = cr->number("exponent");
+    }
+    if (!(gs.diffusivity > 0.0)) gr->fail_key("diffusivity", "must be positive");
+    if (!(gs.convection_enhancement >= 1.0)) gr->fail_key("convection_enhancement", "must be at least 1");
+    if (!(gs.kinetic_coefficient > 0.0)) gr->fail_key("kinetic_coefficient", "must be positive");
+    if (!(gs.melt_density > 0.0)) gr->fail_key("melt_density", "must be positive");
+    if (!(gs.initial_carbon >= 0.0 && gs.initial_carbon < 0.5)) gr->fail_key("initial_carbon", "a mass fraction in [0, 0.5)");
+    m.growth = gs;
+  }
+
   // --- drifts of properties over the cycle
   if (auto drifts = root.find("drift")) {
     for (const auto& d : drifts->items()) {
@@ -292,6 +362,11 @@ Model Model::from_config(const core::Config& config) {
 
   m.config_yaml = config.to_yaml();
   return m;
+}
+
+double Model::cell_pressure(double t) const {
+  if (!oil_pressure.empty() && !calibration.empty()) return calibration.cell_pressure(oil_pressure.value(t));
+  return constant_cell_pressure;
 }
 
 double Model::next_recipe_boundary(double t) const {

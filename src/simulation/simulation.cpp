@@ -50,6 +50,14 @@ Simulation::Simulation(Model model)
   diag_.dT_source_seed.assign(model_.seed_count(), 0.0);
   diag_.T_probe.assign(model_.probes.size(), 0.0);
 
+  if (model_.growth) {
+    const int source_material = model_.map.material[std::size_t(
+        std::find(model_.map.region.begin(), model_.map.region.end(), model_.source_region) - model_.map.region.begin())];
+    growth_ = std::make_unique<growth::CrystalGrowth>(
+        g, model_.map, model_.assembly, model_.solvent_region, model_.source_region, *model_.growth,
+        model_.materials[std::size_t(source_material)].density(model_.time.initial_temperature));
+  }
+
   // The initial electric state (fields at t = 0 with the initial temperature).
   update_properties(0.0);
   electric_.settings().setpoint = model_.heater_recipe.mode == HeaterRecipe::Mode::temperature
@@ -60,6 +68,10 @@ Simulation::Simulation(Model model)
   diag_.electric = electric_.solve(resistivity_, phi_, heat_, model_.linear);
   for (std::size_t c = 0; c < n; ++c) q_density_[c] = heat_[c] / cell_volume_[c];
   update_diagnostics(inf);
+  if (growth_) {
+    growth_->update_status(T_, diag_.p_cell, diag_.T_seed);
+    for (const auto& d : growth_->seeds()) last_status_.push_back(d.status);
+  }
   diag_.energy_imbalance = 0.0;
   diag_.stored_rate = 0.0;
   history_.push_back(series_row());
@@ -170,6 +182,7 @@ void Simulation::solve_steady() {
     pid_.commit(diag_.T_setpoint, probe_value(T_, model_.probes[std::size_t(model_.heater_recipe.control_probe)]),
                 diag_.electric.power, inf);
   update_diagnostics(inf);
+  if (growth_) growth_->update_status(T_, diag_.p_cell, diag_.T_seed);
   have_prev_ = false;
   history_.push_back(series_row());
 }
@@ -191,6 +204,12 @@ void Simulation::accept(double dt) {
                 diag_.electric.power, dt);
   time_ += dt;
   ++diag_.steps;
+  if (growth_) {
+    std::vector<double> T_seed(model_.seed_count());
+    for (std::size_t s = 0; s < T_seed.size(); ++s) T_seed[s] = region_mean(model_.seed_region(s));
+    growth_->step(T_, model_.cell_pressure(time_), T_seed, dt, model_.linear);
+    report_status_changes();
+  }
   update_diagnostics(dt);
   T_prev_ = T_old_;  // T^n becomes the previous solution of the next error estimate
   dt_prev_ = dt;
@@ -311,19 +330,42 @@ void Simulation::update_diagnostics(double dt) {
     diag_.T_setpoint = nan;
   }
   diag_.oil_pressure = model_.oil_pressure.empty() ? nan : model_.oil_pressure.value(time_);
+  diag_.p_cell = model_.has_pressure() ? model_.cell_pressure(time_) : nan;
+}
+
+void Simulation::report_status_changes() {
+  const auto& seeds = growth_->seeds();
+  for (std::size_t s = 0; s < seeds.size(); ++s) {
+    if (seeds[s].status == last_status_[s]) continue;
+    const auto& d = seeds[s];
+    std::fprintf(stderr, "\n[hphtsim] t = %.4g h: seed '%s' %s: %s (margin to the graphite-diamond line %.3f GPa / %.1f K, to the eutectic %.1f K)\n",
+                 time_ / 3600.0, model_.assembly.seeds[s].name.c_str(),
+                 d.status == growth::GrowthStatus::growing ? "grows again" : "stopped growing", growth::to_string(d.status),
+                 d.line_margin_GPa, d.line_margin_K, d.eutectic_margin_K);
+    last_status_[s] = d.status;
+  }
+}
+
+std::vector<std::string> Simulation::field_names() const {
+  if (growth_) return {"T", "phi", "q", "carbon", "crystal"};
+  return {"T", "phi", "q"};
 }
 
 std::vector<double>& Simulation::field(const std::string& name) {
   if (name == "T") return T_;
   if (name == "phi") return phi_;
   if (name == "q") return q_density_;
-  throw std::invalid_argument("no field named '" + name + "' (fields: T, phi, q)");
+  if (growth_ && name == "carbon") return growth_->carbon();
+  if (growth_ && name == "crystal") return const_cast<std::vector<double>&>(growth_->crystal_map());
+  throw std::invalid_argument("no field named '" + name + "' (fields: T, phi, q, and with growth carbon, crystal)");
 }
 
 std::string Simulation::field_units(const std::string& name) const {
   if (name == "T") return "K";
   if (name == "phi") return "V";
   if (name == "q") return "W/m^3";
+  if (name == "carbon") return "1";
+  if (name == "crystal") return "1";
   throw std::invalid_argument("no field named '" + name + "'");
 }
 
@@ -347,6 +389,7 @@ std::vector<Simulation::SeriesColumn> Simulation::series_layout() const {
     cols.push_back({"T_setpoint", "K", 1});
   }
   if (!model_.oil_pressure.empty()) cols.push_back({"oil_pressure", "Pa", 1});
+  if (model_.has_pressure()) cols.push_back({"p_cell", "Pa", 1});
   if (model_.source_region >= 0) cols.push_back({"T_source", "K", 1});
   const int ns = int(model_.seed_count());
   if (ns > 0) {
@@ -354,6 +397,19 @@ std::vector<Simulation::SeriesColumn> Simulation::series_layout() const {
     if (model_.source_region >= 0) cols.push_back({"dT_source_seed", "K", ns});
   }
   for (const auto& p : model_.probes) cols.push_back({"T_probe_" + p.name, "K", 1});
+  if (growth_) {
+    cols.push_back({"carbon_dissolved", "kg", 1});
+    cols.push_back({"carbon_in_solution", "kg", 1});
+    cols.push_back({"carbon_deposited", "kg", 1});
+    cols.push_back({"carbon_balance_error", "1", 1});
+    cols.push_back({"nucleation_cells", "1", 1});
+    for (const auto& [name, units] : std::vector<std::pair<const char*, const char*>>{
+             {"mass", "mg"}, {"mass_ct", "ct"}, {"growth_rate", "mg/h"}, {"supersaturation", "1"},
+             {"line_margin_K", "K"}, {"line_margin_GPa", "GPa"}, {"eutectic_margin_K", "K"},
+             {"eutectic_margin_GPa", "GPa"}, {"habit_index", "1"}, {"shape_index", "1"},
+             {"inclusion_risk", "1"}, {"growth_status", "1"}})
+      cols.push_back({name, units, ns});
+  }
   return cols;
 }
 
@@ -376,12 +432,37 @@ std::vector<double> Simulation::series_row() const {
     row.push_back(d.T_setpoint);
   }
   if (!model_.oil_pressure.empty()) row.push_back(d.oil_pressure);
+  if (model_.has_pressure()) row.push_back(d.p_cell);
   if (model_.source_region >= 0) row.push_back(d.T_source);
   if (model_.seed_count() > 0) {
     row.insert(row.end(), d.T_seed.begin(), d.T_seed.end());
     if (model_.source_region >= 0) row.insert(row.end(), d.dT_source_seed.begin(), d.dT_source_seed.end());
   }
   row.insert(row.end(), d.T_probe.begin(), d.T_probe.end());
+  if (growth_) {
+    row.push_back(growth_->carbon_dissolved());
+    row.push_back(growth_->carbon_in_solution());
+    row.push_back(growth_->carbon_deposited());
+    row.push_back(growth_->balance_error());
+    row.push_back(double(growth_->nucleation_cells()));
+    const auto& seeds = growth_->seeds();
+    auto per_seed = [&](auto get) {
+      for (const auto& sd : seeds) row.push_back(get(sd));
+    };
+    using SD = growth::SeedDiagnostics;
+    per_seed([](const SD& x) { return x.mass * 1e6; });
+    per_seed([](const SD& x) { return x.mass / 2e-4; });
+    per_seed([](const SD& x) { return x.growth_rate * 3.6e9; });
+    per_seed([](const SD& x) { return x.supersaturation; });
+    per_seed([](const SD& x) { return x.line_margin_K; });
+    per_seed([](const SD& x) { return x.line_margin_GPa; });
+    per_seed([](const SD& x) { return x.eutectic_margin_K; });
+    per_seed([](const SD& x) { return x.eutectic_margin_GPa; });
+    per_seed([](const SD& x) { return x.habit_index; });
+    per_seed([](const SD& x) { return x.shape_index; });
+    per_seed([](const SD& x) { return x.inclusion_risk ? 1.0 : 0.0; });
+    per_seed([](const SD& x) { return double(int(x.status)); });
+  }
   return row;
 }
 
@@ -402,6 +483,11 @@ SimulationState Simulation::state() const {
   s.electric_warm_start = const_cast<physics::ElectricProblem&>(electric_).warm_start();
   s.T_base = T_base_;
   s.T_response = T_response_;
+  if (growth_) {
+    s.region.assign(model_.map.region.begin(), model_.map.region.end());
+    s.material.assign(model_.map.material.begin(), model_.map.material.end());
+    s.growth = growth_->state();
+  }
   return s;
 }
 
@@ -424,6 +510,14 @@ void Simulation::restore(const SimulationState& s) {
   electric_.warm_start() = s.electric_warm_start;
   T_base_ = s.T_base;
   T_response_ = s.T_response;
+  if (growth_) {
+    if (s.region.size() != n || s.material.size() != n) throw ConfigError("", "the checkpoint lacks the growth state");
+    for (std::size_t c = 0; c < n; ++c) {
+      model_.map.region[c] = std::int32_t(s.region[c]);
+      model_.map.material[c] = std::int32_t(s.material[c]);
+    }
+    growth_->restore(s.growth);
+  }
   // Fields and figures of the restored state (the electric solve starts from the saved guess;
   // phi and q are outputs, not state).
   std::vector<double> warm = electric_.warm_start();

@@ -6,6 +6,8 @@
 #pragma once
 
 #include <array>
+#include <cmath>
+#include <limits>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -16,6 +18,10 @@
 #include "hphtsim/materials/material.hpp"
 #include "hphtsim/physics/electric.hpp"
 #include "hphtsim/physics/thermal.hpp"
+#include <optional>
+
+#include "hphtsim/growth/crystals.hpp"
+#include "hphtsim/process/calibration.hpp"
 #include "hphtsim/process/control.hpp"
 #include "hphtsim/process/recipe.hpp"
 #include "hphtsim/solvers/linear_solver.hpp"
@@ -69,6 +75,11 @@ struct Model {
   HeaterRecipe heater_recipe;
   process::Schedule oil_pressure;          ///< Pa; empty without recipe.oil_pressure
   std::vector<process::Drift> drifts;
+  /// Cell pressure: from the oil-pressure recipe through the calibration, or a constant.
+  process::PressureCalibration calibration;
+  double constant_cell_pressure = std::numeric_limits<double>::quiet_NaN();  ///< Pa
+  /// Carbon transport and crystal growth (the `growth` section), absent without it.
+  std::optional<growth::GrowthSettings> growth;
   CouplingSettings coupling;
   solvers::SolveOptions linear;
 
@@ -80,6 +91,9 @@ struct Model {
   std::size_t seed_count() const { return assembly.seeds.size(); }
   /// Region id of seed s in map.region.
   int seed_region(std::size_t s) const { return int(assembly.primitives.size() + s); }
+  /// Mean cell pressure (Pa) at time t; NaN when the config gives no pressure.
+  double cell_pressure(double t) const;
+  bool has_pressure() const { return !calibration.empty() || !std::isnan(constant_cell_pressure); }
   /// The earliest recipe segment end after t (heater or oil pressure); +inf if none.
   double next_recipe_boundary(double t) const;
 };

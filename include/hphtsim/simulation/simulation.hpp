@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "hphtsim/growth/crystals.hpp"
 #include "hphtsim/physics/electric.hpp"
 #include "hphtsim/physics/thermal.hpp"
 #include "hphtsim/process/control.hpp"
@@ -39,6 +40,7 @@ struct Diagnostics {
   double T_control = 0.0;              ///< K, thermocouple (temperature recipe) else NaN
   double T_setpoint = 0.0;             ///< K, its setpoint else NaN
   double oil_pressure = 0.0;           ///< Pa, from the recipe (NaN without one)
+  double p_cell = 0.0;                 ///< Pa, mean cell pressure (NaN without a pressure section)
   double T_source = 0.0;               ///< K, mean over the carbon source (NaN without that role)
   std::vector<double> T_seed;          ///< K, mean over each seed
   std::vector<double> dT_source_seed;  ///< K, T_source - T_seed
@@ -54,6 +56,9 @@ struct SimulationState {
   double pid_integral = 0.0, pid_last_error = 0.0;
   int pid_started = 0;
   std::vector<double> T, T_prev, electric_warm_start, T_base, T_response;
+  // Growth (empty without it): the material map it changed and its own state.
+  std::vector<double> region, material;
+  growth::CrystalGrowth::State growth;
 };
 
 struct RunOptions {
@@ -85,10 +90,13 @@ class Simulation {
   bool run(const RunOptions& options, io::ResultWriter* writer = nullptr);
 
   const Diagnostics& diagnostics() const { return diag_; }
+  /// The growth model (nullptr without a growth section).
+  const growth::CrystalGrowth* crystals() const { return growth_.get(); }
 
-  /// Live fields (K, V, W/m^3). Names: "T", "phi", "q".
+  /// Live fields (K, V, W/m^3; with growth also "carbon" (mass fraction) and "crystal"
+  /// (seed index + 1, 0 elsewhere)). Names: "T", "phi", "q", "carbon", "crystal".
   std::vector<double>& field(const std::string& name);
-  std::vector<std::string> field_names() const { return {"T", "phi", "q"}; }
+  std::vector<std::string> field_names() const;
   std::string field_units(const std::string& name) const;
 
   /// Time-series layout (matches the values of series_row()).
@@ -110,6 +118,8 @@ class Simulation {
   physics::ElectricProblem electric_;
   physics::ThermalProblem thermal_;
   process::PidController pid_;
+  std::unique_ptr<growth::CrystalGrowth> growth_;
+  std::vector<growth::GrowthStatus> last_status_;
   double time_ = 0.0;
   double next_dt_ = 0.0;
   double dt_prev_ = 0.0;
@@ -128,6 +138,7 @@ class Simulation {
   void update_properties(double t);
   int couple(double dt, double t_new);  // returns Picard iterations
   void update_diagnostics(double dt);
+  void report_status_changes();  // one line on stderr when a seed leaves or re-enters the window
   double region_mean(int region) const;
   double probe_value(const std::vector<double>& field, const Probe& p) const;
   double local_error(double dt) const;

@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: MIT
+// Crystal growth on the seeds of the temperature-gradient method. Each step:
+//  1. the molten solvent (solvent cells above the eutectic at the cell pressure) carries
+//     dissolved carbon (physics::CarbonTransport); at faces to the carbon source the melt is
+//     saturated with graphite; at faces to a crystal carbon deposits with the kinetic flux
+//     beta_eff (c - c_eq,diamond), one-sided (an undersaturated face takes nothing: an active
+//     set iterated to consistency), and only while that seed is inside the growth window
+//     (diamond-stable side of the equilibrium line, solvent molten);
+//  2. deposited carbon fills the melt cells in front of each crystal; a full cell becomes
+//     crystal, so the crystals grow on the grid. beta_eff depends on the direction of the face
+//     from the seed's centre: {100} and {111} kinetics weighted by how close that direction is
+//     to <100> or <111>, with their ratio set by temperature (cube at low T, octahedron at
+//     high T, physics.md 4.3), which produces the habit;
+//  3. the carbon source loses what dissolves; an exhausted source cell becomes solvent.
+// The ledger (dissolved = in solution + deposited) is exact for the discrete fluxes.
+#pragma once
+
+#include <array>
+#include <string>
+#include <vector>
+
+#include "hphtsim/core/grid.hpp"
+#include "hphtsim/geometry/assembly.hpp"
+#include "hphtsim/physics/carbon_transport.hpp"
+#include "hphtsim/physics/phase_diagram.hpp"
+
+namespace hphtsim::growth {
+
+struct GrowthSettings {
+  physics::Solubility solubility;
+  physics::Eutectic eutectic;
+  double diffusivity = 1e-9;              ///< m^2/s, carbon in the Fe-Ni melt (physics.md 3.3 [S] order)
+  double convection_enhancement = 10.0;   ///< x D: buoyant flow (Dossa 2023 [S])
+  double kinetic_coefficient = 2.5e-6;    ///< m/s, beta at the crystal surface (Da ~ 1 [S], value [E])
+  double melt_density = 7300.0;           ///< kg/m^3 [E]
+  double diamond_density = 3515.0;        ///< kg/m^3 [S]
+  double initial_carbon = 0.0;            ///< mass fraction in the solvent at t = 0
+  double habit_temperature = 1608.15;     ///< K: cubo-octahedron (1335 degC, Palyanov 2013 [S])
+  double habit_half_width = 35.0;         ///< K: cube 35 K below, octahedron 35 K above [S]
+  double nucleation_supersaturation = 0.05;  ///< flag spontaneous nucleation above this
+  double critical_rate = 3.0 / 3.6e9;     ///< kg/s at critical_mass (3 mg/h, physics.md 4.2 [E])
+  double critical_mass = 5e-4;            ///< kg (2.5 ct)
+  double critical_exponent = 0.7;
+
+  double effective_diffusivity() const { return diffusivity * convection_enhancement; }
+  /// v100 / v111 at temperature T: 1/sqrt(3) (cube) ... sqrt(3) (octahedron).
+  double rate_ratio(double T) const;
+  /// -1 cube, 0 cubo-octahedron, +1 octahedron (clamped), from the kinetics at T.
+  double habit_index(double T) const;
+  /// Growth rate above which inclusions are likely (kg/s) for a crystal of mass m (kg).
+  double critical_growth_rate(double m) const;
+};
+
+enum class GrowthStatus { growing = 0, solvent_frozen = 1, graphite_stable = 2, undersaturated = 3 };
+const char* to_string(GrowthStatus s);
+
+struct SeedDiagnostics {
+  double mass = 0.0;               ///< kg (seed + deposited)
+  double growth_rate = 0.0;        ///< kg/s over the last step
+  double supersaturation = 0.0;    ///< mean (c / c_eq - 1) over the crystal's melt front
+  double line_margin_K = 0.0;      ///< T on the equilibrium line at p minus T_seed (> 0 inside)
+  double line_margin_GPa = 0.0;    ///< p - P_eq(T_seed)
+  double eutectic_margin_K = 0.0;  ///< T_seed - T_eutectic(p)
+  double eutectic_margin_GPa = 0.0;///< P_eutectic(T_seed) - p
+  double habit_index = 0.0;        ///< kinetic, at T_seed
+  double shape_index = 0.0;        ///< from the crystal's cells: -1 cube ... +1 octahedron
+  bool inclusion_risk = false;
+  GrowthStatus status = GrowthStatus::solvent_frozen;
+  int cells = 0;
+};
+
+class CrystalGrowth {
+ public:
+  /// `map` is the model's material map; growth changes it (front cells become diamond,
+  /// exhausted source cells become solvent).
+  CrystalGrowth(const core::Grid& grid, geometry::MaterialMap& map, const geometry::Assembly& assembly,
+                int solvent_region, int source_region, GrowthSettings settings, double source_density);
+
+  /// One backward-Euler step of length dt with the temperature field T (K), the pressure p
+  /// (Pa) and each seed's mean temperature.
+  void step(const std::vector<double>& T, double p, const std::vector<double>& T_seed, double dt,
+            const solvers::SolveOptions& opts);
+  /// Window diagnostics without transport (initial state, steady solves).
+  void update_status(const std::vector<double>& T, double p, const std::vector<double>& T_seed);
+
+  const std::vector<double>& carbon() const { return c_; }
+  std::vector<double>& carbon() { return c_; }
+  /// Seed index + 1 in crystal cells, 0 elsewhere (a field for snapshots).
+  const std::vector<double>& crystal_map() const { return crystal_; }
+  const std::vector<SeedDiagnostics>& seeds() const { return seeds_; }
+  const GrowthSettings& settings() const { return settings_; }
+
+  double carbon_dissolved() const { return dissolved_; }      ///< kg taken from the source
+  double carbon_in_solution() const { return in_solution_; }  ///< kg dissolved in the solvent
+  double carbon_deposited() const { return deposited_; }      ///< kg added to the crystals
+  /// (dissolved - in solution - deposited) / max(dissolved, tiny): the conservation check.
+  double balance_error() const;
+  int nucleation_cells() const { return nucleation_cells_; }
+  /// Volume lost by the charge as graphite turned into diamond (m^3), for the pressure model.
+  double converted_volume(double graphite_density) const {
+    return deposited_ * (1.0 / graphite_density - 1.0 / settings_.diamond_density);
+  }
+
+  /// Restart support: the state beyond the material map (which the caller saves).
+  struct State {
+    std::vector<double> c, fill, source_mass, face_mask, seed_mass;
+    double dissolved = 0, deposited = 0;
+  };
+  State state() const;
+  void restore(const State& s);
+
+ private:
+  const core::Grid& grid_;
+  geometry::MaterialMap& map_;
+  std::vector<std::array<double, 3>> centres_;
+  std::vector<std::string> names_;
+  int solvent_region_, source_region_, first_seed_region_;
+  int solvent_material_ = -1;
+  std::vector<int> seed_material_;
+  GrowthSettings settings_;
+  physics::CarbonTransport transport_;
+  std::vector<double> c_, c_old_, fill_, source_mass_, crystal_, G_, Gc_, cell_volume_;
+  std::vector<unsigned char> active_, source_open_, face_mask_;  // face_mask_: bit f set = crystal face f takes carbon
+  std::vector<SeedDiagnostics> seeds_;
+  std::vector<double> seed_mass_, initial_mass_;
+  double dissolved_ = 0.0, deposited_ = 0.0, in_solution_ = 0.0;
+  int nucleation_cells_ = 0;
+
+  int seed_of(int region) const {
+    int s = region - first_seed_region_;
+    return s >= 0 && s < int(seed_mass_.size()) ? s : -1;
+  }
+  double face_factor(std::size_t cell, int seed, double T) const;
+  void window(const std::vector<double>& T_seed, double p);
+  void refresh_crystal_map();
+};
+
+}  // namespace hphtsim::growth

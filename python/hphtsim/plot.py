@@ -203,7 +203,7 @@ def plot_timeseries(source, fig=None, axes=None, out=None, hours: Optional[bool]
         panels.append("dT")
     if any(n in ds for n in ("p_cell", "oil_pressure")):
         panels.append("p")
-    if "mass" in ds:
+    if "mass" in ds or "mass_ct" in ds:
         panels.append("mass")
     if axes is None:
         if fig is None:
@@ -249,8 +249,9 @@ def plot_timeseries(source, fig=None, axes=None, out=None, hours: Optional[bool]
                 ax2.set_ylabel("oil (MPa)")
             ax.set_ylabel("p_cell (GPa)" if "p_cell" in ds else "oil (MPa)")
         elif kind == "mass":
-            unit = ds["mass"].attrs.get("units", "kg")
-            lines(ax, "mass", scale=(5000.0 if unit == "kg" else 1.0), label="mass (ct)")
+            var = "mass_ct" if "mass_ct" in ds else "mass"
+            unit = ds[var].attrs.get("units", "ct")
+            lines(ax, var, scale={"ct": 1.0, "mg": 0.005, "g": 5.0, "kg": 5000.0}.get(unit, 1.0), label="mass")
             ax.set_ylabel("mass (ct)")
         if ax.lines:
             ax.legend(fontsize=7, loc="best", ncol=2)

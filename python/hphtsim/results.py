@@ -36,7 +36,6 @@ __all__ = ["open_result", "read_timeseries", "series_frame", "summarize", "seed_
            "SUMMARY_COLUMNS"]
 
 KELVIN = 273.15
-CARAT_KG = 2e-4
 
 
 def _h5():
@@ -229,7 +228,9 @@ def open_result(path):
 # --- summary figures of one run (the sweep table's columns) --------------------------------
 
 SUMMARY_COLUMNS = ["final_time_h", "T_max_degC", "dT_source_seed_K", "T_seed_degC", "heater_power_W",
-                   "p_cell_GPa", "mass_min_ct", "mass_total_ct", "min_margin"]
+                   "p_cell_GPa", "mass_min_ct", "mass_total_ct", "min_line_margin_K", "min_line_margin_GPa"]
+
+_TO_CARAT = {"ct": 1.0, "mg": 1.0 / 200.0, "g": 5.0, "kg": 5000.0}
 
 
 def _columns(df, name):
@@ -243,46 +244,55 @@ def _last(df, name):
     return df[cols].iloc[-1].to_numpy(dtype=float)
 
 
+def _nanmin(a) -> float:
+    a = np.asarray(a, dtype=float)
+    return float(np.nanmin(a)) if a.size and np.isfinite(a).any() else math.nan
+
+
 def summarize(df) -> dict:
     """Summary figures of a run from its time-series table (:func:`series_frame`):
 
     - ``final_time_h``: last time (h); ``T_max_degC``: peak of T_max over the run (degC);
     - ``dT_source_seed_K``: source minus seed temperature at the end, smallest over seeds (K);
     - ``T_seed_degC``: seed temperature at the end, lowest over seeds; ``heater_power_W``: at the end;
-    - ``p_cell_GPa``: cell pressure at the end; ``mass_min_ct`` / ``mass_total_ct``: final crystal
-      mass, smallest / summed over seeds (carats); ``min_margin``: smallest margin to the
-      graphite-diamond line over the run and the seeds (units of the series) --- NaN while the
-      run has no such series.
+    - ``p_cell_GPa``: cell pressure at the end;
+    - ``mass_min_ct`` / ``mass_total_ct``: final crystal mass, smallest / summed over seeds (ct);
+    - ``min_line_margin_K`` / ``_GPa``: smallest margin to the graphite-diamond line (> 0:
+      diamond-stable) over the seeds and the rows where the solvent at the seed is molten
+      (``eutectic_margin_K`` > 0; every row when the run has no such series).
+
+    Figures whose series the run lacks are NaN.
     """
     units = df.attrs.get("units", {})
-
-    def nanmin(a):
-        a = np.asarray(a, dtype=float)
-        return float(np.nanmin(a)) if a.size and np.isfinite(a).any() else math.nan
-
-    def to_ct(values, unit):
-        return values / CARAT_KG if unit == "kg" else values / (CARAT_KG * 1e3) if unit == "g" else values
-
     out = dict.fromkeys(SUMMARY_COLUMNS, math.nan)
-    if len(df):
-        out["final_time_h"] = float(df.index[-1]) / 3600.0
-    if _columns(df, "T_max") and len(df):
+    if len(df) == 0:
+        return out
+    out["final_time_h"] = float(df.index[-1]) / 3600.0
+    if _columns(df, "T_max"):
         out["T_max_degC"] = float(np.nanmax(df[_columns(df, "T_max")].to_numpy(dtype=float))) - KELVIN
-    out["dT_source_seed_K"] = nanmin(_last(df, "dT_source_seed"))
-    out["T_seed_degC"] = nanmin(_last(df, "T_seed")) - KELVIN
+    out["dT_source_seed_K"] = _nanmin(_last(df, "dT_source_seed"))
+    out["T_seed_degC"] = _nanmin(_last(df, "T_seed")) - KELVIN
     p = _last(df, "heater_power")
     out["heater_power_W"] = float(p[0]) if p.size else math.nan
     pc = _last(df, "p_cell")
     if pc.size:
-        out["p_cell_GPa"] = float(pc[0]) * (1e-9 if units.get("p_cell", "Pa") == "Pa" else 1.0)
-    m = _last(df, "mass")
-    if m.size:
-        unit = units.get(_columns(df, "mass")[0], "kg")
-        out["mass_min_ct"] = nanmin(to_ct(m, unit))
-        out["mass_total_ct"] = float(np.nansum(to_ct(m, unit)))
-    margin_cols = [c for c in df.columns if "margin" in c]
-    if margin_cols and len(df):
-        out["min_margin"] = nanmin(df[margin_cols].to_numpy(dtype=float))
+        out["p_cell_GPa"] = float(pc[0]) * {"Pa": 1e-9, "MPa": 1e-3, "GPa": 1.0}.get(units.get("p_cell", "Pa"), math.nan)
+    for name in ("mass_ct", "mass"):
+        m = _last(df, name)
+        if m.size:
+            factor = _TO_CARAT.get(units.get(_columns(df, name)[0], ""), math.nan)
+            out["mass_min_ct"] = _nanmin(m * factor)
+            out["mass_total_ct"] = float(np.nansum(m * factor))
+            break
+    molten = None
+    if _columns(df, "eutectic_margin_K"):
+        molten = df[_columns(df, "eutectic_margin_K")].to_numpy(dtype=float) > 0.0
+    for name, col in (("line_margin_K", "min_line_margin_K"), ("line_margin_GPa", "min_line_margin_GPa")):
+        if _columns(df, name):
+            a = df[_columns(df, name)].to_numpy(dtype=float)
+            if molten is not None and molten.shape == a.shape:
+                a = np.where(molten, a, np.nan)
+            out[col] = _nanmin(a)
     return out
 
 

@@ -98,3 +98,29 @@ def test_killed_run_is_readable(seeded_path, tmp_path):
     assert ds.sizes["time"] >= 3
     assert np.isfinite(ds["T"].values).all()
     assert ds.sizes["step"] >= ds.sizes["time"]
+
+
+def test_summary_of_pressure_and_growth_series():
+    """Summary figures from synthetic series with two seeds (the layout the core writes)."""
+    from hphtsim.results import series_frame, summarize
+    layout = [("time", "s", 1), ("heater_power", "W", 1), ("T_max", "K", 1), ("p_cell", "Pa", 1),
+              ("T_seed", "K", 2), ("dT_source_seed", "K", 2), ("mass", "mg", 2),
+              ("line_margin_K", "K", 2), ("eutectic_margin_K", "K", 2)]
+    rows = np.array([
+        # t     P    Tmax   p_cell  T_seed      dT        mass        line margin   eutectic margin
+        [0,    0,   300,   0,      300, 300,   0, 0,     0, 0,      -900, -900,    -1000, -1000],
+        [3600, 800, 1800,  5.5e9,  1600, 1610, 20, 25,   10, 12,     60, 40,        80, 90],
+        [7200, 790, 1790,  5.6e9,  1600, 1605, 22, 24,   200, 300,   70, 50,        85, 95],
+    ], dtype=float)
+    df = series_frame(rows, layout, ["a", "b"])
+    assert list(df.columns[:3]) == ["heater_power", "T_max", "p_cell"]
+    assert "mass[b]" in df.columns and df.attrs["units"]["mass[b]"] == "mg"
+    s = summarize(df)
+    assert s["final_time_h"] == 2.0
+    assert s["T_max_degC"] == pytest.approx(1800 - 273.15)
+    assert s["dT_source_seed_K"] == 22 and s["heater_power_W"] == 790
+    assert s["T_seed_degC"] == pytest.approx(1600 - 273.15)
+    assert s["p_cell_GPa"] == pytest.approx(5.6)
+    assert s["mass_min_ct"] == pytest.approx(1.0) and s["mass_total_ct"] == pytest.approx(2.5)
+    assert s["min_line_margin_K"] == 40            # the cold first row (solvent frozen) is left out
+    assert np.isnan(s["min_line_margin_GPa"])

@@ -18,7 +18,7 @@ from ._errors import ConfigError, ResultFileError, SolverError
 from .config import Config, load_config
 from .results import open_result, read_timeseries, summarize
 from .simulation import Simulation
-from .sweep import expand_params, sweep, thread_budget
+from .sweeps import available_cores, expand_params, sweep, thread_budget
 
 __version__ = _core.version
 git_revision = _core.git_revision
@@ -42,6 +42,6 @@ def parse_duration(text) -> float:
     return _pd(text, "duration")
 
 
-__all__ = ["Config", "ConfigError", "ResultFileError", "Simulation", "SolverError", "expand_params",
+__all__ = ["Config", "available_cores", "ConfigError", "ResultFileError", "Simulation", "SolverError", "expand_params",
            "get_num_threads", "load_config", "open_result", "parse_duration", "read_timeseries",
            "set_num_threads", "summarize", "sweep", "thread_budget"]

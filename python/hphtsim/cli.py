@@ -83,7 +83,7 @@ def _make_executor(args, workers: int):
 
 def cmd_sweep(args) -> int:
     from .config import load_config
-    from .sweep import sweep
+    from .sweeps import sweep
     path = Path(args.sweep_file)
     doc = _read_sweep_file(path)
     here = path.resolve().parent

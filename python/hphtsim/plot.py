@@ -330,6 +330,8 @@ def plot_sweep(table, x: Optional[str] = None, y: Sequence[str] = ("T_max_degC",
         for ax, col in zip(axes, y):
             vals = pd.to_numeric(g[col], errors="coerce").to_numpy()[order]
             ax.plot(xv, vals, marker="o", label=label)
+            if "margin" in col:
+                ax.axhline(0.0, color="0.4", lw=0.8, ls="--")
             ax.set_ylabel(col)
             ax.grid(alpha=0.3)
         if "status" in g:

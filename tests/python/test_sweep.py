@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 import hphtsim
+from hphtsim.sweeps import run_id
 
 PARAMS = {"heater.voltage": ["0.1 V", "0.15 V", "0.2 V", "0.25 V"]}
 UNTIL = "30 s"
@@ -52,13 +53,13 @@ def test_in_process_table(reference):
     csv = pd.read_csv(out / "sweep.csv", index_col=0)
     np.testing.assert_allclose(csv["T_max_degC"], df["T_max_degC"])
     # the run id depends on the overrides, the base config and until, not on the order
-    assert df["run_id"][0] == hphtsim.sweep.__globals__["run_id"](base, {"heater.voltage": "0.1 V"}, UNTIL)
+    assert df["run_id"][0] == run_id(base, {"heater.voltage": "0.1 V"}, UNTIL)
 
 
 def test_process_pool_gives_the_same_table(reference, tmp_path):
     base, ref = reference
     with ProcessPoolExecutor(2, mp_context=mp.get_context("spawn")) as ex:
-        assert hphtsim.thread_budget(ex) == max(1, hphtsim.sweep.__globals__["_cores"]() // 2)
+        assert hphtsim.thread_budget(ex) == max(1, hphtsim.available_cores() // 2)
         df = hphtsim.sweep(base, PARAMS, executor=ex, out_dir=tmp_path, until=UNTIL)
     _compare(ref, df)
     assert (df["threads"] == max(1, hphtsim.thread_budget(None) // 2)).all()

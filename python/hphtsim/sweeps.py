@@ -31,7 +31,7 @@ from . import _core
 from .config import Config, load_config, yaml_value
 from .results import SUMMARY_COLUMNS, read_timeseries, summarize
 
-__all__ = ["sweep", "expand_params", "run_id", "thread_budget", "ProgressBar"]
+__all__ = ["sweep", "expand_params", "run_id", "thread_budget", "available_cores", "ProgressBar"]
 
 STATUS_COLUMNS = ["status", "error", "error_key"]
 TAIL_COLUMNS = ["output", "run_id", "threads", "wall_s", "cached"]
@@ -70,7 +70,8 @@ def run_id(base: Config, overrides: Mapping[str, Any], until=None) -> str:
 
 # --- threads ----------------------------------------------------------------------------
 
-def _cores() -> int:
+def available_cores() -> int:
+    """Cores this process may run on (its CPU affinity)."""
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except (AttributeError, OSError):
@@ -99,11 +100,11 @@ def thread_budget(executor=None) -> int:
         try:
             return max(1, int(os.environ.get("OMP_NUM_THREADS", "")))
         except ValueError:
-            return _cores()
+            return available_cores()
     if _is_dask(executor):
         info = executor.scheduler_info().get("workers", {})
         try:
-            cores = executor.run(_cores)  # {worker address: cores of its machine}
+            cores = executor.run(available_cores)  # {worker address: cores of its machine}
         except Exception:
             cores = {}
         slots: dict[str, int] = {}
@@ -111,12 +112,12 @@ def thread_budget(executor=None) -> int:
         for addr, w in info.items():
             host = w.get("host", addr)
             slots[host] = slots.get(host, 0) + int(w.get("nthreads", 1))
-            host_cores[host] = int(cores.get(addr, _cores()))
+            host_cores[host] = int(cores.get(addr, available_cores()))
         if not slots:
             return 1
         return max(1, min(host_cores[h] // slots[h] for h in slots))
     workers = getattr(executor, "_max_workers", None) or getattr(executor, "num_workers", None) or 1
-    return max(1, _cores() // int(workers))
+    return max(1, available_cores() // int(workers))
 
 
 def _set_threads(n: int) -> None:

@@ -43,7 +43,6 @@ CrystalGrowth::CrystalGrowth(const core::Grid& grid, geometry::MaterialMap& map,
   const std::size_t n = grid.size();
   c_.assign(n, 0.0);
   c_old_.assign(n, 0.0);
-  fill_.assign(n, 0.0);
   source_mass_.assign(n, 0.0);
   crystal_.assign(n, 0.0);
   G_.assign(n, 0.0);
@@ -58,6 +57,10 @@ CrystalGrowth::CrystalGrowth(const core::Grid& grid, geometry::MaterialMap& map,
   for (const auto& s : assembly.seeds) {
     centres_.push_back(s.center);
     names_.push_back(s.name);
+    // A cube seed: {100} planes at half its edge, the {111} planes just touching its corners.
+    h100_.push_back(0.5 * s.size);
+    h111_.push_back(sqrt3 * 0.5 * s.size);
+    rotated_.push_back(s.orientation == geometry::SeedOrientation::face111);
   }
   for (int k = 0; k < grid.nz; ++k)
     for (int j = 0; j < grid.ny; ++j)
@@ -86,7 +89,10 @@ CrystalGrowth::CrystalGrowth(const core::Grid& grid, geometry::MaterialMap& map,
   // it as dissolved at t = 0 so the ledger balances from the start.
   dissolved_ = in_solution_;
   refresh_crystal_map();
-  for (std::size_t s = 0; s < seeds_.size(); ++s) seeds_[s].mass = seed_mass_[s];
+  for (std::size_t s = 0; s < seeds_.size(); ++s) {
+    seeds_[s].mass = seed_mass_[s];
+    seeds_[s].shape_index = -1.0;  // a cube
+  }
 }
 
 void CrystalGrowth::refresh_crystal_map() {
@@ -99,23 +105,102 @@ void CrystalGrowth::refresh_crystal_map() {
   }
 }
 
-double CrystalGrowth::face_factor(std::size_t cell, int seed, double T) const {
-  // Direction of the front cell from the seed's centre: a = max|n_i| is 1 along <100> and
-  // 1/sqrt(3) along <111>; the face's kinetics interpolate between the two families.
-  const core::Grid& g = grid_;
-  const int i = int(cell % std::size_t(g.nx)), j = int((cell / std::size_t(g.nx)) % std::size_t(g.ny)),
-            k = int(cell / (std::size_t(g.nx) * std::size_t(g.ny)));
+namespace {
+
+// Volume of {|x_i| <= a} intersected with {|x|+|y|+|z| <= b}: the octahedron less its six
+// vertex pyramids beyond the cube faces, plus the twelve edge overlaps of those pyramids.
+double polyhedron_volume(double a, double b) {
+  if (b <= a) return 4.0 / 3.0 * b * b * b;
+  if (b >= 3.0 * a) return 8.0 * a * a * a;
+  const double e = std::max(0.0, b - 2.0 * a);
+  return 4.0 / 3.0 * b * b * b - 4.0 * std::pow(b - a, 3) + 4.0 * e * e * e;
+}
+
+}  // namespace
+
+bool CrystalGrowth::inside(int seed, double x, double y, double z, double h100, double h111) const {
   const auto& ctr = centres_[std::size_t(seed)];
-  const double v[3] = {g.xc(i) - ctr[0], g.yc(j) - ctr[1], g.zc(k) - ctr[2]};
-  const double len = std::sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
-  double s = 1.0;
-  if (len > 0.0) {
-    const double a = std::max({std::abs(v[0]), std::abs(v[1]), std::abs(v[2])}) / len;
-    s = std::clamp((a - 1.0 / sqrt3) / (1.0 - 1.0 / sqrt3), 0.0, 1.0);
+  double v[3] = {x - ctr[0], y - ctr[1], z - ctr[2]};
+  if (rotated_[std::size_t(seed)]) {
+    // Crystal frame with [111] along z: rows of an orthonormal basis (e1, e2, e3 = [111]/sqrt3).
+    static const double R[3][3] = {{1 / 1.4142135623730951, -1 / 1.4142135623730951, 0.0},
+                                   {1 / 2.449489742783178, 1 / 2.449489742783178, -2 / 2.449489742783178},
+                                   {1 / sqrt3, 1 / sqrt3, 1 / sqrt3}};
+    // v_crystal = R^T v_lab: the lab's z is the crystal's [111].
+    double w[3];
+    for (int i = 0; i < 3; ++i) w[i] = R[0][i] * v[0] + R[1][i] * v[1] + R[2][i] * v[2];
+    v[0] = w[0];
+    v[1] = w[1];
+    v[2] = w[2];
   }
-  const double r = settings_.rate_ratio(T);
-  const double k100 = 2.0 * r / (1.0 + r), k111 = 2.0 / (1.0 + r);
-  return s * k100 + (1.0 - s) * k111;
+  const double ax = std::abs(v[0]), ay = std::abs(v[1]), az = std::abs(v[2]);
+  return ax <= h100 && ay <= h100 && az <= h100 && ax + ay + az <= sqrt3 * h111;
+}
+
+void CrystalGrowth::grow_shape(int s, double T_seed) {
+  // The polyhedron is sized so that its part where the crystal can be (melt or this crystal,
+  // inside the cell) holds the crystal's volume: a seed set in its bed, or against a wall,
+  // grows into the melt only. The open share depends on the size: a fixed-point iteration.
+  const core::Grid& g = grid_;
+  const std::size_t si = std::size_t(s);
+  const double a0 = h100_[si], c0 = h111_[si];
+  const double r = settings_.rate_ratio(T_seed);  // h100 and h111 advance as v100 : v111
+  const double crystal_volume = seed_mass_[si] / settings_.diamond_density;
+  // Open volume by sampling each cell at 2 x 2 x 2 points (smooth in h, so the iteration
+  // settles), over the polyhedron's bounding box only.
+  auto open_volume = [&](double h100, double h111) {
+    const double R = sqrt3 * std::max(h100, h111);
+    const auto& ctr = centres_[si];
+    auto range = [&](const std::vector<double>& e, int n, double lo, double hi, int& a, int& b) {
+      a = int(std::upper_bound(e.begin(), e.end(), lo) - e.begin()) - 1;
+      b = int(std::upper_bound(e.begin(), e.end(), hi) - e.begin()) - 1;
+      a = std::clamp(a, 0, n - 1);
+      b = std::clamp(b, 0, n - 1);
+    };
+    int i0, i1, j0, j1, k0, k1;
+    range(g.x, g.nx, ctr[0] - R, ctr[0] + R, i0, i1);
+    range(g.y, g.ny, ctr[1] - R, ctr[1] + R, j0, j1);
+    range(g.z, g.nz, ctr[2] - R, ctr[2] + R, k0, k1);
+    double v = 0.0;
+    for (int k = k0; k <= k1; ++k)
+      for (int j = j0; j <= j1; ++j)
+        for (int i = i0; i <= i1; ++i) {
+          const int reg = map_.region[g.index(i, j, k)];
+          if (reg != solvent_region_ && seed_of(reg) != s) continue;
+          int hits = 0;
+          for (int q = 0; q < 8; ++q)
+            hits += inside(s, g.x[i] + (0.25 + 0.5 * (q & 1)) * g.dx(i), g.y[j] + (0.25 + 0.5 * (q >> 1 & 1)) * g.dy(j),
+                           g.z[k] + (0.25 + 0.5 * (q >> 2 & 1)) * g.dz(k), h100, h111);
+          v += cell_volume_[g.index(i, j, k)] * hits / 8.0;
+        }
+    return v;
+  };
+  auto advance_to = [&](double target) {  // advance t with polyhedron_volume(...) = target
+    auto volume = [&](double t) { return polyhedron_volume(a0 + r * t, sqrt3 * (c0 + t)); };
+    if (!(target > volume(0.0))) return 0.0;
+    double lo = 0.0, hi = std::max(a0, c0);
+    while (volume(hi) < target) hi *= 2.0;
+    for (int it = 0; it < 60; ++it) {
+      const double mid = 0.5 * (lo + hi);
+      (volume(mid) < target ? lo : hi) = mid;
+    }
+    return hi;
+  };
+  double t = 0.0;
+  for (int it = 0; it < 30; ++it) {
+    const double h100 = a0 + r * t, h111 = c0 + t;
+    const double whole = polyhedron_volume(h100, sqrt3 * h111);
+    const double open = open_volume(h100, h111);
+    const double share = open > 0.0 ? std::max(0.02, open / whole) : 0.5;
+    const double next = advance_to(crystal_volume / share);
+    if (std::abs(next - t) <= 1e-3 * std::max(t, 1e-9)) {
+      t = next;
+      break;
+    }
+    t = std::max(t, next);  // the crystal never shrinks
+  }
+  h100_[si] = a0 + r * t;
+  h111_[si] = c0 + t;
 }
 
 void CrystalGrowth::window(const std::vector<double>& T_seed, double p) {
@@ -170,12 +255,12 @@ void CrystalGrowth::step(const std::vector<double>& T, double p, const std::vect
     seed = -1;
     if (source_open_[m]) {
       G = area * rhoD / half;  // saturated at the graphite surface, half a cell away
-      cb = st.solubility.graphite(T_face);
+      cb = st.source_is_diamond ? st.solubility.diamond(T_face, p) : st.solubility.graphite(T_face);
       return true;
     }
     const int s = seed_of(map_.region[m]);
     if (s >= 0 && seeds_[std::size_t(s)].status == GrowthStatus::growing && ((*mask)[c] >> f & 1)) {
-      const double beta = st.kinetic_coefficient * face_factor(c, s, T_face);
+      const double beta = st.kinetic_coefficient;
       G = area / (1.0 / (rho * beta) + half / rhoD);  // kinetics in series with half a cell of diffusion
       cb = st.solubility.diamond(T_face, p);
       seed = s;
@@ -250,41 +335,39 @@ void CrystalGrowth::step(const std::vector<double>& T, double p, const std::vect
             source_mass_[m] -= flux;
           } else {
             deposited_now[std::size_t(seed)] -= flux;
-            fill_[c] -= flux;
             front_ss[std::size_t(seed)] += c_[c] / cb - 1.0;
             front_n[std::size_t(seed)] += 1.0;
           }
         }
       }
 
-  // Full front cells become crystal; their dissolved carbon goes into the crystal with them.
   // Exhausted source cells become solvent (the source erodes).
-  for (int k = 0; k < g.nz; ++k)
-    for (int j = 0; j < g.ny; ++j)
-      for (int i = 0; i < g.nx; ++i) {
-        const std::size_t c = g.index(i, j, k);
-        if (map_.region[c] == source_region_ && source_mass_[c] <= 0.0) {
-          map_.region[c] = solvent_region_;
-          map_.material[c] = solvent_material_;
+  for (std::size_t c = 0; c < n; ++c)
+    if (map_.region[c] == source_region_ && source_mass_[c] <= 0.0) {
+      map_.region[c] = solvent_region_;
+      map_.material[c] = solvent_material_;
+      c_[c] = 0.0;
+    }
+  // Each crystal's polyhedron grows with its mass; the melt cells it now covers become crystal,
+  // and the carbon dissolved in them goes into the crystal with them.
+  for (std::size_t s = 0; s < seeds_.size(); ++s) {
+    seed_mass_[s] += deposited_now[s];
+    grow_shape(int(s), T_seed[s]);
+    for (int k = 0; k < g.nz; ++k)
+      for (int j = 0; j < g.ny; ++j)
+        for (int i = 0; i < g.nx; ++i) {
+          const std::size_t c = g.index(i, j, k);
+          if (map_.region[c] != solvent_region_ || !inside(int(s), g.xc(i), g.yc(j), g.zc(k), h100_[s], h111_[s])) continue;
+          const double absorbed = rho * cell_volume_[c] * c_[c];
+          deposited_now[s] += absorbed;
+          seed_mass_[s] += absorbed;
+          map_.region[c] = first_seed_region_ + int(s);
+          map_.material[c] = seed_material_[s];
           c_[c] = 0.0;
-          continue;
+          face_mask_[c] = 0x3f;
+          active_[c] = 0;
         }
-        if (!active_[c] || fill_[c] < st.diamond_density * cell_volume_[c]) continue;
-        int best = -1;
-        for (int f = 0; f < 6 && best < 0; ++f) {
-          const int a = i + di[f], b = j + dj[f], d = k + dk[f];
-          if (a < 0 || b < 0 || d < 0 || a >= g.nx || b >= g.ny || d >= g.nz) continue;
-          best = seed_of(map_.region[g.index(a, b, d)]);
-        }
-        if (best < 0) continue;
-        deposited_now[std::size_t(best)] += rho * cell_volume_[c] * c_[c];
-        map_.region[c] = first_seed_region_ + best;
-        map_.material[c] = seed_material_[std::size_t(best)];
-        c_[c] = 0.0;
-        fill_[c] = 0.0;
-        face_mask_[c] = 0x3f;
-        active_[c] = 0;
-      }
+  }
   refresh_crystal_map();
 
   // Figures.
@@ -308,28 +391,14 @@ void CrystalGrowth::step(const std::vector<double>& T, double p, const std::vect
       }
   for (std::size_t s = 0; s < seeds_.size(); ++s) {
     SeedDiagnostics& d = seeds_[s];
-    seed_mass_[s] += deposited_now[s];
     deposited_ += deposited_now[s];
     d.mass = seed_mass_[s];
     d.growth_rate = deposited_now[s] / dt;
     d.supersaturation = front_n[s] > 0 ? front_ss[s] / front_n[s] : 0.0;
     d.inclusion_risk = d.growth_rate > st.critical_growth_rate(d.mass);
     if (d.status == GrowthStatus::growing && !(deposited_now[s] > 0.0)) d.status = GrowthStatus::undersaturated;
-    // Shape: extent along <111> over extent along <100> (sqrt 3 for a cube, 1/sqrt 3 for an
-    // octahedron), from the crystal cells' corners.
-    double d100 = 0.0, d111 = 0.0;
-    const auto& ctr = centres_[s];
-    for (int k = 0; k < g.nz; ++k)
-      for (int j = 0; j < g.ny; ++j)
-        for (int i = 0; i < g.nx; ++i) {
-          if (seed_of(map_.region[g.index(i, j, k)]) != int(s)) continue;
-          const double hx = 0.5 * g.dx(i), hy = 0.5 * g.dy(j), hz = 0.5 * g.dz(k);
-          const double x = std::abs(g.xc(i) - ctr[0]) + hx, y = std::abs(g.yc(j) - ctr[1]) + hy,
-                       z = std::abs(g.zc(k) - ctr[2]) + hz;
-          d100 = std::max({d100, x, y, z});
-          d111 = std::max(d111, (x + y + z) / sqrt3);
-        }
-    d.shape_index = d100 > 0 ? -std::log(d111 / d100) / std::log(sqrt3) : 0.0;
+    // Habit of the grown polyhedron: h111/h100 is sqrt 3 for a cube, 1/sqrt 3 for an octahedron.
+    d.shape_index = std::clamp(-std::log(h111_[s] / h100_[s]) / std::log(sqrt3), -1.0, 1.0);
   }
 }
 
@@ -341,7 +410,8 @@ double CrystalGrowth::balance_error() const {
 CrystalGrowth::State CrystalGrowth::state() const {
   State s;
   s.c = c_;
-  s.fill = fill_;
+  s.h100 = h100_;
+  s.h111 = h111_;
   s.source_mass = source_mass_;
   s.face_mask.assign(face_mask_.begin(), face_mask_.end());
   s.seed_mass = seed_mass_;
@@ -352,7 +422,8 @@ CrystalGrowth::State CrystalGrowth::state() const {
 
 void CrystalGrowth::restore(const State& s) {
   c_ = s.c;
-  fill_ = s.fill;
+  if (s.h100.size() == h100_.size()) h100_ = s.h100;
+  if (s.h111.size() == h111_.size()) h111_ = s.h111;
   source_mass_ = s.source_mass;
   face_mask_.assign(s.face_mask.begin(), s.face_mask.end());
   seed_mass_ = s.seed_mass;

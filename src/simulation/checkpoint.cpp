@@ -28,7 +28,8 @@ void for_each_entry(S& s, F&& f) {
   f.optional_array("region", s.region);
   f.optional_array("material", s.material);
   f.optional_array("growth_c", s.growth.c);
-  f.optional_array("growth_fill", s.growth.fill);
+  f.optional_array("growth_h100", s.growth.h100);
+  f.optional_array("growth_h111", s.growth.h111);
   f.optional_array("growth_source_mass", s.growth.source_mass);
   f.optional_array("growth_face_mask", s.growth.face_mask);
   f.optional_array("growth_seed_mass", s.growth.seed_mass);

@@ -281,6 +281,12 @@ Model Model::from_config(const core::Config& config) {
     gs.kinetic_coefficient = gr->quantity_or("kinetic_coefficient", dim::velocity, "a velocity such as \"2.5e-6 m/s\"", gs.kinetic_coefficient);
     gs.melt_density = gr->quantity_or("melt_density", dim::density, "a density such as \"7300 kg/m^3\"", gs.melt_density);
     gs.initial_carbon = gr->number_or("initial_carbon", gs.initial_carbon);
+    {
+      std::string phase = gr->string_or("source_phase", "diamond");
+      if (phase == "diamond") gs.source_is_diamond = true;
+      else if (phase == "graphite") gs.source_is_diamond = false;
+      else gr->fail_key("source_phase", "expected diamond or graphite");
+    }
     if (auto h = gr->find("habit")) {
       gs.habit_temperature = h->quantity("cubo_octahedral_temperature", dim::temperature, temperature_what);
       gs.habit_half_width = h->quantity("half_width", dim::temperature, "a temperature difference such as \"35 K\"");

@@ -6,11 +6,12 @@
 //     beta_eff (c - c_eq,diamond), one-sided (an undersaturated face takes nothing: an active
 //     set iterated to consistency), and only while that seed is inside the growth window
 //     (diamond-stable side of the equilibrium line, solvent molten);
-//  2. deposited carbon fills the melt cells in front of each crystal; a full cell becomes
-//     crystal, so the crystals grow on the grid. beta_eff depends on the direction of the face
-//     from the seed's centre: {100} and {111} kinetics weighted by how close that direction is
-//     to <100> or <111>, with their ratio set by temperature (cube at low T, octahedron at
-//     high T, physics.md 4.3), which produces the habit;
+//  2. each crystal is a polyhedron about its seed's centre bounded by {100} and {111} planes at
+//     distances h100, h111 (a cube, cubo-octahedron or octahedron); deposited carbon grows its
+//     volume, h100 and h111 advancing in the ratio of the {100} and {111} growth rates, which
+//     temperature sets (cube at low T, octahedron at high T, physics.md 4.3). Melt cells whose
+//     centres the polyhedron covers become crystal, so the crystals grow on the grid; a seed
+//     oriented (111)-up has its polyhedron turned so that [111] points along z;
 //  3. the carbon source loses what dissolves; an exhausted source cell becomes solvent.
 // The ledger (dissolved = in solution + deposited) is exact for the discrete fluxes.
 #pragma once
@@ -35,6 +36,11 @@ struct GrowthSettings {
   double melt_density = 7300.0;           ///< kg/m^3 [E]
   double diamond_density = 3515.0;        ///< kg/m^3 [S]
   double initial_carbon = 0.0;            ///< mass fraction in the solvent at t = 0
+  /// What saturates the melt at the carbon source. In the temperature-gradient method the
+  /// graphite source turns into fine diamond early in the run (Kanda 2000; Sumiya 2002), after
+  /// which only the temperature difference drives growth: `diamond`. `graphite` adds the
+  /// graphite-diamond solubility difference (and growth even without a temperature difference).
+  bool source_is_diamond = true;
   double habit_temperature = 1608.15;     ///< K: cubo-octahedron (1335 degC, Palyanov 2013 [S])
   double habit_half_width = 35.0;         ///< K: cube 35 K below, octahedron 35 K above [S]
   double nucleation_supersaturation = 0.05;  ///< flag spontaneous nucleation above this
@@ -63,7 +69,7 @@ struct SeedDiagnostics {
   double eutectic_margin_K = 0.0;  ///< T_seed - T_eutectic(p)
   double eutectic_margin_GPa = 0.0;///< P_eutectic(T_seed) - p
   double habit_index = 0.0;        ///< kinetic, at T_seed
-  double shape_index = 0.0;        ///< from the crystal's cells: -1 cube ... +1 octahedron
+  double shape_index = 0.0;        ///< of the grown polyhedron: -1 cube ... +1 octahedron
   bool inclusion_risk = false;
   GrowthStatus status = GrowthStatus::solvent_frozen;
   int cells = 0;
@@ -103,7 +109,7 @@ class CrystalGrowth {
 
   /// Restart support: the state beyond the material map (which the caller saves).
   struct State {
-    std::vector<double> c, fill, source_mass, face_mask, seed_mass;
+    std::vector<double> c, source_mass, face_mask, seed_mass, h100, h111;
     double dissolved = 0, deposited = 0;
   };
   State state() const;
@@ -119,10 +125,12 @@ class CrystalGrowth {
   std::vector<int> seed_material_;
   GrowthSettings settings_;
   physics::CarbonTransport transport_;
-  std::vector<double> c_, c_old_, fill_, source_mass_, crystal_, G_, Gc_, cell_volume_;
+  std::vector<double> c_, c_old_, source_mass_, crystal_, G_, Gc_, cell_volume_;
   std::vector<unsigned char> active_, source_open_, face_mask_;  // face_mask_: bit f set = crystal face f takes carbon
   std::vector<SeedDiagnostics> seeds_;
   std::vector<double> seed_mass_, initial_mass_;
+  std::vector<double> h100_, h111_;  // polyhedron of each crystal (m)
+  std::vector<bool> rotated_;        // (111)-up seeds
   double dissolved_ = 0.0, deposited_ = 0.0, in_solution_ = 0.0;
   int nucleation_cells_ = 0;
 
@@ -130,7 +138,8 @@ class CrystalGrowth {
     int s = region - first_seed_region_;
     return s >= 0 && s < int(seed_mass_.size()) ? s : -1;
   }
-  double face_factor(std::size_t cell, int seed, double T) const;
+  bool inside(int seed, double x, double y, double z, double h100, double h111) const;
+  void grow_shape(int seed, double T_seed);
   void window(const std::vector<double>& T_seed, double p);
   void refresh_crystal_map();
 };

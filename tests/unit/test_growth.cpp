@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: MIT
+// Carbon transport and crystal growth on prescribed temperature fields: a 1-D column from a
+// hot source to a cold crystal against its analytic flux, conservation, the growth window,
+// the habit, and symmetry of a multi-seed layout.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <iostream>
+
+#include "hphtsim/core/config.hpp"
+#include "hphtsim/geometry/assembly.hpp"
+#include "hphtsim/growth/crystals.hpp"
+
+using namespace hphtsim;
+
+namespace {
+
+// A 4 x 4 x 12 mm column of 1 mm cells: carbon source on top (z 3..6 mm), solvent in the
+// middle (-2..3 mm), a 4 mm seed filling the bottom (-6..-2 mm).
+const char* column = R"YAML(
+cell: {size: ["4 mm", "4 mm", "12 mm"]}
+assembly:
+  - {name: solvent, shape: box, material: metal, center: ["0 mm", "0 mm", "0 mm"], size: ["4 mm", "4 mm", "12 mm"]}
+  - {name: source, shape: box, material: graphite, center: ["0 mm", "0 mm", "4.5 mm"], size: ["4 mm", "4 mm", "3 mm"]}
+seeds:
+  - {name: s, center: ["0 mm", "0 mm", "-4 mm"], size: "4 mm"}
+)YAML";
+
+struct Column {
+  core::Grid grid = core::Grid::uniform(4, 4, 12, 4e-3, 4e-3, 12e-3, -2e-3, -2e-3, -6e-3);
+  geometry::Assembly assembly;
+  geometry::MaterialMap map;
+  std::vector<double> T;
+  Column() {
+    core::Config c = core::Config::load_string(column);
+    assembly = geometry::Assembly::from_config(c.root());
+    map = geometry::paint(assembly, grid);
+    T.assign(grid.size(), 0.0);
+  }
+  // Linear in z: T_crystal at the crystal face (z = -2 mm), T_crystal + dT at the source face (z = 3 mm).
+  void temperature(double T_crystal, double dT) {
+    for (int k = 0; k < grid.nz; ++k)
+      for (int j = 0; j < grid.ny; ++j)
+        for (int i = 0; i < grid.nx; ++i) T[grid.index(i, j, k)] = T_crystal + dT * (grid.zc(k) + 2e-3) / 5e-3;
+  }
+};
+
+growth::GrowthSettings settings_at(double T_crystal, double p = 6e9) {
+  growth::GrowthSettings s;
+  s.habit_temperature = T_crystal;  // {100} and {111} kinetics equal at the crystal face
+  s.initial_carbon = s.solubility.diamond(T_crystal, p);  // saturated at the crystal's temperature
+  return s;
+}
+
+// Steady growth rate (kg/s) after enough implicit steps for the diffusion to settle.
+double steady_rate(double T_crystal, double dT, double p, growth::GrowthStatus* status = nullptr,
+                   double* balance = nullptr) {
+  Column col;
+  col.temperature(T_crystal, dT);
+  growth::CrystalGrowth g(col.grid, col.map, col.assembly, 0, 1, settings_at(T_crystal, p), 2260.0);
+  std::vector<double> T_seed = {T_crystal - 0.5 * dT * 4.0 / 5.0};  // mean over the seed's cells
+  solvers::SolveOptions opts;
+  opts.rel_tol = 1e-12;
+  for (int s = 0; s < 8; ++s) g.step(col.T, p, T_seed, 20000.0, opts);
+  if (status) *status = g.seeds()[0].status;
+  if (balance) *balance = g.balance_error();
+  return g.seeds()[0].growth_rate;
+}
+
+}  // namespace
+
+TEST(Growth, DiffusionLimitedFluxMatchesTheAnalyticValue) {
+  const double T_crystal = 1650.0, dT = 20.0, p = 6.0e9;
+  growth::GrowthSettings s = settings_at(T_crystal);
+  const double rho = s.melt_density, L = 5e-3, A = 16e-6;
+  const double driving = s.solubility.diamond(T_crystal + dT, p) - s.solubility.diamond(T_crystal, p);
+  const double J = driving / (1.0 / (rho * s.kinetic_coefficient) + L / (rho * s.effective_diffusivity()));
+  double balance = 1.0;
+  const double rate = steady_rate(T_crystal, dT, p, nullptr, &balance);
+  std::cout << "[ growth ] 1-D steady flux: model " << rate << " kg/s, analytic " << J * A << " kg/s\n";
+  EXPECT_NEAR(rate, J * A, 1e-6 * J * A);
+  EXPECT_LT(std::abs(balance), 1e-9);
+}
+
+TEST(Growth, RateRisesWithTheTemperatureDifferenceAndStopsOutsideTheWindow) {
+  const double T = 1650.0, p = 6.0e9;
+  const double r10 = steady_rate(T, 10.0, p), r20 = steady_rate(T, 20.0, p), r40 = steady_rate(T, 40.0, p);
+  EXPECT_GT(r10, 0.0);
+  EXPECT_GT(r20, r10);
+  EXPECT_GT(r40, r20);
+  growth::GrowthStatus st;
+  EXPECT_EQ(steady_rate(T, 0.0, p, &st), 0.0);
+  EXPECT_EQ(st, growth::GrowthStatus::undersaturated);
+  EXPECT_EQ(steady_rate(T, -10.0, p, &st), 0.0);
+  EXPECT_EQ(st, growth::GrowthStatus::undersaturated);
+  // Graphite side of the Kennedy line: at 1650 K it lies at 5.39 GPa.
+  EXPECT_EQ(steady_rate(T, 20.0, 5.0e9, &st), 0.0);
+  EXPECT_EQ(st, growth::GrowthStatus::graphite_stable);
+  // Below the eutectic (1200 degC at 5.5 GPa, +11 K/GPa): frozen solvent.
+  EXPECT_EQ(steady_rate(1400.0, 20.0, 6.0e9, &st), 0.0);
+  EXPECT_EQ(st, growth::GrowthStatus::solvent_frozen);
+}
+
+TEST(Growth, ConservesCarbonOverATransientWithCellConversions) {
+  Column col;
+  col.temperature(1650.0, 50.0);
+  growth::GrowthSettings s = settings_at(1650.0);
+  s.kinetic_coefficient = 1e-3;
+  s.solubility.dc_dT = 1e-3;  // strong driving force so cells fill and convert within the test
+  growth::CrystalGrowth g(col.grid, col.map, col.assembly, 0, 1, s, 2260.0);
+  solvers::SolveOptions opts;
+  opts.rel_tol = 1e-12;
+  const int cells0 = g.seeds()[0].cells;
+  double worst = 0.0;
+  for (int step = 0; step < 40; ++step) {
+    g.step(col.T, 6e9, {1640.0}, 3600.0, opts);
+    worst = std::max(worst, std::abs(g.balance_error()));
+  }
+  std::cout << "[ growth ] deposited " << g.carbon_deposited() * 1e6 << " mg, crystal cells " << cells0 << " -> "
+            << g.seeds()[0].cells << ", worst balance error " << worst << "\n";
+  EXPECT_GT(g.seeds()[0].cells, cells0) << "the crystal grew on the grid";
+  EXPECT_LT(worst, 1e-6);
+}
+
+TEST(Growth, HabitFlipsFromCubeToOctahedronAcrossTheWindow) {
+  growth::GrowthSettings s;  // Palyanov 2013: cube 1300, cubo-octahedron 1335, octahedron 1370 degC
+  EXPECT_DOUBLE_EQ(s.habit_index(1300 + 273.15), -1.0);
+  EXPECT_NEAR(s.habit_index(1335 + 273.15), 0.0, 1e-12);
+  EXPECT_DOUBLE_EQ(s.habit_index(1370 + 273.15), 1.0);
+  EXPECT_LT(s.rate_ratio(1300 + 273.15), 1.0);  // {100} slower: cube
+  EXPECT_GT(s.rate_ratio(1370 + 273.15), 1.0);  // {111} slower: octahedron
+}
+
+namespace {
+
+// A seed in a box of melt held at uniform supersaturation by a diamond source all around.
+double grown_shape(double T_K) {
+  const char* text = R"YAML(
+cell: {size: ["15 mm", "15 mm", "15 mm"]}
+assembly:
+  - {name: source, shape: box, material: graphite, center: ["0 mm", "0 mm", "0 mm"], size: ["15 mm", "15 mm", "15 mm"]}
+  - {name: solvent, shape: box, material: metal, center: ["0 mm", "0 mm", "0 mm"], size: ["13 mm", "13 mm", "13 mm"]}
+seeds:
+  - {name: s, center: ["0 mm", "0 mm", "0 mm"], size: "1 mm"}
+)YAML";
+  core::Config c = core::Config::load_string(text);
+  auto assembly = geometry::Assembly::from_config(c.root());
+  auto grid = core::Grid::uniform(15, 15, 15, 15e-3, 15e-3, 15e-3, -7.5e-3, -7.5e-3, -7.5e-3);
+  auto map = geometry::paint(assembly, grid);
+  growth::GrowthSettings s;
+  s.source_is_diamond = false;  // graphite saturation: uniform supersaturation without a gradient
+  s.kinetic_coefficient = 1e-4;
+  s.initial_carbon = s.solubility.graphite(T_K);
+  growth::CrystalGrowth g(grid, map, assembly, 1, 0, s, 2260.0);
+  std::vector<double> T(grid.size(), T_K);
+  solvers::SolveOptions opts;
+  for (int step = 0; step < 400 && g.seeds()[0].cells < 300; ++step) g.step(T, 6.5e9, {T_K}, 600.0, opts);
+  std::cout << "[ growth ] at " << T_K - 273.15 << " degC: " << g.seeds()[0].cells << " cells, shape index "
+            << g.seeds()[0].shape_index << "\n";
+  return g.seeds()[0].shape_index;
+}
+
+}  // namespace
+
+TEST(Growth, GrownShapeFollowsTheHabit) {
+  const double cube = grown_shape(1300 + 273.15), octa = grown_shape(1370 + 273.15);
+  EXPECT_LT(cube, 0.0) << "cube-like at 1300 degC";
+  EXPECT_GT(octa, 0.0) << "octahedron-like at 1370 degC";
+}
+
+TEST(Growth, SymmetricSeedsGrowEqualMasses) {
+  const char* text = R"YAML(
+cell: {size: ["12 mm", "12 mm", "8 mm"]}
+assembly:
+  - {name: solvent, shape: box, material: metal, center: ["0 mm", "0 mm", "0 mm"], size: ["12 mm", "12 mm", "8 mm"]}
+  - {name: source, shape: box, material: graphite, center: ["0 mm", "0 mm", "3.5 mm"], size: ["12 mm", "12 mm", "1 mm"]}
+seeds:
+  - {name: a, center: ["-3 mm", "-3 mm", "-3.5 mm"], size: "1 mm"}
+  - {name: b, center: ["3 mm", "-3 mm", "-3.5 mm"], size: "1 mm"}
+  - {name: c, center: ["-3 mm", "3 mm", "-3.5 mm"], size: "1 mm"}
+  - {name: d, center: ["3 mm", "3 mm", "-3.5 mm"], size: "1 mm"}
+)YAML";
+  core::Config c = core::Config::load_string(text);
+  auto assembly = geometry::Assembly::from_config(c.root());
+  auto grid = core::Grid::uniform(12, 12, 8, 12e-3, 12e-3, 8e-3, -6e-3, -6e-3, -4e-3);
+  auto map = geometry::paint(assembly, grid);
+  growth::GrowthSettings s = settings_at(1650.0);
+  growth::CrystalGrowth g(grid, map, assembly, 0, 1, s, 2260.0);
+  std::vector<double> T(grid.size());
+  for (int k = 0; k < grid.nz; ++k)
+    for (int j = 0; j < grid.ny; ++j)
+      for (int i = 0; i < grid.nx; ++i) T[grid.index(i, j, k)] = 1650.0 + 5000.0 * grid.zc(k);  // 5 K/mm
+  solvers::SolveOptions opts;
+  opts.rel_tol = 1e-12;
+  for (int step = 0; step < 10; ++step) g.step(T, 6e9, {1632.5, 1632.5, 1632.5, 1632.5}, 3600.0, opts);
+  const auto& sd = g.seeds();
+  std::cout << "[ growth ] four seeds: " << sd[0].mass << " " << sd[1].mass << " " << sd[2].mass << " " << sd[3].mass << " kg\n";
+  EXPECT_GT(sd[0].mass, 1e-3 * 3515e-9);
+  for (int i = 1; i < 4; ++i) EXPECT_NEAR(sd[i].mass, sd[0].mass, 1e-9 * sd[0].mass);
+}

@@ -497,7 +497,7 @@ MultigridPCG::Impl::Impl(const StencilOperator& op) {
   p.assign(n, 0.0);
   q.assign(n, 0.0);
   partial.assign(std::size_t(op.nz), 0.0);
-  for (Level& L : levels) compute_inv_dtot(L);
+  for (std::size_t l = 1; l < levels.size(); ++l) compute_inv_dtot(levels[l]);  // level 0: set_fine
   factor_coarsest();
   setup_seconds = seconds_since(t0);
 }
@@ -506,7 +506,7 @@ void MultigridPCG::Impl::set_coefficients(const StencilOperator& op) {
   const auto t0 = Clock::now();
   set_fine(op);
   for (std::size_t l = 1; l < levels.size(); ++l) coarsen_coefficients(levels[l - 1], levels[l]);
-  for (Level& L : levels) compute_inv_dtot(L);
+  for (std::size_t l = 1; l < levels.size(); ++l) compute_inv_dtot(levels[l]);  // level 0: set_fine
   factor_coarsest();
   setup_seconds = seconds_since(t0);
 }
@@ -538,9 +538,11 @@ void MultigridPCG::Impl::set_fine(const StencilOperator& op) {
         L0.tx[c] = ax;
         L0.ty[c] = ay;
         L0.tz[c] = az;
-        const double tot = d + ax + ay + az + (i > 0 ? op.tx[c - 1] : 0.0) +
-                           (j > 0 ? op.ty[c - std::size_t(nx)] : 0.0) +
-                           (k > 0 ? op.tz[c - L0.plane()] : 0.0);
+        // The smoother's diagonal, summed in the order of kernels::total_diag.
+        const double tot = d + (i > 0 ? op.tx[c - 1] : 0.0) + ax +
+                           (j > 0 ? op.ty[c - std::size_t(nx)] : 0.0) + ay +
+                           (k > 0 ? op.tz[c - L0.plane()] : 0.0) + az;
+        L0.inv_dtot[c] = 1.0 / tot;
         bad = bad || !(d >= 0.0 && ax >= 0.0 && ay >= 0.0 && az >= 0.0 && tot > 0.0 &&
                        std::isfinite(tot));
         if (i == 0 || i == nx - 1 || j == 0 || j == ny - 1 || k == 0 || k == nz - 1)

@@ -4,11 +4,13 @@ The C++ core (module ``hphtsim._core``) computes; this package holds the Python 
 
     import hphtsim
     cfg = hphtsim.load_config("configs/tgm_default.yaml", {"cell.cells": 40})
-    sim = hphtsim.Simulation(cfg.set("heater.power", "0.9 kW"))
+    sim = hphtsim.Simulation(cfg.set("recipe.heater.segments.1.ramp_to", "1400 degC"))
     sim.run(until="2 h", output="run.h5")
     T = sim.field("T")                    # live numpy view (K), no copy
     ds = hphtsim.open_result("run.h5")    # xarray Dataset
-    table = hphtsim.sweep(cfg, {"heater.power": ["0.8 kW", "0.9 kW"]}, out_dir="sweep")
+    table = hphtsim.sweep(cfg, {"cell.cells": [40, 48]}, out_dir="sweep", until="2 h")
+
+See docs/python.md.
 
 Errors: :class:`ConfigError` (a ValueError with ``.key``, the dotted config key),
 :class:`SolverError` (RuntimeError), :class:`ResultFileError` (OSError).

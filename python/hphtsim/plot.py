@@ -247,13 +247,16 @@ def plot_timeseries(source, fig=None, axes=None, out=None, hours: Optional[bool]
                 v = ds["oil_pressure"].values * 1e-6
                 ax2.plot(tx, v, color="tab:gray", ls="--", label="oil (MPa)")
                 ax2.set_ylabel("oil (MPa)")
+                if ax2 is not ax:
+                    ax2.legend(ax.lines + ax2.lines, [l.get_label() for l in ax.lines + ax2.lines],
+                               fontsize=7, loc="lower right")
             ax.set_ylabel("p_cell (GPa)" if "p_cell" in ds else "oil (MPa)")
         elif kind == "mass":
             var = "mass_ct" if "mass_ct" in ds else "mass"
             unit = ds[var].attrs.get("units", "ct")
             lines(ax, var, scale={"ct": 1.0, "mg": 0.005, "g": 5.0, "kg": 5000.0}.get(unit, 1.0), label="mass")
             ax.set_ylabel("mass (ct)")
-        if ax.lines:
+        if ax.lines and not (kind == "p" and "p_cell" in ds and "oil_pressure" in ds):
             ax.legend(fontsize=7, loc="best", ncol=2)
         ax.grid(alpha=0.3)
     axes[-1].set_xlabel(xlabel)

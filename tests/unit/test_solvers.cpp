@@ -406,3 +406,16 @@ TEST(MultigridPCG, DecoupledIdentityRowsBesideConductor) {
   hs::solve_eigen_cg_ic(op, b, xe, opts);
   EXPECT_LT(rel_diff(x, xe), 1e-6);
 }
+
+// The strongest coupling along an axis too short to halve (2 cells) must not stop the other
+// axes from coarsening: the coarsest level would stay large and its dense inverse huge.
+TEST(MultigridPCG, StrongShortAxisDoesNotStallCoarsening) {
+  auto op = random_operator(2, 40, 40, 31);
+  for (double& t : op.tx) t *= 1e3;
+  const auto b = random_vector(op.size(), 32);
+  hs::MultigridPCG mg(op);
+  EXPECT_GE(mg.levels(), 4);  // 2x40x40 -> 2x20x20 -> 2x10x10 -> 2x5x5
+  std::vector<double> x(op.size(), 0.0);
+  mg.solve(b, x);
+  EXPECT_LE(true_rel_residual(op, x, b), 1e-8);
+}

@@ -467,6 +467,8 @@ void choose_ratios(Level& F) {
 
 struct MultigridPCG::Impl {
   std::vector<Level> levels;
+  Eigen::MatrixXd coarse_matrix;   ///< the coarsest operator, dense
+  Eigen::LDLT<Eigen::MatrixXd> coarse_ldlt;
   Eigen::MatrixXd coarse_inverse;  ///< symmetrised pseudo-inverse of the coarsest operator
   std::vector<double> r, z, p, q;  ///< PCG work vectors
   std::vector<double> partial;     ///< one partial sum per fine k-plane
@@ -584,7 +586,13 @@ void MultigridPCG::Impl::set_fine(const StencilOperator& op) {
 void MultigridPCG::Impl::factor_coarsest() {
   const Level& C = levels.back();
   const auto n = Eigen::Index(C.n);
-  Eigen::MatrixXd a = Eigen::MatrixXd::Zero(n, n);
+  if (coarse_matrix.rows() != n) {  // first call (constructor); update() reuses the storage
+    coarse_matrix.resize(n, n);
+    coarse_inverse.resize(n, n);
+    coarse_ldlt = Eigen::LDLT<Eigen::MatrixXd>(n);
+  }
+  Eigen::MatrixXd& a = coarse_matrix;
+  a.setZero();
   for (int k = 0; k < C.nz; ++k)
     for (int j = 0; j < C.ny; ++j)
       for (int i = 0; i < C.nx; ++i) {
@@ -602,10 +610,17 @@ void MultigridPCG::Impl::factor_coarsest() {
       }
   // LDLT (pivoted) rather than LLT: with coefficient jumps of 1e6 the coarse matrix is badly
   // conditioned, and a semidefinite one (no diagonal anywhere) still gives a symmetric
-  // pseudo-inverse instead of NaN. Explicit inverse: the coarse solve becomes one small GEMV.
-  Eigen::LDLT<Eigen::MatrixXd> ldlt(a);
-  coarse_inverse = ldlt.solve(Eigen::MatrixXd::Identity(n, n));
-  coarse_inverse = 0.5 * (coarse_inverse + coarse_inverse.transpose()).eval();
+  // pseudo-inverse (Eigen zeroes null pivots) instead of NaN. Explicit inverse: the coarse solve
+  // becomes one small GEMV; symmetrised so the preconditioner is exactly symmetric.
+  coarse_ldlt.compute(a);
+  coarse_inverse.setIdentity();
+  coarse_ldlt.solveInPlace(coarse_inverse);
+  for (Eigen::Index i = 0; i < n; ++i)
+    for (Eigen::Index j = i + 1; j < n; ++j) {
+      const double v = 0.5 * (coarse_inverse(i, j) + coarse_inverse(j, i));
+      coarse_inverse(i, j) = v;
+      coarse_inverse(j, i) = v;
+    }
 }
 
 double MultigridPCG::Impl::vcycle(std::size_t l, double* u, const double* f, int nu1, int nu2) {

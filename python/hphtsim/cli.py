@@ -69,6 +69,10 @@ def _make_executor(args, workers: int):
         client = Client(args.scheduler)
         return client, client.close
     if args.mpi:
+        if "OMPI_COMM_WORLD_SIZE" not in os.environ and "PMI_SIZE" not in os.environ:
+            # Started without mpirun: the workers are spawned beside this process, which needs
+            # one slot more than the cores Open MPI counts (else the spawn fails and hangs).
+            os.environ.setdefault("OMPI_MCA_rmaps_base_oversubscribe", "1")
         from mpi4py.futures import MPIPoolExecutor
         ex = MPIPoolExecutor(max_workers=workers)
         return ex, ex.shutdown

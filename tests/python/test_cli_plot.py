@@ -90,13 +90,19 @@ def test_plots_of_a_live_simulation_and_a_file(seeded_path, tmp_path):
 
 
 def test_default_cell_short_run(default_cell, tmp_path):
-    """The default cell at 24^3 for a few minutes of simulated time: it runs, and its summary
-    has the source-seed difference."""
-    sim = hphtsim.Simulation(default_cell.set("time.start_from_steady_state", True))
+    """The default cell at 24^3: the steady state at a constant 0.8 kW (recipe replaced by a
+    hold), then a few minutes; the summary has the source-seed difference."""
+    cfg = default_cell.with_overrides({
+        "recipe.heater": {"control": "power", "start": "0.8 kW", "segments": [{"hold": "1 h"}]},
+        "time.start_from_steady_state": True})
+    sim = hphtsim.Simulation(cfg)
     sim.run(until="2 min", output=tmp_path / "d.h5")
     s = hphtsim.summarize(hphtsim.read_timeseries(tmp_path / "d.h5"))
-    assert np.isfinite(s["T_max_degC"]) and np.isfinite(s["dT_source_seed_K"])
+    assert 1000 < s["T_max_degC"] < 2500
+    assert s["heater_power_W"] == pytest.approx(800)
+    assert 0 < s["dT_source_seed_K"] < 100           # the source sits hotter than the seed
     ds = hphtsim.open_result(tmp_path / "d.h5")
     assert "graphite" in ds["material"].attrs["names"]
+    assert ds.sizes["x"] == ds.sizes["z"] == 24
     plot.plot_slice(ds, out=tmp_path / "slice.png")
     _png(tmp_path / "slice.png")

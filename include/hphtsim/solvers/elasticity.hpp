@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: MIT
+// Linear elasticity on a core::Grid: the Q1 / mean-dilatation (B-bar) stiffness of
+// elasticity_kernels.hpp assembled over the box cells, with per-cell shear and bulk moduli,
+// and its multigrid-preconditioned CG solver. Physics (mechanics.hpp) chooses the moduli, the
+// loads and the prescribed displacements; nothing here knows about anvils or melts.
+//
+// Unknowns: the displacement at the cell corners (nodes), (nx+1)(ny+1)(nz+1) of them, node
+// index n = i + (nx+1) (j + (ny+1) k), three components interleaved: dof 3 n + c.
+//
+// Constraints: per face of the box, a set of components whose value is prescribed on every node
+// of that face (an edge or corner node takes the union of its faces' sets). Frictionless rigid
+// walls prescribe the normal component; a clamped face prescribes all three. The operator the
+// solvers see is A0: the stiffness with prescribed rows and columns replaced by the identity,
+// symmetric positive definite once the constraints remove the rigid-body modes (walls on all six
+// faces do). Prescribed values enter through the right-hand side (lifting), see solve().
+//
+// Threading: OpenMP over z-planes. Element loops run in two phases (even then odd element
+// planes), each plane owned by one thread, so nodal sums are race-free and their order does not
+// depend on the thread count; node loops gather; dot products are summed per node plane, then
+// in plane order. Results are bitwise independent of the number of threads.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "hphtsim/core/grid.hpp"
+#include "hphtsim/solvers/elasticity_kernels.hpp"
+#include "hphtsim/solvers/linear_solver.hpp"
+
+namespace hphtsim::solvers {
+
+/// Prescribed displacement components on each face, in the order x_min, x_max, y_min, y_max,
+/// z_min, z_max: bit c (1, 2, 4) set = component c prescribed on that face.
+using FaceConstraints = std::array<unsigned char, 6>;
+/// Frictionless rigid walls on all six faces: the normal component is prescribed, the
+/// tangential traction is zero.
+inline constexpr FaceConstraints kNormalWalls{1, 1, 2, 2, 4, 4};
+/// Every component prescribed on every face (Dirichlet; manufactured solutions).
+inline constexpr FaceConstraints kClampedFaces{7, 7, 7, 7, 7, 7};
+
+class ElasticOperator {
+ public:
+  ElasticOperator(const core::Grid& grid, FaceConstraints constraints);
+
+  /// Per-cell shear modulus mu > 0 and bulk modulus K > 0 (Pa), size grid.size().
+  void set_moduli(const std::vector<double>& shear, const std::vector<double>& bulk);
+  const std::vector<double>& shear() const { return mu_; }
+  const std::vector<double>& bulk() const { return kb_; }
+
+  const core::Grid& grid() const { return grid_; }
+  FaceConstraints constraints() const { return constraints_; }
+  int nx() const { return grid_.nx; }
+  int ny() const { return grid_.ny; }
+  int nz() const { return grid_.nz; }
+  std::size_t num_nodes() const { return std::size_t(nx() + 1) * std::size_t(ny() + 1) * std::size_t(nz() + 1); }
+  std::size_t num_dofs() const { return 3 * num_nodes(); }
+  std::size_t node(int i, int j, int k) const {
+    return std::size_t(i) + std::size_t(nx() + 1) * (std::size_t(j) + std::size_t(ny() + 1) * std::size_t(k));
+  }
+  /// Cell spacings as the operator uses them (equal within 1e-9 relative are merged).
+  double hx(int i) const { return hx_[std::size_t(i)]; }
+  double hy(int j) const { return hy_[std::size_t(j)]; }
+  double hz(int k) const { return hz_[std::size_t(k)]; }
+  /// Prescribed components (bits) of node (i, j, k).
+  unsigned fixed_components(int i, int j, int k) const;
+  /// Indices of all prescribed dofs, ascending.
+  const std::vector<std::size_t>& fixed_dofs() const { return fixed_dofs_; }
+
+  /// y = A0 u (prescribed rows and columns identity). u and y of num_dofs(), not aliased.
+  void apply(const double* u, double* y) const;
+  /// r = f - A u on free dofs, with u's prescribed values entering through the couplings; 0 on
+  /// prescribed dofs. With `all_rows`, prescribed rows keep f - A u too (the wall reactions).
+  void residual(const double* f, const double* u, double* r, bool all_rows = false) const;
+  /// f += nodal forces of a volumetric eigenstrain e (per cell; the trace of a free strain
+  /// e/3 I): the element vector K_c e_c V_c g.
+  void add_eigenstrain_load(const double* e, double* f) const;
+  /// theta[c] = mean dilatation of cell c, g . u_e (the volume average of div u).
+  void mean_dilatation(const double* u, double* theta) const;
+  /// Row-major 3x3 diagonal block of A0 at every node (9 per node).
+  void diagonal_blocks(std::vector<double>& d) const;
+  /// Element stiffness of cell (i, j, k), 24x24 column-major, with its moduli (no constraints).
+  void element_matrix(int i, int j, int k, double* ke) const;
+  /// Displacement of cell centres (the trilinear field's value there) per component.
+  void cell_centre_values(const double* u, std::vector<double>& ux, std::vector<double>& uy,
+                          std::vector<double>& uz) const;
+
+  /// Element template of cell (i, j, k) (computed when the grid has too many cell sizes to
+  /// keep one per size).
+  elastic::ElementTemplate element_template(int i, int j, int k) const;
+  /// Index of the stored template of cell (i, j, k), or -1 when templates are not stored.
+  int template_index(int i, int j, int k) const {
+    if (templates_.empty()) return -1;
+    return cls_x_[std::size_t(i)] + ncx_ * (cls_y_[std::size_t(j)] + ncy_ * cls_z_[std::size_t(k)]);
+  }
+  const elastic::ElementTemplate& stored_template(int t) const { return templates_[std::size_t(t)]; }
+  std::size_t num_templates() const { return templates_.size(); }
+  /// At most this many distinct cell sizes keep a template (4.8 kB each); beyond, the generic
+  /// quadrature kernel runs instead.
+  static constexpr std::size_t kMaxTemplates = 4096;
+
+ private:
+  void element_loop_apply(const double* u, double* y, bool mask_input) const;
+
+  core::Grid grid_;
+  FaceConstraints constraints_;
+  std::vector<double> mu_, kb_;
+  // Cells of equal size share one template: per-axis classes of equal spacing.
+  std::vector<int> cls_x_, cls_y_, cls_z_;
+  std::vector<double> hx_, hy_, hz_;
+  int ncx_ = 0, ncy_ = 0;
+  std::vector<elastic::ElementTemplate> templates_;
+  std::vector<std::size_t> fixed_dofs_;
+};
+
+/// CG preconditioned by one symmetric geometric-multigrid V-cycle for A0 (elasticity.cpp
+/// documents the hierarchy: Galerkin coarse operators from trilinear prolongation,
+/// Chebyshev / 3x3-block-Jacobi smoothing, a dense Cholesky on the coarsest grid).
+/// opts.pre_smooth / post_smooth are the Chebyshev degrees (matrix applications per smoothing).
+class ElasticityMGPCG {
+ public:
+  /// Builds the hierarchy for `op`'s grid and moduli. `op` must outlive the solver.
+  explicit ElasticityMGPCG(const ElasticOperator& op);
+  ~ElasticityMGPCG();
+  ElasticityMGPCG(ElasticityMGPCG&&) noexcept;
+  ElasticityMGPCG& operator=(ElasticityMGPCG&&) noexcept;
+
+  /// Rebuild the coarse operators and smoothers after op.set_moduli (same grid).
+  void update();
+  /// Solve A u = f on the free dofs with u fixed on the prescribed ones. On entry u holds the
+  /// prescribed values and the initial guess of the free ones. Stops at ||r|| <= rel_tol * ref,
+  /// r = f - A u on free dofs, ref = || f - A u_p || over all dofs, u_p = u with its free values
+  /// zeroed: the load including the reactions of the prescribed displacements (which stays
+  /// meaningful when the lifting is itself the exact solution). Throws SolverError beyond
+  /// max_iterations.
+  SolveStats solve(const std::vector<double>& f, std::vector<double>& u, const SolveOptions& opts = {});
+  int levels() const;
+  /// Number of dofs on each level, finest first.
+  std::vector<std::size_t> level_dofs() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// Deterministic dot product over node vectors (summed per node plane, then in plane order).
+double elastic_dot(const ElasticOperator& op, const double* a, const double* b);
+
+}  // namespace hphtsim::solvers

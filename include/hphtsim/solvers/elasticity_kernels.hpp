@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: MIT
+// Element math of the Q1 (trilinear, 8-node hexahedron) displacement discretisation of linear
+// elasticity with the mean-dilatation (B-bar) treatment of the volumetric part, on the box cells
+// of a core::Grid. Pure, inline functions on raw arrays, apart from the classes that loop,
+// thread and own memory (elasticity.hpp).
+//
+// Element nodes a = a1 + 2 a2 + 4 a3 (a1, a2, a3 in {0,1}: the low/high corner along x, y, z,
+// x fastest as the grid), element dofs 3 a + c (c = 0,1,2: the x, y, z component). In reference
+// coordinates xi in [0,1]^3 the shape functions are N_a = phi_a1(xi1) phi_a2(xi2) phi_a3(xi3),
+// phi_0 = 1 - xi, phi_1 = xi, and for a box of edges (hx, hy, hz) dN_a/dx_c = phi'_{a_c} / h_c
+// times the other two factors.
+//
+// Energy of one element with shear modulus mu and bulk modulus K:
+//   W = integral of mu |dev eps|^2 dV + (1/2) K V theta^2 = (1/2) u^T (mu Kdev + K V g g^T) u,
+// theta = g . u the element's mean dilatation, where Kdev = integral of B^T Ddev B (unit shear modulus, 2x2x2 Gauss: exact for a box), Ddev
+// the deviatoric part of the isotropic elasticity matrix, and g the element mean of the
+// divergence operator, g_{3a+c} = (1/V) integral dN_a/dx_c dV = phi'_{a_c} / (4 h_c): the
+// dilatation is replaced by its element mean (B-bar, Hughes 1980), which removes volumetric
+// locking as K/mu grows (molten solvent) and makes the cell pressure p = -K (g.u - e) a
+// single value per cell, consistent with the energy.
+#pragma once
+
+#include <array>
+#include <cmath>
+#include <cstddef>
+
+namespace hphtsim::solvers::elastic {
+
+constexpr int kNodes = 8;
+constexpr int kDofs = 24;
+
+/// Element data for one cell size: Kdev (unit shear modulus; 24x24, symmetric, stored
+/// column-major), the mean-divergence vector g and the cell volume.
+struct ElementTemplate {
+  std::array<double, kDofs * kDofs> kdev{};
+  std::array<double, kDofs> g{};
+  double volume = 0.0;
+  /// Kdev with g appended to every column as row 24, padded to kRows rows (column-major): the
+  /// product with u then yields Kdev u and g.u in one vectorised sweep.
+  static constexpr int kRows = 28;
+  std::array<double, kDofs * kRows> kext{};
+};
+
+/// 1-D two-point Gauss abscissae on [0,1] (weights 1/2 each).
+inline constexpr double kGauss0 = 0.5 - 0.28867513459481288225;  // 1/2 - 1/(2 sqrt 3)
+inline constexpr double kGauss1 = 0.5 + 0.28867513459481288225;
+
+/// Template for a box of edges hx, hy, hz. Kdev = sum over the 8 Gauss points of
+/// (V/8) B^T Ddev B, with engineering-shear Voigt strains (xx, yy, zz, yz, xz, xy) and
+/// Ddev = [[2 (I - 1 1^T / 3), 0], [0, I]] (mu = 1).
+inline ElementTemplate element_template(double hx, double hy, double hz) {
+  ElementTemplate t;
+  t.volume = hx * hy * hz;
+  const double h[3] = {hx, hy, hz};
+  const double gp[2] = {kGauss0, kGauss1};
+  const double w = t.volume / 8.0;
+  for (int q = 0; q < 8; ++q) {
+    const double xi[3] = {gp[q & 1], gp[(q >> 1) & 1], gp[(q >> 2) & 1]};
+    // Physical derivatives of the 8 shape functions at this point.
+    double dn[kNodes][3];
+    for (int a = 0; a < kNodes; ++a) {
+      const int ac[3] = {a & 1, (a >> 1) & 1, (a >> 2) & 1};
+      double phi[3], dphi[3];
+      for (int c = 0; c < 3; ++c) {
+        phi[c] = ac[c] ? xi[c] : 1.0 - xi[c];
+        dphi[c] = (ac[c] ? 1.0 : -1.0) / h[c];
+      }
+      dn[a][0] = dphi[0] * phi[1] * phi[2];
+      dn[a][1] = phi[0] * dphi[1] * phi[2];
+      dn[a][2] = phi[0] * phi[1] * dphi[2];
+    }
+    // B: 6 x 24.
+    double B[6][kDofs] = {};
+    for (int a = 0; a < kNodes; ++a) {
+      const double bx = dn[a][0], by = dn[a][1], bz = dn[a][2];
+      B[0][3 * a + 0] = bx;
+      B[1][3 * a + 1] = by;
+      B[2][3 * a + 2] = bz;
+      B[3][3 * a + 1] = bz;
+      B[3][3 * a + 2] = by;
+      B[4][3 * a + 0] = bz;
+      B[4][3 * a + 2] = bx;
+      B[5][3 * a + 0] = by;
+      B[5][3 * a + 1] = bx;
+    }
+    // DB = Ddev B.
+    double DB[6][kDofs];
+    for (int d = 0; d < kDofs; ++d) {
+      const double tr = (B[0][d] + B[1][d] + B[2][d]) / 3.0;
+      for (int s = 0; s < 3; ++s) DB[s][d] = 2.0 * (B[s][d] - tr);
+      for (int s = 3; s < 6; ++s) DB[s][d] = B[s][d];
+    }
+    for (int cidx = 0; cidx < kDofs; ++cidx)
+      for (int r = 0; r < kDofs; ++r) {
+        double s = 0.0;
+        for (int v = 0; v < 6; ++v) s += B[v][r] * DB[v][cidx];
+        t.kdev[std::size_t(cidx * kDofs + r)] += w * s;
+      }
+  }
+  for (int a = 0; a < kNodes; ++a) {
+    const int ac[3] = {a & 1, (a >> 1) & 1, (a >> 2) & 1};
+    for (int c = 0; c < 3; ++c) t.g[std::size_t(3 * a + c)] = (ac[c] ? 1.0 : -1.0) / (4.0 * h[c]);
+  }
+  // Exact symmetry (the sums above are symmetric up to round-off), then the extended copy.
+  for (int c = 0; c < kDofs; ++c)
+    for (int r = c + 1; r < kDofs; ++r) {
+      const double m = 0.5 * (t.kdev[std::size_t(c * kDofs + r)] + t.kdev[std::size_t(r * kDofs + c)]);
+      t.kdev[std::size_t(c * kDofs + r)] = m;
+      t.kdev[std::size_t(r * kDofs + c)] = m;
+    }
+  for (int c = 0; c < kDofs; ++c) {
+    for (int r = 0; r < kDofs; ++r)
+      t.kext[std::size_t(c * ElementTemplate::kRows + r)] = t.kdev[std::size_t(c * kDofs + r)];
+    t.kext[std::size_t(c * ElementTemplate::kRows + kDofs)] = t.g[std::size_t(c)];
+  }
+  return t;
+}
+
+/// ye = mu Kdev ue + K V (g . ue) g (overwrites ye). Column-major Kdev: the inner loop runs
+/// down a column, so it vectorises without reassociating sums.
+inline void element_apply(const ElementTemplate& t, double mu, double kv, const double* ue, double* ye) {
+  constexpr int R = ElementTemplate::kRows;
+  double acc[R] = {};
+  const double* K = t.kext.data();
+  for (int c = 0; c < kDofs; ++c) {
+    const double uc = ue[c];
+    const double* col = K + c * R;
+    for (int r = 0; r < R; ++r) acc[r] += col[r] * uc;
+  }
+  const double sv = kv * acc[kDofs];  // K V (g . u)
+  for (int r = 0; r < kDofs; ++r) ye[r] = mu * acc[r] + sv * t.g[std::size_t(r)];
+}
+
+/// The same product for any box (hx, hy, hz) without a template, by the 2x2x2 Gauss rule:
+/// gradients at each point, deviatoric stress, back through B^T (about 1.5k flops against the
+/// template's 1.2k; for grids with too many distinct cell sizes to keep a template each).
+inline void element_apply_generic(double hx, double hy, double hz, double mu, double kv, const double* ue,
+                                  double* ye) {
+  const double ih[3] = {1.0 / hx, 1.0 / hy, 1.0 / hz};
+  const double w = mu * hx * hy * hz / 8.0;
+  const double gp[2] = {kGauss0, kGauss1};
+  // Volumetric part: kv (g.u) g, g_{3a+c} = +-1/(4 h_c).
+  double gu = 0.0;
+  for (int a = 0; a < kNodes; ++a)
+    for (int c = 0; c < 3; ++c) gu += (((a >> c) & 1) ? 0.25 : -0.25) * ih[c] * ue[3 * a + c];
+  for (int a = 0; a < kNodes; ++a)
+    for (int c = 0; c < 3; ++c) ye[3 * a + c] = kv * gu * (((a >> c) & 1) ? 0.25 : -0.25) * ih[c];
+  for (int q = 0; q < 8; ++q) {
+    const double xi[3] = {gp[q & 1], gp[(q >> 1) & 1], gp[(q >> 2) & 1]};
+    double dn[kNodes][3];
+    for (int a = 0; a < kNodes; ++a) {
+      double phi[3], dphi[3];
+      for (int c = 0; c < 3; ++c) {
+        const bool hi = ((a >> c) & 1) != 0;
+        phi[c] = hi ? xi[c] : 1.0 - xi[c];
+        dphi[c] = hi ? ih[c] : -ih[c];
+      }
+      dn[a][0] = dphi[0] * phi[1] * phi[2];
+      dn[a][1] = phi[0] * dphi[1] * phi[2];
+      dn[a][2] = phi[0] * phi[1] * dphi[2];
+    }
+    double gr[3][3] = {};  // gr[c][p] = d u_c / d x_p
+    for (int a = 0; a < kNodes; ++a)
+      for (int c = 0; c < 3; ++c)
+        for (int p = 0; p < 3; ++p) gr[c][p] += dn[a][p] * ue[3 * a + c];
+    // s = 2 w dev(sym grad): the deviatoric stress per unit shear modulus times the weight.
+    const double tr = (gr[0][0] + gr[1][1] + gr[2][2]) / 3.0;
+    double s[3][3];
+    for (int c = 0; c < 3; ++c)
+      for (int p = 0; p < 3; ++p) s[c][p] = w * (gr[c][p] + gr[p][c]);
+    for (int c = 0; c < 3; ++c) s[c][c] -= 2.0 * w * tr;
+    for (int a = 0; a < kNodes; ++a)
+      for (int c = 0; c < 3; ++c)
+        ye[3 * a + c] += dn[a][0] * s[c][0] + dn[a][1] * s[c][1] + dn[a][2] * s[c][2];
+  }
+}
+
+/// Inverse of a symmetric positive definite 3x3 block (row-major), by cofactors.
+inline void invert3(const double* a, double* inv) {
+  const double c00 = a[4] * a[8] - a[5] * a[7], c01 = a[5] * a[6] - a[3] * a[8],
+               c02 = a[3] * a[7] - a[4] * a[6];
+  const double det = a[0] * c00 + a[1] * c01 + a[2] * c02;
+  const double id = 1.0 / det;
+  inv[0] = c00 * id;
+  inv[1] = (a[2] * a[7] - a[1] * a[8]) * id;
+  inv[2] = (a[1] * a[5] - a[2] * a[4]) * id;
+  inv[3] = c01 * id;
+  inv[4] = (a[0] * a[8] - a[2] * a[6]) * id;
+  inv[5] = (a[2] * a[3] - a[0] * a[5]) * id;
+  inv[6] = c02 * id;
+  inv[7] = (a[1] * a[6] - a[0] * a[7]) * id;
+  inv[8] = (a[0] * a[4] - a[1] * a[3]) * id;
+}
+
+/// y = M x for a row-major 3x3 block (y = M^T x for mul3t).
+inline void mul3(const double* m, const double* x, double* y) {
+  y[0] = m[0] * x[0] + m[1] * x[1] + m[2] * x[2];
+  y[1] = m[3] * x[0] + m[4] * x[1] + m[5] * x[2];
+  y[2] = m[6] * x[0] + m[7] * x[1] + m[8] * x[2];
+}
+inline void mul3_add(const double* m, const double* x, double* y) {
+  y[0] += m[0] * x[0] + m[1] * x[1] + m[2] * x[2];
+  y[1] += m[3] * x[0] + m[4] * x[1] + m[5] * x[2];
+  y[2] += m[6] * x[0] + m[7] * x[1] + m[8] * x[2];
+}
+inline void mul3t_add(const double* m, const double* x, double* y) {
+  y[0] += m[0] * x[0] + m[3] * x[1] + m[6] * x[2];
+  y[1] += m[1] * x[0] + m[4] * x[1] + m[7] * x[2];
+  y[2] += m[2] * x[0] + m[5] * x[1] + m[8] * x[2];
+}
+
+}  // namespace hphtsim::solvers::elastic

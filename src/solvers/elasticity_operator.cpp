@@ -1,0 +1,401 @@
+// SPDX-License-Identifier: MIT
+// The Q1 / B-bar elasticity operator of elasticity.hpp: matrix-free element loops over the box
+// cells with one element template per distinct cell size.
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <memory>
+#include <sstream>
+#include <stdexcept>
+#include <vector>
+
+#include "hphtsim/core/error.hpp"
+#include "hphtsim/solvers/elasticity.hpp"
+
+namespace hphtsim::solvers {
+namespace {
+
+/// Per-axis classes of equal spacing (within a relative 1e-9, so that the round-off of
+/// uniformly spaced edges does not split a class): cls[i] = class of cell i; returns the class
+/// spacings (each the first cell's of its class). Every computation uses these values, so the
+/// operator, loads and dilatations are mutually consistent.
+std::vector<double> spacing_classes(const std::vector<double>& edges, std::vector<int>& cls) {
+  const std::size_t n = edges.size() - 1;
+  std::vector<double> values;
+  cls.assign(n, 0);
+  for (std::size_t i = 0; i < n; ++i) {
+    const double h = edges[i + 1] - edges[i];
+    int found = -1;
+    for (std::size_t v = 0; v < values.size(); ++v)
+      if (std::abs(values[v] - h) <= 1e-9 * values[v]) {
+        found = int(v);
+        break;
+      }
+    if (found < 0) {
+      found = int(values.size());
+      values.push_back(h);
+    }
+    cls[i] = found;
+  }
+  return values;
+}
+
+/// Local node offsets of an element in the global node numbering.
+struct NodeOffsets {
+  std::size_t o[elastic::kNodes];
+  NodeOffsets(int nx, int ny) {
+    const std::size_t NX = std::size_t(nx) + 1, NXY = NX * (std::size_t(ny) + 1);
+    for (int a = 0; a < elastic::kNodes; ++a)
+      o[a] = std::size_t(a & 1) + std::size_t((a >> 1) & 1) * NX + std::size_t((a >> 2) & 1) * NXY;
+  }
+};
+
+}  // namespace
+
+ElasticOperator::ElasticOperator(const core::Grid& grid, FaceConstraints constraints)
+    : grid_(grid), constraints_(constraints) {
+  HPHTSIM_CHECK(grid_.nx >= 1 && grid_.ny >= 1 && grid_.nz >= 1, "elasticity needs a non-empty grid");
+  for (unsigned char c : constraints_) HPHTSIM_CHECK(c <= 7, "face constraint bits must be in 0..7");
+  const std::vector<double> hx = spacing_classes(grid_.x, cls_x_);
+  const std::vector<double> hy = spacing_classes(grid_.y, cls_y_);
+  const std::vector<double> hz = spacing_classes(grid_.z, cls_z_);
+  ncx_ = int(hx.size());
+  ncy_ = int(hy.size());
+  hx_.resize(std::size_t(grid_.nx));
+  hy_.resize(std::size_t(grid_.ny));
+  hz_.resize(std::size_t(grid_.nz));
+  for (int i = 0; i < grid_.nx; ++i) hx_[std::size_t(i)] = hx[std::size_t(cls_x_[std::size_t(i)])];
+  for (int j = 0; j < grid_.ny; ++j) hy_[std::size_t(j)] = hy[std::size_t(cls_y_[std::size_t(j)])];
+  for (int k = 0; k < grid_.nz; ++k) hz_[std::size_t(k)] = hz[std::size_t(cls_z_[std::size_t(k)])];
+  const std::size_t count = hx.size() * hy.size() * hz.size();
+  if (count <= kMaxTemplates) {
+    templates_.reserve(count);
+    for (double z : hz)
+      for (double y : hy)
+        for (double x : hx) templates_.push_back(elastic::element_template(x, y, z));
+  }
+  mu_.assign(grid_.size(), 0.0);
+  kb_.assign(grid_.size(), 0.0);
+  for (int k = 0; k <= nz(); ++k)
+    for (int j = 0; j <= ny(); ++j)
+      for (int i = 0; i <= nx(); ++i) {
+        const unsigned bits = fixed_components(i, j, k);
+        for (int c = 0; c < 3; ++c)
+          if (bits & (1u << c)) fixed_dofs_.push_back(3 * node(i, j, k) + std::size_t(c));
+      }
+}
+
+void ElasticOperator::set_moduli(const std::vector<double>& shear, const std::vector<double>& bulk) {
+  const std::size_t n = grid_.size();
+  HPHTSIM_CHECK(shear.size() == n && bulk.size() == n,
+                "moduli need " << n << " cells, got " << shear.size() << " and " << bulk.size());
+  for (std::size_t c = 0; c < n; ++c)
+    HPHTSIM_CHECK(shear[c] > 0.0 && std::isfinite(shear[c]) && bulk[c] > 0.0 && std::isfinite(bulk[c]),
+                  "cell " << c << ": shear " << shear[c] << " and bulk " << bulk[c] << " moduli must be > 0");
+  mu_ = shear;
+  kb_ = bulk;
+}
+
+unsigned ElasticOperator::fixed_components(int i, int j, int k) const {
+  unsigned b = 0;
+  if (i == 0) b |= constraints_[0];
+  if (i == nx()) b |= constraints_[1];
+  if (j == 0) b |= constraints_[2];
+  if (j == ny()) b |= constraints_[3];
+  if (k == 0) b |= constraints_[4];
+  if (k == nz()) b |= constraints_[5];
+  return b;
+}
+
+elastic::ElementTemplate ElasticOperator::element_template(int i, int j, int k) const {
+  const int t = template_index(i, j, k);
+  if (t >= 0) return templates_[std::size_t(t)];
+  return elastic::element_template(hx(i), hy(j), hz(k));
+}
+
+namespace {
+
+#if defined(__GNUC__)
+#define HPHTSIM_ELASTIC_INLINE inline __attribute__((always_inline))
+#else
+#define HPHTSIM_ELASTIC_INLINE inline
+#endif
+
+/// y += A u over the elements of plane k (mask_input: prescribed components of u read as 0).
+/// `Kernel` is the template product (portable loops, or AVX2 vectors on x86-64).
+template <class Kernel>
+HPHTSIM_ELASTIC_INLINE void apply_plane_impl(const ElasticOperator& op, const double* u, double* y, bool mask_input, int k,
+                             Kernel&& kernel) {
+  const int NX = op.nx(), NY = op.ny(), NZ = op.nz();
+  const std::size_t sy = 3 * std::size_t(NX + 1), sz = sy * std::size_t(NY + 1);
+  const bool tpl = op.num_templates() > 0;
+  const double* mu = op.shear().data();
+  const double* kb = op.bulk().data();
+  const core::Grid& g = op.grid();
+  double ue[elastic::kDofs], ye[elastic::kDofs];
+  const bool kbnd = (k == 0 || k == NZ - 1);
+  // Element dofs in four runs of 6: the x-adjacent node pairs at (j, k), (j+1, k), (j, k+1), (j+1, k+1).
+  const std::size_t run[4] = {0, sy, sz, sy + sz};
+  for (int j = 0; j < NY; ++j) {
+    const bool jb = kbnd || j == 0 || j == NY - 1;
+    for (int i = 0; i < NX; ++i) {
+      const std::size_t c = g.index(i, j, k);
+      const std::size_t d0 = 3 * op.node(i, j, k);
+      for (int q = 0; q < 4; ++q) std::memcpy(ue + 6 * q, u + d0 + run[q], 6 * sizeof(double));
+      if (mask_input && (jb || i == 0 || i == NX - 1)) {
+        for (int a = 0; a < elastic::kNodes; ++a) {
+          const unsigned bits = op.fixed_components(i + (a & 1), j + ((a >> 1) & 1), k + ((a >> 2) & 1));
+          for (int cc = 0; cc < 3; ++cc)
+            if (bits & (1u << cc)) ue[3 * a + cc] = 0.0;
+        }
+      }
+      if (tpl) {
+        const elastic::ElementTemplate& t = op.stored_template(op.template_index(i, j, k));
+        kernel(t, mu[c], kb[c] * t.volume, ue, ye);
+      } else {
+        const double ex = op.hx(i), ey = op.hy(j), ez = op.hz(k);
+        elastic::element_apply_generic(ex, ey, ez, mu[c], kb[c] * ex * ey * ez, ue, ye);
+      }
+      for (int q = 0; q < 4; ++q) {
+        double* dst = y + d0 + run[q];
+        for (int e = 0; e < 6; ++e) dst[e] += ye[6 * q + e];
+      }
+    }
+  }
+}
+
+void apply_plane_portable(const ElasticOperator& op, const double* u, double* y, bool mask_input, int k) {
+  apply_plane_impl(op, u, y, mask_input, k,
+                   [](const elastic::ElementTemplate& t, double mu, double kv, const double* ue, double* ye) {
+                     elastic::element_apply(t, mu, kv, ue, ye);
+                   });
+}
+
+// The element product is the hot spot of every solve. On x86-64 with GCC or Clang a second
+// version of the plane loop is compiled for x86-64-v3 (AVX2 + FMA) with the 28 x 24 product held
+// in seven 4-wide registers, and chosen at run time when the CPU has them (about 3x faster than
+// the baseline SSE2 loop, 2x faster than what the compiler makes of the plain loop for AVX2).
+#if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__) && !defined(HPHTSIM_NO_AVX2_KERNEL)
+#define HPHTSIM_AVX2_KERNEL 1
+typedef double v4d __attribute__((vector_size(32)));
+
+__attribute__((target("avx2,fma"))) inline v4d load4(const double* p) {
+  v4d v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+__attribute__((target("avx2,fma"))) void apply_plane_avx2(const ElasticOperator& op, const double* u, double* y,
+                                                          bool mask_input, int k) {
+  apply_plane_impl(op, u, y, mask_input, k,
+                   [](const elastic::ElementTemplate& t, double mu, double kv, const double* ue, double* ye)
+                       __attribute__((target("avx2,fma"))) {
+                         constexpr int R = elastic::ElementTemplate::kRows;
+                         v4d a0 = {0, 0, 0, 0}, a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0;
+                         const double* K = t.kext.data();
+                         for (int c = 0; c < elastic::kDofs; ++c) {
+                           const double uc = ue[c];
+                           const v4d w = {uc, uc, uc, uc};
+                           const double* col = K + c * R;
+                           a0 += load4(col) * w;
+                           a1 += load4(col + 4) * w;
+                           a2 += load4(col + 8) * w;
+                           a3 += load4(col + 12) * w;
+                           a4 += load4(col + 16) * w;
+                           a5 += load4(col + 20) * w;
+                           a6 += load4(col + 24) * w;
+                         }
+                         const double sv = kv * a6[0];
+                         const v4d m = {mu, mu, mu, mu}, s = {sv, sv, sv, sv};
+                         const double* gp = t.g.data();
+                         const v4d r0 = m * a0 + s * load4(gp), r1 = m * a1 + s * load4(gp + 4),
+                                   r2 = m * a2 + s * load4(gp + 8), r3 = m * a3 + s * load4(gp + 12),
+                                   r4 = m * a4 + s * load4(gp + 16), r5 = m * a5 + s * load4(gp + 20);
+                         std::memcpy(ye, &r0, 32);
+                         std::memcpy(ye + 4, &r1, 32);
+                         std::memcpy(ye + 8, &r2, 32);
+                         std::memcpy(ye + 12, &r3, 32);
+                         std::memcpy(ye + 16, &r4, 32);
+                         std::memcpy(ye + 20, &r5, 32);
+                       });
+}
+
+bool cpu_has_avx2() {
+  static const bool yes = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  return yes;
+}
+#endif
+
+void apply_plane(const ElasticOperator& op, const double* u, double* y, bool mask_input, int k) {
+#ifdef HPHTSIM_AVX2_KERNEL
+  if (cpu_has_avx2()) {
+    apply_plane_avx2(op, u, y, mask_input, k);
+    return;
+  }
+#endif
+  apply_plane_portable(op, u, y, mask_input, k);
+}
+
+}  // namespace
+
+void ElasticOperator::element_loop_apply(const double* u, double* y, bool mask_input) const {
+  const int NX = nx(), NY = ny(), NZ = nz();
+  const std::size_t plane = 3 * std::size_t(NX + 1) * std::size_t(NY + 1);
+  // Phase 0 (even element planes k) first zeroes node planes k and k+1, which no other element
+  // plane of the phase touches; node plane NZ is left when NZ is even.
+  if (NZ % 2 == 0) std::fill(y + plane * std::size_t(NZ), y + plane * std::size_t(NZ + 1), 0.0);
+#pragma omp parallel for schedule(static)
+  for (int k = 0; k < NZ; k += 2) {
+    std::fill(y + plane * std::size_t(k), y + plane * std::size_t(k + 2), 0.0);
+    apply_plane(*this, u, y, mask_input, k);
+  }
+#pragma omp parallel for schedule(static)
+  for (int k = 1; k < NZ; k += 2) apply_plane(*this, u, y, mask_input, k);
+}
+
+void ElasticOperator::apply(const double* u, double* y) const {
+  element_loop_apply(u, y, true);
+  for (std::size_t d : fixed_dofs_) y[d] = u[d];
+}
+
+void ElasticOperator::residual(const double* f, const double* u, double* r, bool all_rows) const {
+  element_loop_apply(u, r, false);
+  const std::size_t n = num_dofs();
+  const std::size_t plane = 3 * std::size_t(nx() + 1) * std::size_t(ny() + 1);
+  const int NZ = nz();
+#pragma omp parallel for schedule(static)
+  for (int k = 0; k <= NZ; ++k)
+    for (std::size_t d = plane * std::size_t(k); d < std::min(n, plane * std::size_t(k + 1)); ++d) r[d] = f[d] - r[d];
+  if (!all_rows)
+    for (std::size_t d : fixed_dofs_) r[d] = 0.0;
+}
+
+void ElasticOperator::add_eigenstrain_load(const double* e, double* f) const {
+  const int NX = nx(), NY = ny(), NZ = nz();
+  const NodeOffsets off(NX, NY);
+  for (int phase = 0; phase < 2; ++phase) {
+#pragma omp parallel for schedule(static)
+    for (int k = phase; k < NZ; k += 2)
+      for (int j = 0; j < NY; ++j)
+        for (int i = 0; i < NX; ++i) {
+          const std::size_t c = grid_.index(i, j, k);
+          if (e[c] == 0.0) continue;
+          const double ex = hx(i), ey = hy(j), ez = hz(k);
+          const double s = kb_[c] * e[c] * ex * ey * ez;
+          const double h[3] = {ex, ey, ez};
+          const std::size_t n0 = node(i, j, k);
+          for (int a = 0; a < elastic::kNodes; ++a)
+            for (int cc = 0; cc < 3; ++cc)
+              f[3 * (n0 + off.o[a]) + std::size_t(cc)] += s * (((a >> cc) & 1) ? 0.25 : -0.25) / h[cc];
+        }
+  }
+}
+
+void ElasticOperator::mean_dilatation(const double* u, double* theta) const {
+  const int NX = nx(), NY = ny(), NZ = nz();
+  const NodeOffsets off(NX, NY);
+#pragma omp parallel for schedule(static)
+  for (int k = 0; k < NZ; ++k)
+    for (int j = 0; j < NY; ++j)
+      for (int i = 0; i < NX; ++i) {
+        const double h[3] = {hx(i), hy(j), hz(k)};
+        const std::size_t n0 = node(i, j, k);
+        double s[3] = {0.0, 0.0, 0.0};
+        for (int a = 0; a < elastic::kNodes; ++a)
+          for (int cc = 0; cc < 3; ++cc) {
+            const double v = u[3 * (n0 + off.o[a]) + std::size_t(cc)];
+            s[cc] += ((a >> cc) & 1) ? v : -v;
+          }
+        theta[grid_.index(i, j, k)] = 0.25 * (s[0] / h[0] + s[1] / h[1] + s[2] / h[2]);
+      }
+}
+
+void ElasticOperator::element_matrix(int i, int j, int k, double* ke) const {
+  const elastic::ElementTemplate t = element_template(i, j, k);
+  const std::size_t c = grid_.index(i, j, k);
+  const double mu = mu_[c], kv = kb_[c] * t.volume;
+  for (int col = 0; col < elastic::kDofs; ++col)
+    for (int r = 0; r < elastic::kDofs; ++r)
+      ke[col * elastic::kDofs + r] =
+          mu * t.kdev[std::size_t(col * elastic::kDofs + r)] + kv * t.g[std::size_t(r)] * t.g[std::size_t(col)];
+}
+
+void ElasticOperator::diagonal_blocks(std::vector<double>& d) const {
+  const int NX = nx(), NY = ny(), NZ = nz();
+  d.assign(9 * num_nodes(), 0.0);
+#pragma omp parallel for schedule(static)
+  for (int k = 0; k <= NZ; ++k)
+    for (int j = 0; j <= NY; ++j)
+      for (int i = 0; i <= NX; ++i) {
+        double* blk = d.data() + 9 * node(i, j, k);
+        for (int a = 0; a < elastic::kNodes; ++a) {
+          const int ei = i - (a & 1), ej = j - ((a >> 1) & 1), ek = k - ((a >> 2) & 1);
+          if (ei < 0 || ej < 0 || ek < 0 || ei >= NX || ej >= NY || ek >= NZ) continue;
+          const int t = template_index(ei, ej, ek);
+          std::unique_ptr<elastic::ElementTemplate> local;  // only without stored templates
+          if (t < 0) local = std::make_unique<elastic::ElementTemplate>(elastic::element_template(hx(ei), hy(ej), hz(ek)));
+          const elastic::ElementTemplate* tp = t >= 0 ? &templates_[std::size_t(t)] : local.get();
+          const std::size_t c = grid_.index(ei, ej, ek);
+          const double mu = mu_[c], kv = kb_[c] * tp->volume;
+          for (int r = 0; r < 3; ++r)
+            for (int s = 0; s < 3; ++s) {
+              const int R = 3 * a + r, S = 3 * a + s;
+              blk[3 * r + s] += mu * tp->kdev[std::size_t(S * elastic::kDofs + R)] +
+                                kv * tp->g[std::size_t(R)] * tp->g[std::size_t(S)];
+            }
+        }
+        const unsigned bits = fixed_components(i, j, k);
+        for (int r = 0; r < 3; ++r)
+          if (bits & (1u << r)) {
+            for (int s = 0; s < 3; ++s) blk[3 * r + s] = blk[3 * s + r] = 0.0;
+            blk[4 * r] = 1.0;
+          }
+      }
+}
+
+void ElasticOperator::cell_centre_values(const double* u, std::vector<double>& ux, std::vector<double>& uy,
+                                         std::vector<double>& uz) const {
+  const int NX = nx(), NY = ny(), NZ = nz();
+  const NodeOffsets off(NX, NY);
+  ux.assign(grid_.size(), 0.0);
+  uy.assign(grid_.size(), 0.0);
+  uz.assign(grid_.size(), 0.0);
+#pragma omp parallel for schedule(static)
+  for (int k = 0; k < NZ; ++k)
+    for (int j = 0; j < NY; ++j)
+      for (int i = 0; i < NX; ++i) {
+        const std::size_t n0 = node(i, j, k), c = grid_.index(i, j, k);
+        double s[3] = {0.0, 0.0, 0.0};
+        for (int a = 0; a < elastic::kNodes; ++a)
+          for (int cc = 0; cc < 3; ++cc) s[cc] += u[3 * (n0 + off.o[a]) + std::size_t(cc)];
+        ux[c] = 0.125 * s[0];
+        uy[c] = 0.125 * s[1];
+        uz[c] = 0.125 * s[2];
+      }
+}
+
+double elastic_dot(const ElasticOperator& op, const double* a, const double* b) {
+  const std::size_t plane = 3 * std::size_t(op.nx() + 1) * std::size_t(op.ny() + 1);
+  const int planes = op.nz() + 1;
+  std::vector<double> partial(std::size_t(planes), 0.0);
+#pragma omp parallel for schedule(static)
+  for (int k = 0; k < planes; ++k) {
+    const double* pa = a + plane * std::size_t(k);
+    const double* pb = b + plane * std::size_t(k);
+    double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+    std::size_t i = 0;
+    for (; i + 4 <= plane; i += 4) {
+      s0 += pa[i] * pb[i];
+      s1 += pa[i + 1] * pb[i + 1];
+      s2 += pa[i + 2] * pb[i + 2];
+      s3 += pa[i + 3] * pb[i + 3];
+    }
+    for (; i < plane; ++i) s0 += pa[i] * pb[i];
+    partial[std::size_t(k)] = (s0 + s1) + (s2 + s3);
+  }
+  double s = 0.0;
+  for (double v : partial) s += v;
+  return s;
+}
+
+}  // namespace hphtsim::solvers

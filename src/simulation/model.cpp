@@ -347,7 +347,7 @@ Model Model::from_config(const core::Config& config) {
   if (auto s = root.find("solver")) {
     m.linear.rel_tol = s->number_or("linear_tolerance", m.linear.rel_tol);
     m.linear.max_iterations = s->integer_or("linear_max_iterations", m.linear.max_iterations);
-    m.coupling.tolerance = s->quantity_or("coupling_tolerance", dim::temperature, "a temperature change such as \"0.001 K\"",
+    m.coupling.tolerance = s->quantity_or("coupling_tolerance", dim::temperature, "a temperature change such as \"0.01 K\"",
                                           m.coupling.tolerance);
     m.coupling.max_iterations = s->integer_or("coupling_max_iterations", m.coupling.max_iterations);
     if (!(m.linear.rel_tol > 0.0 && m.linear.rel_tol < 1e-2)) s->fail_key("linear_tolerance", "must be in (0, 1e-2)");

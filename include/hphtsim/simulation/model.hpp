@@ -57,7 +57,7 @@ struct HeaterRecipe {
 };
 
 struct CouplingSettings {
-  double tolerance = 1e-3;   ///< K: Picard stops when the largest change of T is below this
+  double tolerance = 1e-2;   ///< K: Picard stops when the largest change of T is below this
   int max_iterations = 50;
 };
 

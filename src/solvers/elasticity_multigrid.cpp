@@ -356,6 +356,9 @@ struct ElasticityMGPCG::Impl {
   std::vector<Projection> proj;
   Eigen::LLT<Eigen::MatrixXd> coarse;
   std::vector<double> cg_r, cg_z, cg_p, cg_q;
+  // Fluid regions: W_r = B G_r and the Woodbury capacitance S = C^-1 + G^T W.
+  std::vector<std::vector<double>> wr;
+  Eigen::LLT<Eigen::MatrixXd> cap;
   int degree_pre = 2, degree_post = 2;
 
   explicit Impl(const ElasticOperator& o) : op(&o) { build_hierarchy(); }
@@ -460,7 +463,7 @@ struct ElasticityMGPCG::Impl {
     Level& C = levels[1];
     std::fill(C.A.begin(), C.A.end(), 0.0);
     const std::vector<double>& mu = op->shear();
-    const std::vector<double>& kb = op->bulk();
+    const std::vector<double>& kb = op->cell_bulk();
     const core::Grid& g = op->grid();
     for (int phase = 0; phase < 2; ++phase) {
 #pragma omp parallel for schedule(static) if (C.parallel())
@@ -577,7 +580,7 @@ struct ElasticityMGPCG::Impl {
 
   void level_apply(std::size_t l, const double* u, double* y) const {
     if (l == 0)
-      op->apply(u, y);
+      op->apply_elements(u, y);
     else
       stencil_apply(levels[l], u, y);
   }
@@ -663,7 +666,7 @@ struct ElasticityMGPCG::Impl {
       std::vector<double> e(n, 0.0), y(n);
       for (std::size_t c = 0; c < n; ++c) {
         e[c] = 1.0;
-        op->apply(e.data(), y.data());
+        op->apply_elements(e.data(), y.data());
         e[c] = 0.0;
         for (std::size_t r = 0; r < n; ++r) M(Eigen::Index(r), Eigen::Index(c)) = y[r];
       }
@@ -692,7 +695,69 @@ struct ElasticityMGPCG::Impl {
     if (coarse.info() != Eigen::Success)
       throw SolverError("elasticity multigrid: the coarsest operator is not positive definite (rigid-body modes not "
                         "removed by the constraints?)");
+    prepare_regions();
   }
+
+  /// Fluid regions: W_r = B G_r (G_r without its prescribed dofs), S = C^-1 + G^T W, for the
+  /// current smoothing degrees (B must be the V-cycle the solve uses).
+  void prepare_regions() {
+    const Level& L0 = levels[0];
+    region_degrees = {degree_pre, degree_post};
+    const std::vector<FluidRegion>& R = op->fluid_regions();
+    const std::size_t nr = R.size(), n = L0.dofs();
+    wr.assign(nr, {});
+    std::vector<double> gfull(n, 0.0);
+    std::vector<char> fixed(n, 0);
+    for (std::size_t d : op->fixed_dofs()) fixed[d] = 1;
+    for (std::size_t r = 0; r < nr; ++r) {
+      std::fill(gfull.begin(), gfull.end(), 0.0);
+      for (std::size_t q = 0; q < R[r].dofs.size(); ++q)
+        if (!fixed[R[r].dofs[q]]) gfull[R[r].dofs[q]] = R[r].g[q];
+      wr[r].assign(n, 0.0);
+      vcycle(0, wr[r].data(), gfull.data());
+    }
+    Eigen::MatrixXd S = Eigen::MatrixXd::Zero(Eigen::Index(nr), Eigen::Index(nr));
+    for (std::size_t r = 0; r < nr; ++r) {
+      S(Eigen::Index(r), Eigen::Index(r)) += R[r].volume / R[r].bulk;
+      for (std::size_t s = 0; s < nr; ++s) S(Eigen::Index(r), Eigen::Index(s)) += region_dot(R[r], wr[s].data(), fixed);
+    }
+    if (nr > 0) {
+      cap.compute(0.5 * (S + S.transpose()));
+      if (cap.info() != Eigen::Success) throw SolverError("elasticity multigrid: fluid-region capacitance not SPD");
+    }
+  }
+
+  /// G_R . v over the free dofs.
+  static double region_dot(const FluidRegion& R, const double* v, const std::vector<char>& fixed) {
+    double s = 0.0;
+    for (std::size_t q = 0; q < R.dofs.size(); ++q)
+      if (!fixed[R.dofs[q]]) s += R.g[q] * v[R.dofs[q]];
+    return s;
+  }
+
+  /// z = M^-1 r: the V-cycle B r, corrected for the fluid regions' rank-one terms (Woodbury).
+  void precondition(double* z, const double* r) {
+    vcycle(0, z, r);
+    const std::vector<FluidRegion>& R = op->fluid_regions();
+    if (R.empty()) return;
+    const std::size_t nr = R.size(), n = levels[0].dofs();
+    if (fixed_scratch.size() != n) {
+      fixed_scratch.assign(n, 0);
+      for (std::size_t d : op->fixed_dofs()) fixed_scratch[d] = 1;
+    }
+    Eigen::VectorXd t = Eigen::VectorXd::Zero(Eigen::Index(nr));
+    for (std::size_t q = 0; q < nr; ++q) t[Eigen::Index(q)] = region_dot(R[q], z, fixed_scratch);
+    const Eigen::VectorXd y = cap.solve(t);
+    const bool par = levels[0].parallel();
+    for (std::size_t q = 0; q < nr; ++q) {
+      const double c = y[Eigen::Index(q)];
+      const double* w = wr[q].data();
+#pragma omp parallel for schedule(static) if (par)
+      for (std::ptrdiff_t i = 0; i < std::ptrdiff_t(n); ++i) z[i] -= c * w[i];
+    }
+  }
+  std::vector<char> fixed_scratch;
+  std::pair<int, int> region_degrees{0, 0};
 
   /// Chebyshev smoothing of A x = b on level l, degree m. With `zero`, x is taken as 0 on entry.
   /// On exit L.r holds b - A x.
@@ -852,6 +917,8 @@ SolveStats ElasticityMGPCG::solve(const std::vector<double>& f, std::vector<doub
   HPHTSIM_CHECK(opts.pre_smooth >= 1 && opts.post_smooth >= 1, "Chebyshev degrees must be >= 1");
   m.degree_pre = opts.pre_smooth;
   m.degree_post = opts.post_smooth;
+  if (!op.fluid_regions().empty() && m.region_degrees != std::make_pair(m.degree_pre, m.degree_post))
+    m.prepare_regions();
   const auto t0 = Clock::now();
   SolveStats st;
   const Level& L0 = m.levels[0];
@@ -879,7 +946,7 @@ SolveStats ElasticityMGPCG::solve(const std::vector<double>& f, std::vector<doub
     st.solve_seconds = seconds_since(t0);
     return st;
   }
-  m.vcycle(0, z, r);
+  m.precondition(z, r);
   std::copy(z, z + n, p);
   double rz = level_dot(L0, r, z);
   int it = 0;
@@ -907,7 +974,7 @@ SolveStats ElasticityMGPCG::solve(const std::vector<double>& f, std::vector<doub
          << ", tolerance " << opts.rel_tol;
       throw SolverError(os.str());
     }
-    m.vcycle(0, z, r);
+    m.precondition(z, r);
     const double rz1 = level_dot(L0, r, z);
     const double beta = rz1 / rz;
     rz = rz1;

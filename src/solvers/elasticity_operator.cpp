@@ -75,7 +75,9 @@ ElasticOperator::ElasticOperator(const core::Grid& grid, FaceConstraints constra
         for (double x : hx) templates_.push_back(elastic::element_template(x, y, z));
   }
   mu_.assign(grid_.size(), 0.0);
-  kb_.assign(grid_.size(), 0.0);
+  bulk_.assign(grid_.size(), 0.0);
+  kvol_.assign(grid_.size(), 0.0);
+  cell_region_.assign(grid_.size(), -1);
   for (int k = 0; k <= nz(); ++k)
     for (int j = 0; j <= ny(); ++j)
       for (int i = 0; i <= nx(); ++i) {
@@ -83,17 +85,80 @@ ElasticOperator::ElasticOperator(const core::Grid& grid, FaceConstraints constra
         for (int c = 0; c < 3; ++c)
           if (bits & (1u << c)) fixed_dofs_.push_back(3 * node(i, j, k) + std::size_t(c));
       }
+  fixed_mask_.assign(num_dofs(), 0);
+  for (std::size_t d : fixed_dofs_) fixed_mask_[d] = 1;
 }
 
-void ElasticOperator::set_moduli(const std::vector<double>& shear, const std::vector<double>& bulk) {
+void ElasticOperator::set_moduli(const std::vector<double>& shear, const std::vector<double>& bulk,
+                                 const std::vector<unsigned char>* fluid) {
   const std::size_t n = grid_.size();
-  HPHTSIM_CHECK(shear.size() == n && bulk.size() == n,
+  HPHTSIM_CHECK(shear.size() == n && bulk.size() == n && (!fluid || fluid->size() == n),
                 "moduli need " << n << " cells, got " << shear.size() << " and " << bulk.size());
   for (std::size_t c = 0; c < n; ++c)
     HPHTSIM_CHECK(shear[c] > 0.0 && std::isfinite(shear[c]) && bulk[c] > 0.0 && std::isfinite(bulk[c]),
                   "cell " << c << ": shear " << shear[c] << " and bulk " << bulk[c] << " moduli must be > 0");
   mu_ = shear;
-  kb_ = bulk;
+  bulk_ = bulk;
+  kvol_ = bulk;
+  regions_.clear();
+  cell_region_.assign(n, -1);
+  if (!fluid) return;
+  // Face-connected components of the fluid cells, numbered in order of their first cell.
+  const int NX = nx(), NY = ny(), NZ = nz();
+  std::vector<std::size_t> stack;
+  for (std::size_t seed = 0; seed < n; ++seed) {
+    if (!(*fluid)[seed] || cell_region_[seed] >= 0) continue;
+    const int r = int(regions_.size());
+    regions_.emplace_back();
+    FluidRegion& R = regions_.back();
+    cell_region_[seed] = r;
+    stack.assign(1, seed);
+    while (!stack.empty()) {
+      const std::size_t c = stack.back();
+      stack.pop_back();
+      R.cells.push_back(c);
+      const int i = int(c % std::size_t(NX)), j = int((c / std::size_t(NX)) % std::size_t(NY)),
+                k = int(c / (std::size_t(NX) * std::size_t(NY)));
+      const int nb[6][3] = {{i - 1, j, k}, {i + 1, j, k}, {i, j - 1, k}, {i, j + 1, k}, {i, j, k - 1}, {i, j, k + 1}};
+      for (const auto& q : nb) {
+        if (q[0] < 0 || q[0] >= NX || q[1] < 0 || q[1] >= NY || q[2] < 0 || q[2] >= NZ) continue;
+        const std::size_t o = grid_.index(q[0], q[1], q[2]);
+        if ((*fluid)[o] && cell_region_[o] < 0) {
+          cell_region_[o] = r;
+          stack.push_back(o);
+        }
+      }
+    }
+    std::sort(R.cells.begin(), R.cells.end());
+    // Volume, compliance-weighted bulk modulus, and G_R = sum V_c g_c (accumulated in a map from
+    // dof to value, in ascending cell order: deterministic).
+    std::vector<std::pair<std::size_t, double>> entries;
+    double compliance = 0.0;
+    for (std::size_t c : R.cells) {
+      const int i = int(c % std::size_t(NX)), j = int((c / std::size_t(NX)) % std::size_t(NY)),
+                k = int(c / (std::size_t(NX) * std::size_t(NY)));
+      const double h[3] = {hx(i), hy(j), hz(k)};
+      const double V = h[0] * h[1] * h[2];
+      R.volume += V;
+      compliance += V / bulk[c];
+      kvol_[c] = 0.0;
+      for (int a = 0; a < elastic::kNodes; ++a)
+        for (int cc = 0; cc < 3; ++cc)
+          entries.emplace_back(3 * node(i + (a & 1), j + ((a >> 1) & 1), k + ((a >> 2) & 1)) + std::size_t(cc),
+                               V * (((a >> cc) & 1) ? 0.25 : -0.25) / h[cc]);
+    }
+    R.bulk = R.volume / compliance;
+    std::stable_sort(entries.begin(), entries.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (const auto& [d, v] : entries) {
+      if (!R.dofs.empty() && R.dofs.back() == d) {
+        R.g.back() += v;
+      } else {
+        R.dofs.push_back(d);
+        R.g.push_back(v);
+      }
+    }
+  }
 }
 
 unsigned ElasticOperator::fixed_components(int i, int j, int k) const {
@@ -130,7 +195,7 @@ HPHTSIM_ELASTIC_INLINE void apply_plane_impl(const ElasticOperator& op, const do
   const std::size_t sy = 3 * std::size_t(NX + 1), sz = sy * std::size_t(NY + 1);
   const bool tpl = op.num_templates() > 0;
   const double* mu = op.shear().data();
-  const double* kb = op.bulk().data();
+  const double* kb = op.cell_bulk().data();
   const core::Grid& g = op.grid();
   double ue[elastic::kDofs], ye[elastic::kDofs];
   const bool kbnd = (k == 0 || k == NZ - 1);
@@ -253,13 +318,32 @@ void ElasticOperator::element_loop_apply(const double* u, double* y, bool mask_i
   for (int k = 1; k < NZ; k += 2) apply_plane(*this, u, y, mask_input, k);
 }
 
+void ElasticOperator::add_region_terms(const double* u, double* y, bool mask) const {
+  for (const FluidRegion& R : regions_) {
+    // y += (K_R / V_R) G_R (G_R . u), in dof order (deterministic).
+    double gu = 0.0;
+    for (std::size_t q = 0; q < R.dofs.size(); ++q)
+      if (!mask || !fixed_mask_[R.dofs[q]]) gu += R.g[q] * u[R.dofs[q]];
+    const double s = R.bulk / R.volume * gu;
+    for (std::size_t q = 0; q < R.dofs.size(); ++q)
+      if (!mask || !fixed_mask_[R.dofs[q]]) y[R.dofs[q]] += s * R.g[q];
+  }
+}
+
+void ElasticOperator::apply_elements(const double* u, double* y) const {
+  element_loop_apply(u, y, true);
+  for (std::size_t d : fixed_dofs_) y[d] = u[d];
+}
+
 void ElasticOperator::apply(const double* u, double* y) const {
   element_loop_apply(u, y, true);
+  add_region_terms(u, y, true);
   for (std::size_t d : fixed_dofs_) y[d] = u[d];
 }
 
 void ElasticOperator::residual(const double* f, const double* u, double* r, bool all_rows) const {
   element_loop_apply(u, r, false);
+  add_region_terms(u, r, false);
   const std::size_t n = num_dofs();
   const std::size_t plane = 3 * std::size_t(nx() + 1) * std::size_t(ny() + 1);
   const int NZ = nz();
@@ -281,13 +365,42 @@ void ElasticOperator::add_eigenstrain_load(const double* e, double* f) const {
           const std::size_t c = grid_.index(i, j, k);
           if (e[c] == 0.0) continue;
           const double ex = hx(i), ey = hy(j), ez = hz(k);
-          const double s = kb_[c] * e[c] * ex * ey * ez;
+          const double s = kvol_[c] * e[c] * ex * ey * ez;
           const double h[3] = {ex, ey, ez};
           const std::size_t n0 = node(i, j, k);
           for (int a = 0; a < elastic::kNodes; ++a)
             for (int cc = 0; cc < 3; ++cc)
               f[3 * (n0 + off.o[a]) + std::size_t(cc)] += s * (((a >> cc) & 1) ? 0.25 : -0.25) / h[cc];
         }
+  }
+  for (const FluidRegion& R : regions_) {
+    // K_R e_R G_R, e_R = sum V_c e_c / V_R.
+    double ev = 0.0;
+    for (std::size_t c : R.cells) {
+      const int i = int(c % std::size_t(NX)), j = int((c / std::size_t(NX)) % std::size_t(NY)),
+                k = int(c / (std::size_t(NX) * std::size_t(NY)));
+      ev += e[c] * hx(i) * hy(j) * hz(k);
+    }
+    const double s = R.bulk * ev / R.volume;
+    for (std::size_t q = 0; q < R.dofs.size(); ++q) f[R.dofs[q]] += s * R.g[q];
+  }
+}
+
+void ElasticOperator::cell_pressure(const double* u, const double* e, double* p) const {
+  mean_dilatation(u, p);  // theta, overwritten below
+  const std::size_t n = grid_.size();
+  for (std::size_t c = 0; c < n; ++c) p[c] = bulk_[c] * ((e ? e[c] : 0.0) - p[c]);
+  for (const FluidRegion& R : regions_) {
+    double gu = 0.0, ev = 0.0;
+    for (std::size_t q = 0; q < R.dofs.size(); ++q) gu += R.g[q] * u[R.dofs[q]];
+    if (e)
+      for (std::size_t c : R.cells) {
+        const int i = int(c % std::size_t(nx())), j = int((c / std::size_t(nx())) % std::size_t(ny())),
+                  k = int(c / (std::size_t(nx()) * std::size_t(ny())));
+        ev += e[c] * hx(i) * hy(j) * hz(k);
+      }
+    const double pr = R.bulk * (ev - gu) / R.volume;
+    for (std::size_t c : R.cells) p[c] = pr;
   }
 }
 
@@ -313,7 +426,7 @@ void ElasticOperator::mean_dilatation(const double* u, double* theta) const {
 void ElasticOperator::element_matrix(int i, int j, int k, double* ke) const {
   const elastic::ElementTemplate t = element_template(i, j, k);
   const std::size_t c = grid_.index(i, j, k);
-  const double mu = mu_[c], kv = kb_[c] * t.volume;
+  const double mu = mu_[c], kv = kvol_[c] * t.volume;
   for (int col = 0; col < elastic::kDofs; ++col)
     for (int r = 0; r < elastic::kDofs; ++r)
       ke[col * elastic::kDofs + r] =
@@ -332,16 +445,21 @@ void ElasticOperator::diagonal_blocks(std::vector<double>& d) const {
           const int ei = i - (a & 1), ej = j - ((a >> 1) & 1), ek = k - ((a >> 2) & 1);
           if (ei < 0 || ej < 0 || ek < 0 || ei >= NX || ej >= NY || ek >= NZ) continue;
           const int t = template_index(ei, ej, ek);
-          std::unique_ptr<elastic::ElementTemplate> local;  // only without stored templates
-          if (t < 0) local = std::make_unique<elastic::ElementTemplate>(elastic::element_template(hx(ei), hy(ej), hz(ek)));
-          const elastic::ElementTemplate* tp = t >= 0 ? &templates_[std::size_t(t)] : local.get();
           const std::size_t c = grid_.index(ei, ej, ek);
-          const double mu = mu_[c], kv = kb_[c] * tp->volume;
+          const double h[3] = {hx(ei), hy(ej), hz(ek)};
+          const double mu = mu_[c], kv = kvol_[c] * h[0] * h[1] * h[2];
+          double kd[9];
+          if (t >= 0) {
+            const elastic::ElementTemplate& tp = templates_[std::size_t(t)];
+            for (int r = 0; r < 3; ++r)
+              for (int s = 0; s < 3; ++s) kd[3 * r + s] = tp.kdev[std::size_t((3 * a + s) * elastic::kDofs + 3 * a + r)];
+          } else {
+            elastic::kdev_block(h[0], h[1], h[2], a, a, kd);
+          }
           for (int r = 0; r < 3; ++r)
             for (int s = 0; s < 3; ++s) {
-              const int R = 3 * a + r, S = 3 * a + s;
-              blk[3 * r + s] += mu * tp->kdev[std::size_t(S * elastic::kDofs + R)] +
-                                kv * tp->g[std::size_t(R)] * tp->g[std::size_t(S)];
+              const double gr = (((a >> r) & 1) ? 0.25 : -0.25) / h[r], gs = (((a >> s) & 1) ? 0.25 : -0.25) / h[s];
+              blk[3 * r + s] += mu * kd[3 * r + s] + kv * gr * gs;
             }
         }
         const unsigned bits = fixed_components(i, j, k);

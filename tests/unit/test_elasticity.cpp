@@ -184,23 +184,29 @@ TEST(ElasticityOperator, GenericKernelPathEqualsTemplates) {
   EXPECT_LT(dmax, 1e-12 * amax);
 }
 
-/// Heterogeneous wall-compression problem with a thermal-like eigenstrain in the melt block.
+/// Heterogeneous wall-compression problem with a thermal-like eigenstrain in the melt block; the
+/// melt either a fluid region or a nearly incompressible solid (per-cell bulk modulus).
 struct Problem {
   hc::Grid grid;
   std::unique_ptr<hs::ElasticOperator> op;
   std::vector<double> f, u0;
 };
 
-Problem make_problem(const hc::Grid& g) {
+Problem make_problem(const hc::Grid& g, bool fluid = true) {
   Problem p{g, std::make_unique<hs::ElasticOperator>(g, hs::kNormalWalls), {}, {}};
   std::vector<double> mu, kb;
   inclusion_moduli(g, mu, kb);
-  p.op->set_moduli(mu, kb);
+  std::vector<unsigned char> melt(g.size(), 0);
+  for (std::size_t c = 0; c < g.size(); ++c) melt[c] = mu[c] < 2e9;
+  if (fluid)
+    for (std::size_t c = 0; c < g.size(); ++c)
+      if (melt[c]) mu[c] = 1e8;
+  p.op->set_moduli(mu, kb, fluid ? &melt : nullptr);
   const std::size_t nd = p.op->num_dofs();
   p.f.assign(nd, 0.0);
   std::vector<double> e(g.size(), 0.0);
   for (std::size_t c = 0; c < g.size(); ++c)
-    if (mu[c] < 2e9) e[c] = 0.01;
+    if (melt[c]) e[c] = 0.01;
   p.op->add_eigenstrain_load(e.data(), p.f.data());
   p.u0.assign(nd, 0.0);
   const double L[3] = {g.x.back() - g.x.front(), g.y.back() - g.y.front(), g.z.back() - g.z.front()};
@@ -215,44 +221,111 @@ Problem make_problem(const hc::Grid& g) {
   return p;
 }
 
-TEST(ElasticityMGPCG, AgreesWithEigenReference) {
-  const hc::Grid g = hc::Grid::from_edges(graded(12, 1.0, 0.2), graded(11, 1.0, 0.0), graded(13, 1.3, -0.2));
-  Problem p = make_problem(g);
-  hs::ElasticityMGPCG mg(*p.op);
-  EXPECT_GE(mg.levels(), 2);
-  hs::SolveOptions opts;
-  opts.rel_tol = 1e-12;
-  std::vector<double> u = p.u0, ur = p.u0;
-  const hs::SolveStats st = mg.solve(p.f, u, opts);
-  EXPECT_LE(st.rel_residual, 1e-12);
-  hs::solve_elasticity_eigen(*p.op, p.f, ur, opts, hs::EigenElasticityMethod::kSimplicialLdlt);
+double rel_diff(const std::vector<double>& a, const std::vector<double>& b) {
   double num = 0.0, den = 0.0;
-  for (std::size_t i = 0; i < u.size(); ++i) {
-    num += (u[i] - ur[i]) * (u[i] - ur[i]);
-    den += ur[i] * ur[i];
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    num += (a[i] - b[i]) * (a[i] - b[i]);
+    den += b[i] * b[i];
   }
-  EXPECT_LT(std::sqrt(num / den), 1e-8);
-  std::printf("MG-PCG %d iterations to 1e-12 (levels %d); relative difference to Eigen LDLT %.2e\n", st.iterations,
-              mg.levels(), std::sqrt(num / den));
-  // And the Eigen CG + IC path reaches the same answer.
-  std::vector<double> uc = p.u0;
-  hs::SolveOptions o2;
-  o2.rel_tol = 1e-10;
-  o2.max_iterations = 5000;
-  hs::solve_elasticity_eigen(*p.op, p.f, uc, o2);
-  num = 0.0;
-  for (std::size_t i = 0; i < u.size(); ++i) num += (uc[i] - ur[i]) * (uc[i] - ur[i]);
-  EXPECT_LT(std::sqrt(num / den), 1e-6);
+  return std::sqrt(num / den);
 }
 
+TEST(ElasticityOperator, FluidRegionTermsAreSymmetricRankOne) {
+  const hc::Grid g = hc::Grid::from_edges(graded(9, 1.0, 0.2), graded(8, 1.0, 0.0), graded(10, 1.3, -0.2));
+  Problem p = make_problem(g, true);
+  const hs::ElasticOperator& op = *p.op;
+  ASSERT_EQ(op.fluid_regions().size(), 1u);
+  const hs::FluidRegion& R = op.fluid_regions()[0];
+  const std::size_t n = op.num_dofs();
+  const std::vector<double> x = random_vector(n, 1), y = random_vector(n, 2);
+  std::vector<double> ax(n), ay(n), ex(n);
+  op.apply(x.data(), ax.data());
+  op.apply(y.data(), ay.data());
+  op.apply_elements(x.data(), ex.data());
+  double yax = 0.0, xay = 0.0, scale = 0.0;
+  for (std::size_t i = 0; i < n; ++i) {
+    yax += y[i] * ax[i];
+    xay += x[i] * ay[i];
+    scale += std::abs(y[i] * ax[i]);
+  }
+  EXPECT_NEAR(yax, xay, 1e-13 * scale);
+  // apply - apply_elements = (K_R / V_R) G (G . x) on free dofs.
+  std::vector<char> fixed(n, 0);
+  for (std::size_t d : op.fixed_dofs()) fixed[d] = 1;
+  double gx = 0.0;
+  for (std::size_t q = 0; q < R.dofs.size(); ++q)
+    if (!fixed[R.dofs[q]]) gx += R.g[q] * x[R.dofs[q]];
+  std::vector<double> expect(n, 0.0);
+  for (std::size_t q = 0; q < R.dofs.size(); ++q)
+    if (!fixed[R.dofs[q]]) expect[R.dofs[q]] = R.bulk / R.volume * gx * R.g[q];
+  double dmax = 0.0, amax = 0.0;
+  for (std::size_t i = 0; i < n; ++i) {
+    dmax = std::max(dmax, std::abs(ax[i] - ex[i] - expect[i]));
+    amax = std::max(amax, std::abs(ax[i]));
+  }
+  EXPECT_LT(dmax, 1e-12 * amax);
+  // G_R sums V_c g_c over the region: its dot with a linear field is V_R times the trace.
+  double vol = 0.0;
+  for (std::size_t c : R.cells) {
+    const int i = int(c % std::size_t(g.nx)), j = int((c / std::size_t(g.nx)) % std::size_t(g.ny)),
+              k = int(c / (std::size_t(g.nx) * std::size_t(g.ny)));
+    vol += g.dx(i) * g.dy(j) * g.dz(k);
+  }
+  EXPECT_NEAR(R.volume, vol, 1e-12 * vol);
+  double gl = 0.0;
+  for (std::size_t q = 0; q < R.dofs.size(); ++q) {
+    const std::size_t node = R.dofs[q] / 3;
+    const int c = int(R.dofs[q] % 3);
+    const int i = int(node % std::size_t(g.nx + 1)), j = int((node / std::size_t(g.nx + 1)) % std::size_t(g.ny + 1)),
+              k = int(node / (std::size_t(g.nx + 1) * std::size_t(g.ny + 1)));
+    const double xc[3] = {g.x[std::size_t(i)], g.y[std::size_t(j)], g.z[std::size_t(k)]};
+    gl += R.g[q] * (c == 0 ? 0.1 * xc[0] : c == 1 ? 0.2 * xc[1] : -0.05 * xc[2]);
+  }
+  EXPECT_NEAR(gl, R.volume * 0.25, 1e-12 * R.volume);
+}
+
+TEST(ElasticityMGPCG, AgreesWithEigenReference) {
+  const hc::Grid g = hc::Grid::from_edges(graded(10, 1.0, 0.2), graded(9, 1.0, 0.0), graded(11, 1.3, -0.2));
+  for (bool fluid : {true, false}) {
+    Problem p = make_problem(g, fluid);
+    hs::ElasticityMGPCG mg(*p.op);
+    EXPECT_GE(mg.levels(), 2);
+    hs::SolveOptions opts;
+    opts.rel_tol = 1e-12;
+    std::vector<double> u = p.u0, ur = p.u0;
+    const hs::SolveStats st = mg.solve(p.f, u, opts);
+    EXPECT_LE(st.rel_residual, 1e-12);
+    hs::solve_elasticity_eigen(*p.op, p.f, ur, opts, hs::EigenElasticityMethod::kSimplicialLdlt);
+    const double d = rel_diff(u, ur);
+    EXPECT_LT(d, 1e-8);
+    std::printf("melt as %s: MG-PCG %d iterations to 1e-12 (%d levels); relative difference to Eigen LDLT %.2e\n",
+                fluid ? "a fluid region" : "a nearly incompressible solid", st.iterations, mg.levels(), d);
+  }
+}
+
+TEST(ElasticityMGPCG, EigenCgIncompleteCholeskyPath) {
+  const hc::Grid g = hc::Grid::uniform(8, 7, 9, 1.0, 0.9, 1.1);
+  Problem p = make_problem(g, true);
+  hs::SolveOptions opts;
+  opts.rel_tol = 1e-10;
+  opts.max_iterations = 20000;
+  std::vector<double> ud = p.u0, uc = p.u0;
+  hs::solve_elasticity_eigen(*p.op, p.f, ud, opts, hs::EigenElasticityMethod::kSimplicialLdlt);
+  const hs::SolveStats st = hs::solve_elasticity_eigen(*p.op, p.f, uc, opts);
+  EXPECT_LE(st.rel_residual, 1e-10);
+  EXPECT_LT(rel_diff(uc, ud), 1e-6);
+}
+
+// 30^3 cells: level 1 (16^3 nodes) is also large enough to run its Galerkin assembly and
+// smoothing in parallel.
 TEST(ElasticityMGPCG, IndependentOfThreadCount) {
 #ifdef _OPENMP
-  const hc::Grid g = hc::Grid::uniform(20, 18, 22, 1.0, 0.9, 1.1);
+  const hc::Grid g = hc::Grid::uniform(30, 30, 30, 1.0, 0.9, 1.1);
   Problem p = make_problem(g);
   const int saved = omp_get_max_threads();
   std::vector<std::vector<double>> results;
   std::vector<int> iters;
-  for (int t : {1, 2, 3}) {
+  for (int t : {1, 3}) {
     omp_set_num_threads(t);
     hs::ElasticityMGPCG mg(*p.op);
     std::vector<double> u = p.u0;
@@ -261,11 +334,7 @@ TEST(ElasticityMGPCG, IndependentOfThreadCount) {
   }
   omp_set_num_threads(saved);
   EXPECT_EQ(iters[0], iters[1]);
-  EXPECT_EQ(iters[0], iters[2]);
-  for (std::size_t i = 0; i < results[0].size(); ++i) {
-    ASSERT_EQ(results[0][i], results[1][i]) << i;
-    ASSERT_EQ(results[0][i], results[2][i]) << i;
-  }
+  for (std::size_t i = 0; i < results[0].size(); ++i) ASSERT_EQ(results[0][i], results[1][i]) << i;
 #else
   GTEST_SKIP() << "built without OpenMP";
 #endif
@@ -281,12 +350,7 @@ TEST(ElasticityMGPCG, OddAndSingleCellAxes) {
     std::vector<double> u = p.u0, ur = p.u0;
     mg.solve(p.f, u, opts);
     hs::solve_elasticity_eigen(*p.op, p.f, ur, opts, hs::EigenElasticityMethod::kSimplicialLdlt);
-    double num = 0.0, den = 0.0;
-    for (std::size_t i = 0; i < u.size(); ++i) {
-      num += (u[i] - ur[i]) * (u[i] - ur[i]);
-      den += ur[i] * ur[i];
-    }
-    EXPECT_LT(std::sqrt(num / den), 1e-8) << dims[0] << "x" << dims[1] << "x" << dims[2];
+    EXPECT_LT(rel_diff(u, ur), 1e-8) << dims[0] << "x" << dims[1] << "x" << dims[2];
   }
 }
 

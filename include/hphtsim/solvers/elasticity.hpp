@@ -41,14 +41,34 @@ inline constexpr FaceConstraints kNormalWalls{1, 1, 2, 2, 4, 4};
 /// Every component prescribed on every face (Dirichlet; manufactured solutions).
 inline constexpr FaceConstraints kClampedFaces{7, 7, 7, 7, 7, 7};
 
+/// A fluid region: a face-connected set of cells flagged fluid, which carries one hydrostatic
+/// pressure. Its volumetric energy is that of the region as a whole,
+///   (1/2) K_R V_R (theta_R - e_R)^2,  theta_R = G_R . u / V_R,  G_R = sum over its cells of V_c g_c,
+/// K_R the volume-harmonic mean of its cells' bulk moduli (compliances add), e_R the volume mean
+/// of their eigenstrains; its pressure p_R = K_R (e_R - theta_R) is the same in all its cells.
+struct FluidRegion {
+  std::vector<std::size_t> cells;
+  double volume = 0.0, bulk = 0.0;
+  std::vector<std::size_t> dofs;  ///< dofs of its nodes, ascending
+  std::vector<double> g;          ///< G_R at those dofs
+};
+
 class ElasticOperator {
  public:
   ElasticOperator(const core::Grid& grid, FaceConstraints constraints);
 
-  /// Per-cell shear modulus mu > 0 and bulk modulus K > 0 (Pa), size grid.size().
-  void set_moduli(const std::vector<double>& shear, const std::vector<double>& bulk);
+  /// Per-cell shear modulus mu > 0 and bulk modulus K > 0 (Pa), size grid.size(). Cells with
+  /// fluid[c] != 0 (optional) form fluid regions (FluidRegion): their own elements keep only the
+  /// deviatoric part (mu: pass a small shear modulus), the region carries the volumetric part.
+  void set_moduli(const std::vector<double>& shear, const std::vector<double>& bulk,
+                  const std::vector<unsigned char>* fluid = nullptr);
   const std::vector<double>& shear() const { return mu_; }
-  const std::vector<double>& bulk() const { return kb_; }
+  const std::vector<double>& bulk() const { return bulk_; }
+  /// Bulk modulus in each cell's own element matrix: bulk(), 0 in fluid cells.
+  const std::vector<double>& cell_bulk() const { return kvol_; }
+  const std::vector<FluidRegion>& fluid_regions() const { return regions_; }
+  /// Region index of each cell, -1 for solid cells.
+  const std::vector<int>& cell_region() const { return cell_region_; }
 
   const core::Grid& grid() const { return grid_; }
   FaceConstraints constraints() const { return constraints_; }
@@ -71,17 +91,24 @@ class ElasticOperator {
 
   /// y = A0 u (prescribed rows and columns identity). u and y of num_dofs(), not aliased.
   void apply(const double* u, double* y) const;
+  /// The same without the fluid regions' terms: the element part, which multigrid coarsens (the
+  /// regions' rank-one terms are added to its preconditioner exactly, see ElasticityMGPCG).
+  void apply_elements(const double* u, double* y) const;
   /// r = f - A u on free dofs, with u's prescribed values entering through the couplings; 0 on
   /// prescribed dofs. With `all_rows`, prescribed rows keep f - A u too (the wall reactions).
   void residual(const double* f, const double* u, double* r, bool all_rows = false) const;
   /// f += nodal forces of a volumetric eigenstrain e (per cell; the trace of a free strain
-  /// e/3 I): the element vector K_c e_c V_c g.
+  /// e/3 I): the element vector K_c e_c V_c g, and K_R e_R G_R for each fluid region.
   void add_eigenstrain_load(const double* e, double* f) const;
   /// theta[c] = mean dilatation of cell c, g . u_e (the volume average of div u).
   void mean_dilatation(const double* u, double* theta) const;
-  /// Row-major 3x3 diagonal block of A0 at every node (9 per node).
+  /// Pressure -tr(sigma)/3 per cell: K_c (e_c - theta_c), and p_R in fluid-region cells (e may be
+  /// nullptr for no eigenstrain).
+  void cell_pressure(const double* u, const double* e, double* p) const;
+  /// Row-major 3x3 diagonal block of the element part (apply_elements) at every node.
   void diagonal_blocks(std::vector<double>& d) const;
-  /// Element stiffness of cell (i, j, k), 24x24 column-major, with its moduli (no constraints).
+  /// Element stiffness of cell (i, j, k), 24x24 column-major, with its moduli (no constraints;
+  /// no volumetric part in fluid cells).
   void element_matrix(int i, int j, int k, double* ke) const;
   /// Displacement of cell centres (the trilinear field's value there) per component.
   void cell_centre_values(const double* u, std::vector<double>& ux, std::vector<double>& uy,
@@ -103,10 +130,14 @@ class ElasticOperator {
 
  private:
   void element_loop_apply(const double* u, double* y, bool mask_input) const;
+  void add_region_terms(const double* u, double* y, bool mask) const;
 
   core::Grid grid_;
   FaceConstraints constraints_;
-  std::vector<double> mu_, kb_;
+  std::vector<double> mu_, bulk_, kvol_;
+  std::vector<FluidRegion> regions_;
+  std::vector<int> cell_region_;
+  std::vector<unsigned char> fixed_mask_;  // per dof
   // Cells of equal size share one template: per-axis classes of equal spacing.
   std::vector<int> cls_x_, cls_y_, cls_z_;
   std::vector<double> hx_, hy_, hz_;
@@ -115,9 +146,11 @@ class ElasticOperator {
   std::vector<std::size_t> fixed_dofs_;
 };
 
-/// CG preconditioned by one symmetric geometric-multigrid V-cycle for A0 (elasticity.cpp
+/// CG preconditioned by one symmetric geometric-multigrid V-cycle for A0 (elasticity_multigrid.cpp
 /// documents the hierarchy: Galerkin coarse operators from trilinear prolongation,
-/// Chebyshev / 3x3-block-Jacobi smoothing, a dense Cholesky on the coarsest grid).
+/// Chebyshev / 3x3-block-Jacobi smoothing, a dense Cholesky on the coarsest grid). The V-cycle
+/// approximates the inverse B of the element part; the fluid regions' rank-one terms are added
+/// by the Sherman-Morrison-Woodbury formula (B G_R precomputed per region).
 /// opts.pre_smooth / post_smooth are the Chebyshev degrees (matrix applications per smoothing).
 class ElasticityMGPCG {
  public:

@@ -45,63 +45,78 @@ struct ElementTemplate {
 inline constexpr double kGauss0 = 0.5 - 0.28867513459481288225;  // 1/2 - 1/(2 sqrt 3)
 inline constexpr double kGauss1 = 0.5 + 0.28867513459481288225;
 
-/// Template for a box of edges hx, hy, hz. Kdev = sum over the 8 Gauss points of
-/// (V/8) B^T Ddev B, with engineering-shear Voigt strains (xx, yy, zz, yz, xz, xy) and
-/// Ddev = [[2 (I - 1 1^T / 3), 0], [0, I]] (mu = 1).
+/// Reference parts of Kdev: Kdev(hx, hy, hz) = V sum over p, q of R_pq / (h_p h_q), R_pq the
+/// 2x2x2-Gauss sum over the unit cube of B_p^T Ddev B_q / 8, B_p the strain operator restricted
+/// to the derivatives along axis p (B = sum_p B_p / h_p for a box). Computed once.
+struct KdevReference {
+  std::array<std::array<double, kDofs * kDofs>, 9> r{};  ///< r[p + 3 q], column-major
+  KdevReference() {
+    const double gp[2] = {kGauss0, kGauss1};
+    for (int q = 0; q < 8; ++q) {
+      const double xi[3] = {gp[q & 1], gp[(q >> 1) & 1], gp[(q >> 2) & 1]};
+      // Bp[p]: 6 x 24 strain operator from d/dxi_p only (unit cube).
+      double Bp[3][6][kDofs] = {};
+      for (int a = 0; a < kNodes; ++a) {
+        double d[3];
+        for (int p = 0; p < 3; ++p) {
+          d[p] = 1.0;
+          for (int c = 0; c < 3; ++c) {
+            const bool hi = ((a >> c) & 1) != 0;
+            d[p] *= c == p ? (hi ? 1.0 : -1.0) : (hi ? xi[c] : 1.0 - xi[c]);
+          }
+        }
+        // Voigt rows xx, yy, zz, yz, xz, xy; the derivative along p of component c.
+        Bp[0][0][3 * a + 0] = d[0];
+        Bp[1][1][3 * a + 1] = d[1];
+        Bp[2][2][3 * a + 2] = d[2];
+        Bp[2][3][3 * a + 1] = d[2];
+        Bp[1][3][3 * a + 2] = d[1];
+        Bp[2][4][3 * a + 0] = d[2];
+        Bp[0][4][3 * a + 2] = d[0];
+        Bp[1][5][3 * a + 0] = d[1];
+        Bp[0][5][3 * a + 1] = d[0];
+      }
+      for (int pq = 0; pq < 9; ++pq) {
+        const int p = pq % 3, qq = pq / 3;
+        for (int col = 0; col < kDofs; ++col) {
+          const double tr = (Bp[qq][0][col] + Bp[qq][1][col] + Bp[qq][2][col]) / 3.0;
+          double DB[6];
+          for (int v = 0; v < 3; ++v) DB[v] = 2.0 * (Bp[qq][v][col] - tr);
+          for (int v = 3; v < 6; ++v) DB[v] = Bp[qq][v][col];
+          for (int row = 0; row < kDofs; ++row) {
+            double sum = 0.0;
+            for (int v = 0; v < 6; ++v) sum += Bp[p][v][row] * DB[v];
+            r[std::size_t(pq)][std::size_t(col * kDofs + row)] += sum / 8.0;
+          }
+        }
+      }
+    }
+  }
+  static const KdevReference& get() {
+    static const KdevReference ref;
+    return ref;
+  }
+};
+
+/// Template for a box of edges hx, hy, hz: Kdev = sum over the 8 Gauss points of (V/8) B^T Ddev B,
+/// with engineering-shear Voigt strains (xx, yy, zz, yz, xz, xy) and
+/// Ddev = [[2 (I - 1 1^T / 3), 0], [0, I]] (mu = 1), formed from KdevReference.
 inline ElementTemplate element_template(double hx, double hy, double hz) {
   ElementTemplate t;
   t.volume = hx * hy * hz;
   const double h[3] = {hx, hy, hz};
-  const double gp[2] = {kGauss0, kGauss1};
-  const double w = t.volume / 8.0;
-  for (int q = 0; q < 8; ++q) {
-    const double xi[3] = {gp[q & 1], gp[(q >> 1) & 1], gp[(q >> 2) & 1]};
-    // Physical derivatives of the 8 shape functions at this point.
-    double dn[kNodes][3];
-    for (int a = 0; a < kNodes; ++a) {
-      const int ac[3] = {a & 1, (a >> 1) & 1, (a >> 2) & 1};
-      double phi[3], dphi[3];
-      for (int c = 0; c < 3; ++c) {
-        phi[c] = ac[c] ? xi[c] : 1.0 - xi[c];
-        dphi[c] = (ac[c] ? 1.0 : -1.0) / h[c];
-      }
-      dn[a][0] = dphi[0] * phi[1] * phi[2];
-      dn[a][1] = phi[0] * dphi[1] * phi[2];
-      dn[a][2] = phi[0] * phi[1] * dphi[2];
-    }
-    // B: 6 x 24.
-    double B[6][kDofs] = {};
-    for (int a = 0; a < kNodes; ++a) {
-      const double bx = dn[a][0], by = dn[a][1], bz = dn[a][2];
-      B[0][3 * a + 0] = bx;
-      B[1][3 * a + 1] = by;
-      B[2][3 * a + 2] = bz;
-      B[3][3 * a + 1] = bz;
-      B[3][3 * a + 2] = by;
-      B[4][3 * a + 0] = bz;
-      B[4][3 * a + 2] = bx;
-      B[5][3 * a + 0] = by;
-      B[5][3 * a + 1] = bx;
-    }
-    // DB = Ddev B.
-    double DB[6][kDofs];
-    for (int d = 0; d < kDofs; ++d) {
-      const double tr = (B[0][d] + B[1][d] + B[2][d]) / 3.0;
-      for (int s = 0; s < 3; ++s) DB[s][d] = 2.0 * (B[s][d] - tr);
-      for (int s = 3; s < 6; ++s) DB[s][d] = B[s][d];
-    }
-    for (int cidx = 0; cidx < kDofs; ++cidx)
-      for (int r = 0; r < kDofs; ++r) {
-        double s = 0.0;
-        for (int v = 0; v < 6; ++v) s += B[v][r] * DB[v][cidx];
-        t.kdev[std::size_t(cidx * kDofs + r)] += w * s;
-      }
+  const KdevReference& ref = KdevReference::get();
+  for (int pq = 0; pq < 9; ++pq) {
+    const double s = t.volume / (h[pq % 3] * h[pq / 3]);
+    const auto& r = ref.r[std::size_t(pq)];
+    for (std::size_t e = 0; e < r.size(); ++e) t.kdev[e] += s * r[e];
   }
   for (int a = 0; a < kNodes; ++a) {
     const int ac[3] = {a & 1, (a >> 1) & 1, (a >> 2) & 1};
     for (int c = 0; c < 3; ++c) t.g[std::size_t(3 * a + c)] = (ac[c] ? 1.0 : -1.0) / (4.0 * h[c]);
   }
-  // Exact symmetry (the sums above are symmetric up to round-off), then the extended copy.
+  // Exact symmetry (R_pq = R_qp^T, so the sum is symmetric up to round-off), then the extended
+  // copy.
   for (int c = 0; c < kDofs; ++c)
     for (int r = c + 1; r < kDofs; ++r) {
       const double m = 0.5 * (t.kdev[std::size_t(c * kDofs + r)] + t.kdev[std::size_t(r * kDofs + c)]);
@@ -114,6 +129,20 @@ inline ElementTemplate element_template(double hx, double hy, double hz) {
     t.kext[std::size_t(c * ElementTemplate::kRows + kDofs)] = t.g[std::size_t(c)];
   }
   return t;
+}
+
+/// The 3x3 block (row-major) of Kdev(hx, hy, hz) between element nodes a and b.
+inline void kdev_block(double hx, double hy, double hz, int a, int b, double* blk) {
+  const double h[3] = {hx, hy, hz};
+  const double V = hx * hy * hz;
+  const KdevReference& ref = KdevReference::get();
+  for (int e = 0; e < 9; ++e) blk[e] = 0.0;
+  for (int pq = 0; pq < 9; ++pq) {
+    const double s = V / (h[pq % 3] * h[pq / 3]);
+    const auto& r = ref.r[std::size_t(pq)];
+    for (int i = 0; i < 3; ++i)
+      for (int j = 0; j < 3; ++j) blk[3 * i + j] += s * r[std::size_t((3 * b + j) * kDofs + 3 * a + i)];
+  }
 }
 
 /// ye = mu Kdev ue + K V (g . ue) g (overwrites ye). Column-major Kdev: the inner loop runs

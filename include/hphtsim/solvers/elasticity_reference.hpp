@@ -11,14 +11,15 @@
 
 namespace hphtsim::solvers {
 
-/// A0 assembled from the element matrices (prescribed rows and columns identity), row-major.
+/// The element part of A0 (apply_elements: no fluid-region terms) assembled from the element
+/// matrices, prescribed rows and columns identity, row-major.
 Eigen::SparseMatrix<double, Eigen::RowMajor> assemble_elasticity(const ElasticOperator& op);
 
 enum class EigenElasticityMethod { kCgIncompleteCholesky, kSimplicialLdlt };
 
-/// The problem of ElasticityMGPCG::solve (same arguments, same stopping rule for CG: the true
-/// residual relative to the load with the prescribed values' reactions). The LDLT path is direct;
-/// its rel_residual is reported as measured.
+/// The problem of ElasticityMGPCG::solve (same arguments, same stopping rule: the true residual
+/// relative to the load with the prescribed values' reactions), fluid regions by the Woodbury
+/// formula around the element part's solver, with iterative refinement on the true residual.
 SolveStats solve_elasticity_eigen(const ElasticOperator& op, const std::vector<double>& f, std::vector<double>& u,
                                   const SolveOptions& opts = {},
                                   EigenElasticityMethod method = EigenElasticityMethod::kCgIncompleteCholesky);

@@ -1,16 +1,28 @@
 // SPDX-License-Identifier: MIT
 // The hphtsim command.
 //
-//   hphtsim run CONFIG [-o OUT.h5] [--until DURATION] [--set key.path=value]... [--overwrite]
+//   hphtsim run CONFIG [-o OUT.h5] [--until DURATION] [--set key.path=value]... [--overwrite|--restart]
 //   hphtsim check CONFIG [--set key.path=value]...
 //   hphtsim info OUT.h5
+//   hphtsim sweep SWEEP.yaml --workers N [--scheduler ADDRESS]   (the Python package: python -m hphtsim)
+//   hphtsim plot OUT.h5 [-o OUT.png]                             (likewise)
 //
 // Exit codes: 0 success; 2 bad input (config, command line, existing output file); 1 a run
-// that failed while computing (a solver that did not converge, a write error).
+// that failed while computing (a solver that did not converge, a write error); 3 a run stopped
+// by SIGINT or SIGTERM after finishing its step and writing a checkpoint (continue it with
+// --restart).
 #include <omp.h>
 
+#include <atomic>
+#include <csignal>
+
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
+#include <cstdlib>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <string>
@@ -19,7 +31,9 @@
 #include "hphtsim/core/error.hpp"
 #include "hphtsim/core/units.hpp"
 #include "hphtsim/core/version.hpp"
+#include "hphtsim/io/checkpoint.hpp"
 #include "hphtsim/io/result_file.hpp"
+#include "hphtsim/simulation/checkpoint.hpp"
 #include "hphtsim/simulation/simulation.hpp"
 
 namespace {
@@ -28,6 +42,10 @@ using namespace hphtsim;
 
 constexpr int exit_bad_input = 2;
 constexpr int exit_failure = 1;
+constexpr int exit_interrupted = 3;
+
+std::atomic<bool> stop_requested{false};
+extern "C" void request_stop(int) { stop_requested.store(true); }
 
 void print_model_summary(const simulation::Model& m, std::ostream& os) {
   const auto& g = m.grid;
@@ -47,9 +65,9 @@ int cmd_check(const std::string& config, const std::vector<std::string>& sets) {
 }
 
 int cmd_run(const std::string& config, std::string output, const std::string& until_text,
-            const std::vector<std::string>& sets, bool overwrite, bool quiet, int threads) {
+            const std::vector<std::string>& sets, bool overwrite, bool restart, bool quiet, int threads) {
   if (threads > 0) omp_set_num_threads(threads);
-  // 1. Read and validate everything before any file is created.
+  // 1. Read and validate everything before any file is created or touched.
   simulation::Model model = simulation::Model::from_file(config, sets);
   simulation::RunOptions opts;
   opts.progress = !quiet;
@@ -62,50 +80,98 @@ int cmd_run(const std::string& config, std::string output, const std::string& un
     if (opts.until < 0.0) throw ConfigError("--until", "must not be negative");
   }
   if (output.empty()) output = std::filesystem::path(config).stem().string() + ".h5";
-  if (std::filesystem::exists(output) && !overwrite)
-    throw ConfigError("-o", "output file '" + output + "' exists; pass --overwrite to replace it");
+  const std::filesystem::path checkpoint = io::checkpoint_path_for(output);
+  if (restart && overwrite) throw ConfigError("--restart", "cannot be combined with --overwrite");
+  if (!restart && std::filesystem::exists(output) && !overwrite)
+    throw ConfigError("-o", "output file '" + output + "' exists; pass --overwrite to replace it or --restart to continue it");
+  if (restart && !std::filesystem::exists(output))
+    throw ConfigError("--restart", "no result file '" + output + "' to continue");
 
-  // 2. The initial electric solve can still reveal a bad assembly; do it before creating the file.
+  // 2. The initial electric solve can still reveal a bad assembly; do it before writing.
   simulation::Simulation sim(std::move(model));
+  if (restart) {
+    io::CheckpointData data;
+    try {
+      data = io::read_checkpoint(checkpoint);
+    } catch (const IoError& e) {
+      throw ConfigError("--restart", e.what());
+    }
+    if (data.config_yaml != sim.model().config_yaml)
+      throw ConfigError("--restart", "the config (with its --set overrides) differs from the one that wrote " +
+                                         checkpoint.string() + "; restart with the same config and overrides");
+    sim.restore(simulation::from_checkpoint(data));
+  }
 
-  // 3. Open the result file and run.
+  // 3. Open (or reopen) the result file and run.
   std::vector<io::SeriesSpec> series;
   for (const auto& c : sim.series_layout()) series.push_back({c.name, c.units, c.columns});
   io::RunMetadata meta{hphtsim::version, hphtsim::git_revision, sim.model().config_yaml};
-  io::ResultWriter writer(output, sim.model().grid, sim.model().map.material, sim.model().map.names, meta, series,
-                          overwrite);
+  std::unique_ptr<io::ResultWriter> writer =
+      restart ? io::ResultWriter::reopen(output, sim.time(), series)
+              : std::make_unique<io::ResultWriter>(output, sim.model().grid, sim.model().map.material,
+                                                   sim.model().map.names, meta, series, overwrite);
   if (!quiet) {
-    std::cerr << "[hphtsim] " << config << " -> " << output << " (" << omp_get_max_threads() << " threads)\n";
+    std::cerr << "[hphtsim] " << config << " -> " << output << " (" << omp_get_max_threads() << " threads)";
+    if (restart) std::cerr << ", continuing from t = " << sim.time() << " s";
+    std::cerr << "\n";
     print_model_summary(sim.model(), std::cerr);
   }
-  sim.run(opts, &writer);
+  const std::string config_yaml = sim.model().config_yaml;
+  opts.checkpoint = [&](const simulation::SimulationState& st) {
+    io::write_checkpoint(checkpoint, simulation::to_checkpoint(st, config_yaml));
+  };
+  std::signal(SIGINT, request_stop);
+  std::signal(SIGTERM, request_stop);
+  opts.stop = &stop_requested;
+  const bool finished = sim.run(opts, writer.get());
   const auto& d = sim.diagnostics();
-  writer.set_meta_attribute("final_time", d.time, "s");
-  writer.set_meta_attribute("final_T_max", d.T_max, "K");
-  writer.set_meta_attribute("final_heater_power", d.electric.power, "W");
-  writer.close();
-  if (!quiet) {
-    std::fprintf(stderr, "[hphtsim] done: t = %.0f s, T_max = %.1f degC, P = %.1f W, V = %.3f V, I = %.1f A, R = %.3g ohm",
-                 d.time, d.T_max - 273.15, d.electric.power, d.electric.voltage, d.electric.current,
-                 d.electric.resistance);
+  writer->set_meta_attribute("final_time", d.time, "s");
+  writer->set_meta_attribute("final_T_max", d.T_max, "K");
+  writer->set_meta_attribute("final_heater_power", d.electric.power, "W");
+  writer->close();
+  if (!quiet || !finished) {
+    std::fprintf(stderr, "[hphtsim] %s: t = %.0f s, %d steps (%d redone), T_max = %.1f degC, P = %.1f W, V = %.3f V, I = %.1f A, R = %.3g ohm",
+                 finished ? "done" : "stopped by signal", d.time, d.steps, d.rejected_steps, d.T_max - 273.15,
+                 d.electric.power, d.electric.voltage, d.electric.current, d.electric.resistance);
     if (!std::isnan(d.T_source)) std::fprintf(stderr, ", T_source = %.1f degC", d.T_source - 273.15);
     for (std::size_t s = 0; s < d.T_seed.size(); ++s)
       std::fprintf(stderr, ", T_seed[%zu] = %.1f degC (dT %.1f K)", s, d.T_seed[s] - 273.15, d.dT_source_seed[s]);
     std::fprintf(stderr, "\n");
+  }
+  if (!finished) {
+    std::fprintf(stderr, "[hphtsim] checkpoint written to %s; continue with: hphtsim run %s -o %s --restart\n",
+                 checkpoint.c_str(), config.c_str(), output.c_str());
+    return exit_interrupted;
   }
   return 0;
 }
 
 }  // namespace
 
+// Sweeps and plots live in the Python package; run it with the same arguments, finding the
+// package of this build first.
+int exec_python(int argc, char** argv) {
+  std::string path = HPHTSIM_PYTHON_DIR;
+  if (const char* old = std::getenv("PYTHONPATH"); old && *old) path += std::string(":") + old;
+  if (std::filesystem::exists(HPHTSIM_PYTHON_DIR)) setenv("PYTHONPATH", path.c_str(), 1);
+  std::vector<char*> args = {const_cast<char*>(HPHTSIM_PYTHON), const_cast<char*>("-m"), const_cast<char*>("hphtsim")};
+  for (int i = 1; i < argc; ++i) args.push_back(argv[i]);
+  args.push_back(nullptr);
+  execv(HPHTSIM_PYTHON, args.data());
+  std::cerr << "hphtsim: cannot start " << HPHTSIM_PYTHON << " for '" << argv[1] << "': " << std::strerror(errno) << "\n";
+  return exit_failure;
+}
+
 int main(int argc, char** argv) {
+  if (argc > 1 && (std::string(argv[1]) == "sweep" || std::string(argv[1]) == "plot")) return exec_python(argc, argv);
   CLI::App app{"hphtsim: HPHT temperature-gradient diamond growth in a cubic press"};
   app.set_version_flag("--version", std::string(hphtsim::version) + " (" + hphtsim::git_revision + ")");
   app.require_subcommand(1);
+  app.footer("Also: hphtsim sweep SWEEP.yaml --workers N [--scheduler ADDRESS], hphtsim plot OUT.h5 [-o OUT.png]\n(run by the Python package: python3 -m hphtsim sweep|plot --help)");
 
   std::string config, output, until, result;
   std::vector<std::string> sets;
-  bool overwrite = false, quiet = false;
+  bool overwrite = false, restart = false, quiet = false;
   int threads = 0;
 
   auto* run = app.add_subcommand("run", "run a config and write OUT.h5 (+ OUT.xmf for ParaView)");
@@ -114,6 +180,7 @@ int main(int argc, char** argv) {
   run->add_option("--until", until, "absolute simulated time to stop at, e.g. \"2 h\" (default: time.end)");
   run->add_option("--set", sets, "override a config key: key.path=value (repeatable)");
   run->add_flag("--overwrite", overwrite, "replace an existing output file");
+  run->add_flag("--restart", restart, "continue OUT.h5 from its last checkpoint (OUT.checkpoint.h5)");
   run->add_flag("-q,--quiet", quiet, "no progress line");
   run->add_option("--threads", threads, "OpenMP threads (default: OMP_NUM_THREADS or all cores)");
 
@@ -132,7 +199,7 @@ int main(int argc, char** argv) {
   }
 
   try {
-    if (*run) return cmd_run(config, output, until, sets, overwrite, quiet, threads);
+    if (*run) return cmd_run(config, output, until, sets, overwrite, restart, quiet, threads);
     if (*check) return cmd_check(config, sets);
     if (*info) {
       if (!std::filesystem::exists(result)) {

@@ -59,13 +59,18 @@ void write_string_attribute(hid_t object, const std::string& name, const std::st
   if (check(H5Aexists(object, name.c_str()), what, path) > 0) {
     check(H5Adelete(object, name.c_str()), what, path);
   }
-  Datatype type = make_string_type();
+  // Fixed length, stored in the attribute itself: a variable-length string would go into a
+  // global heap collection shared with other strings and rewritten in place, and a writer
+  // killed inside that write leaves a collection on which HDF5 1.10 reads loop forever.
+  Datatype type(check(H5Tcopy(H5T_C_S1), what, path));
+  check(H5Tset_size(type.get(), value.size() + 1), what, path);
+  check(H5Tset_strpad(type.get(), H5T_STR_NULLTERM), what, path);
+  check(H5Tset_cset(type.get(), H5T_CSET_UTF8), what, path);
   Dataspace space(check(H5Screate(H5S_SCALAR), what, path));
   Attribute attr(
       check(H5Acreate2(object, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT),
             what, path));
-  const char* data = value.c_str();
-  check(H5Awrite(attr.get(), type.get(), &data), what, path);
+  check(H5Awrite(attr.get(), type.get(), value.c_str()), what, path);
 }
 
 std::string read_string_attribute(hid_t object, const std::string& name,
@@ -85,12 +90,11 @@ std::string read_string_attribute(hid_t object, const std::string& name,
     H5Dvlen_reclaim(mem_type.get(), space.get(), H5P_DEFAULT, &data);
     return value;
   }
-  // Fixed-length (as other tools may write): read the bytes and drop the padding.
+  // Fixed-length (what write_string_attribute writes): read the bytes, drop the padding.
   const std::size_t size = H5Tget_size(file_type.get());
   std::vector<char> buffer(size + 1, '\0');
-  Datatype mem_type(check(H5Tcopy(H5T_C_S1), what, path));
-  check(H5Tset_size(mem_type.get(), size), what, path);
-  check(H5Aread(attr.get(), mem_type.get(), buffer.data()), what, path);
+  // The file's own type (HDF5 converts between ASCII and UTF-8 in neither direction).
+  check(H5Aread(attr.get(), file_type.get(), buffer.data()), what, path);
   std::string value(buffer.data(), size);
   value.erase(value.find_last_not_of(std::string("\0 ", 2)) + 1);
   return value;
@@ -101,15 +105,36 @@ File open_for_reading(const std::filesystem::path& path) {
   if (!std::filesystem::exists(path, ec)) {
     throw IoError("cannot read result file " + path.string() + ": no such file");
   }
-  PropertyList fapl(check(H5Pcreate(H5P_FILE_ACCESS), "open file", path));
-  // A writer in another process keeps the file open for hours; HDF5 1.10's default flock
-  // would refuse us. We only read, and the writer keeps the on-disk state consistent at each
-  // flush. Same close degree as the writer (and h5py): HDF5 refuses a second open of the same
-  // file within a process if the degrees differ.
-  check(H5Pset_file_locking(fapl.get(), false, true), "open file", path);
-  check(H5Pset_fclose_degree(fapl.get(), H5F_CLOSE_STRONG), "open file", path);
-  return File(check(H5Fopen(path.string().c_str(), H5F_ACC_RDONLY, fapl.get()),
-                    "open result file", path));
+  // Tried in order. SWMR-read mode lets us read objects past the end of allocation that the
+  // superblock records: a writer killed inside a flush may have written objects but not yet
+  // the superblock (HDF5 writes it last). Within one process HDF5 shares an open file and
+  // refuses a second open whose access properties differ: our ResultWriter evicts on close,
+  // another library (h5py) does not.
+  struct Attempt {
+    unsigned flags;
+    bool evict_on_close;
+  };
+  const Attempt attempts[] = {
+      {H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, true}, {H5F_ACC_RDONLY, true}, {H5F_ACC_RDONLY, false}};
+  const std::string name = path.string();
+  std::string first_error;
+  for (const Attempt& attempt : attempts) {
+    PropertyList fapl(check(H5Pcreate(H5P_FILE_ACCESS), "open file", path));
+    // No flock: a writer in another process holds the file for hours, and HDF5 1.10 would
+    // refuse us; the writer keeps the on-disk state consistent at each flush. The close
+    // degree is the writer's (and h5py's).
+    check(H5Pset_file_locking(fapl.get(), false, true), "open file", path);
+    check(H5Pset_fclose_degree(fapl.get(), H5F_CLOSE_STRONG), "open file", path);
+    check(H5Pset_evict_on_close(fapl.get(), attempt.evict_on_close), "open file", path);
+    // SWMR readers retry a metadata read whose checksum fails up to 100 times, sleeping in
+    // between; in a killed writer's file a bad checksum is damage, not a race: fail at once.
+    check(H5Pset_metadata_read_attempts(fapl.get(), 1), "open file", path);
+    const hid_t id = H5Fopen(name.c_str(), attempt.flags, fapl.get());
+    if (id >= 0) return File(id);
+    const std::string message = take_error_message();
+    if (first_error.empty()) first_error = message;
+  }
+  throw IoError("open result file (" + name + "): " + first_error);
 }
 
 }  // namespace hphtsim::io::hdf5

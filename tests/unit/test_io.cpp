@@ -149,8 +149,8 @@ TEST_F(ResultFileTest, RoundTripsFieldsSeriesGridAndMetadata) {
     EXPECT_EQ(edges, grid_.z);
     hdf5::Dataset material(H5Dopen2(file.get(), "/material", H5P_DEFAULT));
     std::vector<std::int32_t> ids(grid_.size());
-    ASSERT_GE(
-        H5Dread(material.get(), H5T_NATIVE_INT32, H5S_ALL, H5S_ALL, H5P_DEFAULT, ids.data()), 0);
+    ASSERT_GE(H5Dread(material.get(), H5T_NATIVE_INT32, H5S_ALL, H5S_ALL, H5P_DEFAULT, ids.data()),
+              0);
     EXPECT_EQ(ids, ids_);
   }
   {
@@ -218,8 +218,7 @@ TEST_F(ResultFileTest, RejectsNamesWithSlashesAndReportsMissingData) {
     ResultWriter writer = make_writer(path);
     const auto t = field(1.0);
     EXPECT_THROW(writer.write_snapshot(0.0, {{"a/b", "K", t.data()}}), IoError);
-    EXPECT_THROW(writer.write_snapshot(0.0, {{"T", "K", t.data()}, {"T", "K", t.data()}}),
-                 IoError);
+    EXPECT_THROW(writer.write_snapshot(0.0, {{"T", "K", t.data()}, {"T", "K", t.data()}}), IoError);
     EXPECT_THROW(writer.append_series_row({1.0, 2.0}), std::logic_error);  // needs 5 values
     EXPECT_THROW(writer.set_meta_attribute("version", 1.0, ""), IoError);
     EXPECT_EQ(writer.write_snapshot(0.0, {{"T", "K", t.data()}}), 0);  // nothing half-written
@@ -258,7 +257,7 @@ TEST_F(ResultFileTest, WritesXdmfSidecarForParaView) {
   EXPECT_NE(text.find(">run.h5:/snapshots/000001/phi<"), std::string::npos);
   EXPECT_NE(text.find(">run.h5:/material<"), std::string::npos);
   EXPECT_EQ(occurrences(text, "Center=\"Cell\""), 2u * 3u);  // material, T, phi per snapshot
-  EXPECT_EQ(text.find(dir_.string()), std::string::npos);   // relative reference only
+  EXPECT_EQ(text.find(dir_.string()), std::string::npos);    // relative reference only
   EXPECT_NE(text.rfind("</Xdmf>"), std::string::npos);
 }
 
@@ -323,14 +322,14 @@ TEST_F(ResultFileTest, DescribesTheKeyFacts) {
     for (int r = 0; r < 3; ++r) writer.append_series_row(row(r));
     writer.set_meta_attribute("peak_T", 1800.5, "K");
     writer.set_meta_attribute("peak_T", 1850.0, "K");  // replaces
-  }  // the destructor closes
+  }                                                    // the destructor closes
   const std::string s = describe_result(path);
   for (const std::string expected :
        {"0.1.0", "abc123def456", "4 x 3 x 2 cells", "x: 0 .. 4 mm", "z: -1 .. 3 mm",
-        "0: pyrophyllite  16 cells", "1: graphite  8 cells", "snapshots: 1",
-        "t = 7200 s (2 h)", "T: 300 .. 305.75 K", "heater_power [W]: 3 rows, last 1802",
-        "T_seed [K] x3: 3 rows, last [1502, 1503, 1504]", "peak_T = 1850 K",
-        "  power: \"1.8 kW\"", "recipe: [a, b]"}) {
+        "0: pyrophyllite  16 cells", "1: graphite  8 cells", "snapshots: 1", "t = 7200 s (2 h)",
+        "T: 300 .. 305.75 K", "heater_power [W]: 3 rows, last 1802",
+        "T_seed [K] x3: 3 rows, last [1502, 1503, 1504]", "peak_T = 1850 K", "  power: \"1.8 kW\"",
+        "recipe: [a, b]"}) {
     EXPECT_NE(s.find(expected), std::string::npos) << "missing '" << expected << "' in\n" << s;
   }
   EXPECT_EQ(s.find("peak_T_units"), std::string::npos) << s;

@@ -84,7 +84,7 @@ hid_t check(hid_t status, std::string_view what, const std::filesystem::path& pa
 /// A variable-length UTF-8 string type (what h5py reads back as `str`).
 Datatype make_string_type();
 
-/// Creates (or replaces) a scalar variable-length string attribute on `object`.
+/// Creates (or replaces) a scalar fixed-length UTF-8 string attribute on `object`.
 void write_string_attribute(hid_t object, const std::string& name, const std::string& value,
                             const std::filesystem::path& path);
 /// Reads a scalar string attribute, variable- or fixed-length.

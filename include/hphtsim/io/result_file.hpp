@@ -12,8 +12,9 @@
 //                        for per-seed quantities
 // and an XDMF file beside it (same stem, .xmf) that ParaView opens, rewritten after every
 // snapshot. The file is flushed after every snapshot and every time-series row, so a run that
-// dies (even by SIGKILL) leaves a readable file with every completed snapshot. Strings are
-// variable-length UTF-8. Neither the writer nor the readers below take HDF5's file lock, so a
+// dies (even by SIGKILL) leaves a readable file with every completed snapshot. String
+// attributes are fixed-length UTF-8 (h5py returns bytes), /materials and /meta/config are
+// variable-length UTF-8 string datasets. Neither the writer nor the readers below take HDF5's file lock, so a
 // running result can be inspected (h5py, h5dump, describe_result). Field and series names are
 // plain names (no '/'): else IoError.
 #pragma once
@@ -55,6 +56,11 @@ class ResultWriter {
                const std::vector<std::int32_t>& material_ids,
                const std::vector<std::string>& material_names, const RunMetadata& meta,
                const std::vector<SeriesSpec>& series, bool overwrite = false);
+  /// Continues an existing result from a checkpoint at `time_s`: snapshots and time-series rows
+  /// after it are removed (the continued run writes them again). IoError if the file or a
+  /// series is missing.
+  static std::unique_ptr<ResultWriter> reopen(const std::filesystem::path& path, double time_s,
+                                              const std::vector<SeriesSpec>& series);
   ~ResultWriter();
   ResultWriter(const ResultWriter&) = delete;
   ResultWriter& operator=(const ResultWriter&) = delete;
@@ -73,6 +79,7 @@ class ResultWriter {
   const std::filesystem::path& path() const;
 
  private:
+  ResultWriter();
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: MIT
+// Checkpoint and restart through the hphtsim command: a run stopped by --until, by SIGTERM or
+// killed by SIGKILL and continued with --restart ends exactly where an uninterrupted run ends;
+// a killed run leaves a readable file with its completed snapshots.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+
+#include "hphtsim/io/result_file.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string source_dir = HPHTSIM_SOURCE_DIR;
+const std::string binary = HPHTSIM_BINARY;
+// The small PID cell, snapshots every hour, a checkpoint after every step, 1 thread.
+const std::string common = "--set output.snapshot_interval=\"1 h\" --set output.checkpoint_wall_interval=\"0 s\" "
+                           "--set time.max_step=\"20 min\" -q --threads 1";
+
+class Restart : public ::testing::Test {
+ protected:
+  fs::path dir;
+  void SetUp() override {
+    dir = fs::temp_directory_path() /
+          ("hphtsim_restart_" + std::to_string(::getpid()) + "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+  }
+  void TearDown() override { fs::remove_all(dir); }
+
+  int run(const std::string& args) {
+    std::string cmd = "cd '" + dir.string() + "' && '" + binary + "' run '" + source_dir + "/tests/data/small_cell.yaml' " +
+                      args + " " + common + " >> log.txt 2>&1";
+    int status = std::system(cmd.c_str());
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+  std::string log() {
+    std::ifstream in(dir / "log.txt");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  }
+  // Starts a run in the background and returns its pid.
+  pid_t spawn(const std::string& args) {
+    pid_t pid = fork();
+    if (pid == 0) {
+      std::string cmd = "cd '" + dir.string() + "' && exec '" + binary + "' run '" + source_dir + "/tests/data/small_cell.yaml' " + args + " " + common +
+                        " >> '" + (dir / "log.txt").string() + "' 2>&1";
+      execl("/bin/sh", "sh", "-c", cmd.c_str(), (char*)nullptr);
+      _exit(127);
+    }
+    return pid;
+  }
+  static double max_relative_difference(const fs::path& a, const fs::path& b) {
+    const int na = hphtsim::io::count_snapshots(a), nb = hphtsim::io::count_snapshots(b);
+    EXPECT_EQ(na, nb);
+    double ta = 0, tb = 0;
+    auto Ta = hphtsim::io::read_snapshot_field(a, na - 1, "T", &ta);
+    auto Tb = hphtsim::io::read_snapshot_field(b, nb - 1, "T", &tb);
+    EXPECT_EQ(ta, tb);
+    EXPECT_EQ(Ta.size(), Tb.size());
+    double d = 0, m = 0;
+    for (std::size_t c = 0; c < Ta.size() && c < Tb.size(); ++c) {
+      d = std::max(d, std::abs(Ta[c] - Tb[c]));
+      m = std::max(m, std::abs(Ta[c]));
+    }
+    // The time series must agree row by row too (the restart removed what followed the checkpoint).
+    auto sa = hphtsim::io::read_series(a, "T_control"), sb = hphtsim::io::read_series(b, "T_control");
+    EXPECT_EQ(sa.size(), sb.size());
+    for (std::size_t r = 0; r < sa.size() && r < sb.size(); ++r) d = std::max(d, std::abs(sa[r] - sb[r]));
+    return d / m;
+  }
+};
+
+const std::string until_end = "--until \"5 h\"";
+
+}  // namespace
+
+TEST_F(Restart, ContinuingAfterUntilEqualsAnUninterruptedRun) {
+  ASSERT_EQ(run("-o full.h5 " + until_end), 0) << log();
+  ASSERT_EQ(run("-o part.h5 --until \"47 min\""), 0) << log();
+  ASSERT_TRUE(fs::exists(dir / "part.checkpoint.h5"));
+  // --until is absolute on a restart too.
+  ASSERT_EQ(run("-o part.h5 --restart " + until_end), 0) << log();
+  const double diff = max_relative_difference(dir / "full.h5", dir / "part.h5");
+  std::cout << "[ restart ] after --until: max relative difference " << diff << "\n";
+  EXPECT_LE(diff, 1e-10);
+}
+
+TEST_F(Restart, SigtermFinishesTheStepCheckpointsAndExitsThree) {
+  ASSERT_EQ(run("-o full.h5 " + until_end), 0) << log();
+  pid_t pid = spawn("-o part.h5 --until \"30 d\" --set time.max_step=\"1 min\"");
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  kill(pid, SIGTERM);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 3) << log();
+  EXPECT_NE(log().find("--restart"), std::string::npos) << log();
+  EXPECT_TRUE(fs::exists(dir / "part.checkpoint.h5"));
+  EXPECT_GE(hphtsim::io::count_snapshots(dir / "part.h5"), 1);
+}
+
+TEST_F(Restart, SigkillLeavesAReadableFileAndTheRestartMatches) {
+  ASSERT_EQ(run("-o full.h5 " + until_end), 0) << log();
+  pid_t pid = spawn("-o part.h5 " + until_end);
+  // Kill it once it has written a snapshot beyond the first (the XDMF lists each completed one).
+  for (int i = 0; i < 400; ++i) {
+    std::ifstream x(dir / "part.xmf");
+    std::stringstream ss;
+    ss << x.rdbuf();
+    std::string s = ss.str();
+    std::size_t count = 0;
+    for (std::size_t p = s.find("<Time "); p != std::string::npos; p = s.find("<Time ", p + 1)) ++count;
+    if (count >= 3) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  kill(pid, SIGKILL);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  const int snapshots = hphtsim::io::count_snapshots(dir / "part.h5");
+  EXPECT_GE(snapshots, 1) << "a killed run leaves a readable file with its completed snapshots";
+  for (int s = 0; s < snapshots; ++s) EXPECT_FALSE(hphtsim::io::read_snapshot_field(dir / "part.h5", s, "T").empty());
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) GTEST_SKIP() << "the run finished before the kill";
+  ASSERT_EQ(run("-o part.h5 --restart " + until_end), 0) << log();
+  const double diff = max_relative_difference(dir / "full.h5", dir / "part.h5");
+  std::cout << "[ restart ] after SIGKILL at snapshot " << snapshots << ": max relative difference " << diff << "\n";
+  EXPECT_LE(diff, 1e-10);
+}

@@ -492,28 +492,4 @@ void ElasticOperator::cell_centre_values(const double* u, std::vector<double>& u
       }
 }
 
-double elastic_dot(const ElasticOperator& op, const double* a, const double* b) {
-  const std::size_t plane = 3 * std::size_t(op.nx() + 1) * std::size_t(op.ny() + 1);
-  const int planes = op.nz() + 1;
-  std::vector<double> partial(std::size_t(planes), 0.0);
-#pragma omp parallel for schedule(static)
-  for (int k = 0; k < planes; ++k) {
-    const double* pa = a + plane * std::size_t(k);
-    const double* pb = b + plane * std::size_t(k);
-    double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
-    std::size_t i = 0;
-    for (; i + 4 <= plane; i += 4) {
-      s0 += pa[i] * pb[i];
-      s1 += pa[i + 1] * pb[i + 1];
-      s2 += pa[i + 2] * pb[i + 2];
-      s3 += pa[i + 3] * pb[i + 3];
-    }
-    for (; i < plane; ++i) s0 += pa[i] * pb[i];
-    partial[std::size_t(k)] = (s0 + s1) + (s2 + s3);
-  }
-  double s = 0.0;
-  for (double v : partial) s += v;
-  return s;
-}
-
 }  // namespace hphtsim::solvers

@@ -75,11 +75,12 @@ SolveStats solve_elasticity_eigen(const ElasticOperator& op, const std::vector<d
   st.setup_seconds = std::chrono::duration<double>(t1 - t0).count();
   int it = 0;
   // x = A_e^-1 b for the element part: direct, or CG to a tolerance tight enough for ours.
-  auto solve_elements = [&](const Vec& b) -> Vec {
+  // rel: the tolerance relative to ||b||.
+  auto solve_elements = [&](const Vec& b, double rel) -> Vec {
     if (method == EigenElasticityMethod::kSimplicialLdlt) return ldlt.solve(b);
     const double bn = b.norm();
     if (bn == 0.0) return Vec::Zero(b.size());
-    cg.setTolerance(std::max(0.1 * opts.rel_tol * ref / bn, 1e-15));
+    cg.setTolerance(std::max(rel, 1e-15));
     cg.setMaxIterations(std::max(1, opts.max_iterations - it));
     Vec x = cg.solve(b);
     it += int(cg.iterations());
@@ -95,7 +96,7 @@ SolveStats solve_elasticity_eigen(const ElasticOperator& op, const std::vector<d
   for (std::size_t q = 0; q < nr; ++q) {
     for (std::size_t k = 0; k < R[q].dofs.size(); ++k)
       if (!fixed[R[q].dofs[k]]) G[q][Eigen::Index(R[q].dofs[k])] = R[q].g[k];
-    Y[q] = solve_elements(G[q]);
+    Y[q] = solve_elements(G[q], 0.01 * opts.rel_tol);
   }
   for (std::size_t q = 0; q < nr; ++q) {
     S(Eigen::Index(q), Eigen::Index(q)) += R[q].volume / R[q].bulk;
@@ -103,7 +104,7 @@ SolveStats solve_elasticity_eigen(const ElasticOperator& op, const std::vector<d
   }
   const Eigen::LDLT<Eigen::MatrixXd> cap(0.5 * (S + S.transpose()));
   auto solve_full = [&](const Vec& b) -> Vec {
-    Vec x = solve_elements(b);
+    Vec x = solve_elements(b, std::min(0.1, 0.1 * opts.rel_tol * ref / b.norm()));
     if (nr == 0) return x;
     Vec t = Vec::Zero(Eigen::Index(nr));
     for (std::size_t q = 0; q < nr; ++q) t[Eigen::Index(q)] = G[q].dot(x);

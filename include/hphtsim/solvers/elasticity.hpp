@@ -178,7 +178,4 @@ class ElasticityMGPCG {
   std::unique_ptr<Impl> impl_;
 };
 
-/// Deterministic dot product over node vectors (summed per node plane, then in plane order).
-double elastic_dot(const ElasticOperator& op, const double* a, const double* b);
-
 }  // namespace hphtsim::solvers

@@ -60,7 +60,10 @@ SolveStats solve_elasticity_eigen(const ElasticOperator& op, const std::vector<d
   op.residual(f.data(), up.data(), rall.data(), true);
   const double ref = Eigen::Map<const Vec>(rall.data(), Eigen::Index(n)).norm();
   if (!std::isfinite(ref)) throw SolverError("elasticity reference: right-hand side is not finite");
-  if (ref == 0.0) return st;
+  if (ref == 0.0) {  // no load and no prescribed displacement: the solution is u_p itself
+    u.swap(up);
+    return st;
+  }
   const SpMat a = assemble_elasticity(op);
   Eigen::SimplicialLDLT<Eigen::SparseMatrix<double>> ldlt;
   Eigen::ConjugateGradient<SpMat, Eigen::Lower | Eigen::Upper, Eigen::IncompleteCholesky<double>> cg;

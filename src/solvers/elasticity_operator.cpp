@@ -159,6 +159,29 @@ void ElasticOperator::set_moduli(const std::vector<double>& shear, const std::ve
       }
     }
   }
+  // Each region costs the preconditioner one dense vector and one V-cycle per setup: keep the
+  // kMaxFluidRegions largest (ties: first cell), the rest stay nearly incompressible solids.
+  if (regions_.size() > kMaxFluidRegions) {
+    std::vector<std::size_t> order(regions_.size());
+    for (std::size_t r = 0; r < order.size(); ++r) order[r] = r;
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+      return regions_[a].cells.size() > regions_[b].cells.size();
+    });
+    std::vector<FluidRegion> kept;
+    for (std::size_t q = 0; q < order.size(); ++q) {
+      FluidRegion& R = regions_[order[q]];
+      if (q < kMaxFluidRegions) {
+        for (std::size_t c : R.cells) cell_region_[c] = int(kept.size());
+        kept.push_back(std::move(R));
+      } else {
+        for (std::size_t c : R.cells) {
+          cell_region_[c] = -1;
+          kvol_[c] = bulk[c];
+        }
+      }
+    }
+    regions_ = std::move(kept);
+  }
 }
 
 unsigned ElasticOperator::fixed_components(int i, int j, int k) const {

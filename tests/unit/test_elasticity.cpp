@@ -348,6 +348,31 @@ TEST(ElasticityMGPCG, SeveralFluidRegionsTouchingTheWalls) {
     for (std::size_t c : R.cells) EXPECT_EQ(p[c], p[R.cells.front()]);
 }
 
+// More fluid pockets than kMaxFluidRegions: the largest become regions, the rest solids.
+TEST(ElasticityOperator, KeepsTheLargestFluidRegions) {
+  const hc::Grid g = hc::Grid::uniform(20, 20, 3, 1.0, 1.0, 0.2);
+  hs::ElasticOperator op(g, hs::kNormalWalls);
+  std::vector<double> mu(g.size(), 1.0), kb(g.size(), 2.0);
+  std::vector<unsigned char> fluid(g.size(), 0);
+  // 25 isolated pockets in the middle plane: pocket q (q = 0..24) of 1 or 2 cells.
+  for (int q = 0; q < 25; ++q) {
+    const int i = 1 + 4 * (q % 5), j = 1 + 4 * (q / 5);
+    fluid[g.index(i, j, 1)] = 1;
+    if (q % 2 == 0) fluid[g.index(i + 1, j, 1)] = 1;
+  }
+  op.set_moduli(mu, kb, &fluid);
+  ASSERT_EQ(op.fluid_regions().size(), hs::ElasticOperator::kMaxFluidRegions);
+  std::size_t in_regions = 0;
+  for (const hs::FluidRegion& R : op.fluid_regions()) in_regions += R.cells.size();
+  EXPECT_EQ(in_regions, 13u * 2u + 3u);  // all 13 two-cell pockets, then the first 3 single cells
+  for (std::size_t c = 0; c < g.size(); ++c) {
+    if (op.cell_region()[c] >= 0)
+      EXPECT_EQ(op.cell_bulk()[c], 0.0);
+    else
+      EXPECT_EQ(op.cell_bulk()[c], 2.0);
+  }
+}
+
 TEST(ElasticityMGPCG, EigenCgIncompleteCholeskyPath) {
   const hc::Grid g = hc::Grid::uniform(8, 7, 9, 1.0, 0.9, 1.1);
   Problem p = make_problem(g, true);

@@ -60,6 +60,9 @@ class ElasticOperator {
   /// Per-cell shear modulus mu > 0 and bulk modulus K > 0 (Pa), size grid.size(). Cells with
   /// fluid[c] != 0 (optional) form fluid regions (FluidRegion): their own elements keep only the
   /// deviatoric part (mu: pass a small shear modulus), the region carries the volumetric part.
+  /// Only the kMaxFluidRegions largest regions are kept (numbered by decreasing size); cells of
+  /// smaller ones beyond that count stay solids with their own K (nearly incompressible).
+  static constexpr std::size_t kMaxFluidRegions = 16;
   void set_moduli(const std::vector<double>& shear, const std::vector<double>& bulk,
                   const std::vector<unsigned char>* fluid = nullptr);
   const std::vector<double>& shear() const { return mu_; }

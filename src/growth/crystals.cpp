@@ -203,11 +203,12 @@ void CrystalGrowth::grow_shape(int s, double T_seed) {
   h111_[si] = c0 + t;
 }
 
-void CrystalGrowth::window(const std::vector<double>& T_seed, double p) {
+void CrystalGrowth::window(const std::vector<double>& T_seed, double p_cell, const std::vector<double>* p_seed) {
   const auto& sol = settings_.solubility;
   for (std::size_t s = 0; s < seeds_.size(); ++s) {
     SeedDiagnostics& d = seeds_[s];
     const double T = T_seed[s];
+    const double p = p_seed ? (*p_seed)[s] : p_cell;
     d.line_margin_GPa = (p - physics::equilibrium_pressure(sol.line, T)) * 1e-9;
     d.line_margin_K = physics::equilibrium_temperature(sol.line, p) - T;
     d.eutectic_margin_K = T - settings_.eutectic.temperature(p);
@@ -219,19 +220,21 @@ void CrystalGrowth::window(const std::vector<double>& T_seed, double p) {
   }
 }
 
-void CrystalGrowth::update_status(const std::vector<double>& T, double p, const std::vector<double>& T_seed) {
+void CrystalGrowth::update_status(const std::vector<double>& T, double p, const std::vector<double>& T_seed,
+                                  const std::vector<double>* p_seed) {
   (void)T;
-  window(T_seed, p);
+  window(T_seed, p, p_seed);
 }
 
 void CrystalGrowth::step(const std::vector<double>& T, double p, const std::vector<double>& T_seed, double dt,
-                         const solvers::SolveOptions& opts) {
+                         const solvers::SolveOptions& opts, const std::vector<double>* p_seed) {
   const core::Grid& g = grid_;
   const std::size_t n = g.size();
   const auto& st = settings_;
   const double rho = st.melt_density, rhoD = rho * st.effective_diffusivity();
   const double T_melt = st.eutectic.temperature(p);
-  window(T_seed, p);
+  window(T_seed, p, p_seed);
+  auto seed_pressure = [&](int s) { return p_seed ? (*p_seed)[std::size_t(s)] : p; };
 
   for (std::size_t c = 0; c < n; ++c) {
     active_[c] = map_.region[c] == solvent_region_ && T[c] >= T_melt;
@@ -262,7 +265,7 @@ void CrystalGrowth::step(const std::vector<double>& T, double p, const std::vect
     if (s >= 0 && seeds_[std::size_t(s)].status == GrowthStatus::growing && ((*mask)[c] >> f & 1)) {
       const double beta = st.kinetic_coefficient;
       G = area / (1.0 / (rho * beta) + half / rhoD);  // kinetics in series with half a cell of diffusion
-      cb = st.solubility.diamond(T_face, p);
+      cb = st.solubility.diamond(T_face, seed_pressure(s));
       seed = s;
       return true;
     }
@@ -305,7 +308,7 @@ void CrystalGrowth::step(const std::vector<double>& T, double p, const std::vect
             const int s = seed_of(map_.region[m]);
             if (s < 0 || seeds_[std::size_t(s)].status != GrowthStatus::growing) continue;
             const bool on = face_mask_[c] >> f & 1;
-            const bool want = c_[c] > st.solubility.diamond(0.5 * (T[c] + T[m]), p);
+            const bool want = c_[c] > st.solubility.diamond(0.5 * (T[c] + T[m]), seed_pressure(s));
             if (on != want) {
               face_mask_[c] ^= (unsigned char)(1u << f);
               changed = true;

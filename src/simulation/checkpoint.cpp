@@ -20,6 +20,7 @@ void for_each_entry(S& s, F&& f) {
   f.scalar("pid_integral", s.pid_integral);
   f.scalar("pid_last_error", s.pid_last_error);
   f.integer("pid_started", s.pid_started);
+  f.scalar("pressure_relaxation", s.pressure_relaxation);
   f.array("T", s.T);
   f.array("T_prev", s.T_prev);
   f.array("electric_warm_start", s.electric_warm_start);

@@ -251,6 +251,17 @@ Model Model::from_config(const core::Config& config) {
     } else if (std::isnan(m.constant_cell_pressure)) {
       pr->fail_key("cell_pressure", "missing: give a constant cell pressure or an oil-pressure recipe");
     }
+    bool all_mechanical = true;
+    for (const auto& mat : m.materials)
+      all_mechanical = all_mechanical && mat.extra.count("youngs_modulus") && mat.extra.count("poisson_ratio") &&
+                       mat.extra.count("thermal_expansion");
+    // Off by default for now: one thermo-elastic solve per step roughly doubles a step's cost.
+    const bool want = pr->boolean_or("field", false);
+    if (want && !all_mechanical)
+      pr->fail_key("field", "needs youngs_modulus, poisson_ratio and thermal_expansion for every material in the cell");
+    m.pressure_field = want;
+    m.pressure_relaxation_time = pr->quantity_or("relaxation_time", dim::time, duration_what, m.pressure_relaxation_time);
+    if (!(m.pressure_relaxation_time > 0.0)) pr->fail_key("relaxation_time", "must be positive");
   }
 
   // --- carbon transport and growth

@@ -58,6 +58,17 @@ Simulation::Simulation(Model model)
         model_.materials[std::size_t(source_material)].density(model_.time.initial_temperature));
   }
 
+  if (model_.pressure_field) {
+    mechanics_ = std::make_unique<physics::Mechanics>(g);
+    E_.assign(n, 0.0);
+    nu_.assign(n, 0.0);
+    eigenstrain_.assign(n, 0.0);
+    p_field_.assign(n, 0.0);
+    fluid_.assign(n, 0);
+    capsule_.assign(n, 0);
+  }
+  diag_.p_seed.assign(model_.seed_count(), nan);
+
   // The initial electric state (fields at t = 0 with the initial temperature).
   update_properties(0.0);
   electric_.settings().setpoint = model_.heater_recipe.mode == HeaterRecipe::Mode::temperature
@@ -68,8 +79,9 @@ Simulation::Simulation(Model model)
   diag_.electric = electric_.solve(resistivity_, phi_, heat_, model_.linear);
   for (std::size_t c = 0; c < n; ++c) q_density_[c] = heat_[c] / cell_volume_[c];
   update_diagnostics(inf);
+  update_pressure(0.0);
   if (growth_) {
-    growth_->update_status(T_, diag_.p_cell, diag_.T_seed);
+    growth_->update_status(T_, diag_.p_cell, diag_.T_seed, mechanics_ ? &diag_.p_seed : nullptr);
     for (const auto& d : growth_->seeds()) last_status_.push_back(d.status);
   }
   diag_.energy_imbalance = 0.0;
@@ -192,7 +204,8 @@ void Simulation::solve_steady() {
     pid_.commit(diag_.T_setpoint, probe_value(T_, model_.probes[std::size_t(model_.heater_recipe.control_probe)]),
                 diag_.electric.power, inf);
   update_diagnostics(inf);
-  if (growth_) growth_->update_status(T_, diag_.p_cell, diag_.T_seed);
+  update_pressure(0.0);
+  if (growth_) growth_->update_status(T_, diag_.p_cell, diag_.T_seed, mechanics_ ? &diag_.p_seed : nullptr);
   have_prev_ = false;
   history_.push_back(series_row());
 }
@@ -214,10 +227,11 @@ void Simulation::accept(double dt) {
                 diag_.electric.power, dt);
   time_ += dt;
   ++diag_.steps;
+  update_pressure(dt);
   if (growth_) {
     std::vector<double> T_seed(model_.seed_count());
     for (std::size_t s = 0; s < T_seed.size(); ++s) T_seed[s] = region_mean(model_.seed_region(s));
-    growth_->step(T_, model_.cell_pressure(time_), T_seed, dt, model_.linear);
+    growth_->step(T_, diag_.p_cell, T_seed, dt, model_.linear, mechanics_ ? &diag_.p_seed : nullptr);
     report_status_changes();
   }
   update_diagnostics(dt);
@@ -340,7 +354,64 @@ void Simulation::update_diagnostics(double dt) {
     diag_.T_setpoint = nan;
   }
   diag_.oil_pressure = model_.oil_pressure.empty() ? nan : model_.oil_pressure.value(time_);
-  diag_.p_cell = model_.has_pressure() ? model_.cell_pressure(time_) : nan;
+  diag_.p_calibrated = model_.has_pressure() ? model_.cell_pressure(time_) : nan;
+  if (!mechanics_) diag_.p_cell = diag_.p_calibrated;
+}
+
+void Simulation::update_pressure(double dt) {
+  if (!mechanics_) return;
+  // Per-cell moduli and free volumetric strain. Molten solvent (liquid fraction >= 1/2) is a
+  // fluid region with one hydrostatic pressure; the graphite -> diamond volume loss is spread
+  // over the growth capsule (solvent, source, crystals) as a negative free strain.
+  const auto& mats = model_.materials;
+  const auto& id = model_.map.material;
+  const auto& reg = model_.map.region;
+  const std::size_t n = T_.size();
+  const double T_ref = model_.time.initial_temperature;
+  double capsule_volume = 0.0;
+  for (std::size_t c = 0; c < n; ++c) {
+    const int r = reg[c];
+    capsule_[c] = (r >= 0 && (r == model_.solvent_region || r == model_.source_region ||
+                              r >= int(model_.assembly.primitives.size())));
+    if (capsule_[c]) capsule_volume += cell_volume_[c];
+  }
+  const double converted = growth_ ? growth_->converted_volume(2260.0) : 0.0;  // graphite 2.26 g/cm^3 [L]
+#pragma omp parallel for schedule(static)
+  for (std::size_t c = 0; c < n; ++c) {
+    const materials::Material& m = mats[std::size_t(id[c])];
+    const double t = T_[c];
+    double E = m.extra.at("youngs_modulus")(t), nu = m.extra.at("poisson_ratio")(t);
+    fluid_[c] = m.melts() && m.liquid_fraction(t) >= 0.5;
+    if (fluid_[c]) {
+      const auto melt = physics::melt_moduli(physics::bulk_modulus(E, nu));
+      E = melt.youngs_modulus;
+      nu = melt.poisson_ratio;
+    }
+    E_[c] = E;
+    nu_[c] = nu;
+    eigenstrain_[c] = 3.0 * m.extra.at("thermal_expansion")(t) * (t - T_ref) -
+                      (capsule_[c] && capsule_volume > 0.0 ? converted / capsule_volume : 0.0);
+  }
+  physics::MechanicsInput in{&E_, &nu_, &eigenstrain_, &fluid_};
+  mechanics_->solve(in, 0.0, p_field_, model_.linear);
+  // The rams sit where the room-temperature calibration puts them for this oil pressure
+  // (no free strain); heating at that position adds thermal pressure, which the medium
+  // relaxes towards the calibrated pressure with pressure.relaxation_time.
+  const double p_cal = model_.cell_pressure(time_);
+  const double unit = mechanics_->mean_over(mechanics_->pressure_unit(), capsule_);
+  const double delta_cold = unit != 0.0 ? p_cal / unit : 0.0;
+  const double delta_target = mechanics_->delta_for_mean_pressure(p_cal, capsule_);
+  if (dt > 0.0) {
+    const double w = 1.0 - std::exp(-dt / model_.pressure_relaxation_time);
+    relaxation_ += w * ((delta_target - delta_cold) - relaxation_);
+  }
+  mechanics_->pressure(delta_cold + relaxation_, p_field_);
+  diag_.p_cell = mechanics_->mean_over(p_field_, capsule_);
+  std::vector<unsigned char> seed_mask(n);
+  for (std::size_t s = 0; s < model_.seed_count(); ++s) {
+    for (std::size_t c = 0; c < n; ++c) seed_mask[c] = reg[c] == model_.seed_region(s);
+    diag_.p_seed[s] = mechanics_->mean_over(p_field_, seed_mask);
+  }
 }
 
 void Simulation::report_status_changes() {
@@ -357,14 +428,20 @@ void Simulation::report_status_changes() {
 }
 
 std::vector<std::string> Simulation::field_names() const {
-  if (growth_) return {"T", "phi", "q", "carbon", "crystal"};
-  return {"T", "phi", "q"};
+  std::vector<std::string> names = {"T", "phi", "q"};
+  if (mechanics_) names.push_back("p");
+  if (growth_) {
+    names.push_back("carbon");
+    names.push_back("crystal");
+  }
+  return names;
 }
 
 std::vector<double>& Simulation::field(const std::string& name) {
   if (name == "T") return T_;
   if (name == "phi") return phi_;
   if (name == "q") return q_density_;
+  if (mechanics_ && name == "p") return p_field_;
   if (growth_ && name == "carbon") return growth_->carbon();
   if (growth_ && name == "crystal") return const_cast<std::vector<double>&>(growth_->crystal_map());
   throw std::invalid_argument("no field named '" + name + "' (fields: T, phi, q, and with growth carbon, crystal)");
@@ -374,6 +451,7 @@ std::string Simulation::field_units(const std::string& name) const {
   if (name == "T") return "K";
   if (name == "phi") return "V";
   if (name == "q") return "W/m^3";
+  if (name == "p") return "Pa";
   if (name == "carbon") return "1";
   if (name == "crystal") return "1";
   throw std::invalid_argument("no field named '" + name + "'");
@@ -399,7 +477,11 @@ std::vector<Simulation::SeriesColumn> Simulation::series_layout() const {
     cols.push_back({"T_setpoint", "K", 1});
   }
   if (!model_.oil_pressure.empty()) cols.push_back({"oil_pressure", "Pa", 1});
-  if (model_.has_pressure()) cols.push_back({"p_cell", "Pa", 1});
+  if (model_.has_pressure()) {
+    cols.push_back({"p_calibrated", "Pa", 1});
+    cols.push_back({"p_cell", "Pa", 1});
+    if (mechanics_ && model_.seed_count() > 0) cols.push_back({"p_seed", "Pa", int(model_.seed_count())});
+  }
   if (model_.source_region >= 0) cols.push_back({"T_source", "K", 1});
   const int ns = int(model_.seed_count());
   if (ns > 0) {
@@ -442,7 +524,11 @@ std::vector<double> Simulation::series_row() const {
     row.push_back(d.T_setpoint);
   }
   if (!model_.oil_pressure.empty()) row.push_back(d.oil_pressure);
-  if (model_.has_pressure()) row.push_back(d.p_cell);
+  if (model_.has_pressure()) {
+    row.push_back(d.p_calibrated);
+    row.push_back(d.p_cell);
+    if (mechanics_ && model_.seed_count() > 0) row.insert(row.end(), d.p_seed.begin(), d.p_seed.end());
+  }
   if (model_.source_region >= 0) row.push_back(d.T_source);
   if (model_.seed_count() > 0) {
     row.insert(row.end(), d.T_seed.begin(), d.T_seed.end());
@@ -488,6 +574,7 @@ SimulationState Simulation::state() const {
   s.pid_integral = pid_.integral();
   s.pid_last_error = pid_.last_error();
   s.pid_started = pid_.started() ? 1 : 0;
+  s.pressure_relaxation = relaxation_;
   s.T = T_;
   s.T_prev = T_prev_;
   s.electric_warm_start = const_cast<physics::ElectricProblem&>(electric_).warm_start();
@@ -514,6 +601,7 @@ void Simulation::restore(const SimulationState& s) {
   diag_.steps = s.steps;
   diag_.rejected_steps = s.rejected_steps;
   pid_.restore(s.pid_integral, s.pid_last_error, s.pid_started != 0);
+  relaxation_ = s.pressure_relaxation;
   T_ = s.T;
   T_prev_ = s.T_prev;
   T_old_ = s.T;
@@ -539,6 +627,7 @@ void Simulation::restore(const SimulationState& s) {
   electric_.warm_start() = warm;  // keep the saved guess so the next step repeats the original
   for (std::size_t c = 0; c < n; ++c) q_density_[c] = heat_[c] / cell_volume_[c];
   update_diagnostics(inf);
+  update_pressure(0.0);
   history_.clear();
   history_.push_back(series_row());
 }

@@ -84,10 +84,13 @@ class CrystalGrowth {
 
   /// One backward-Euler step of length dt with the temperature field T (K), the pressure p
   /// (Pa) and each seed's mean temperature.
+  /// `p_seed` (optional): the pressure at each seed (window, diamond solubility at its faces);
+  /// otherwise p everywhere.
   void step(const std::vector<double>& T, double p, const std::vector<double>& T_seed, double dt,
-            const solvers::SolveOptions& opts);
+            const solvers::SolveOptions& opts, const std::vector<double>* p_seed = nullptr);
   /// Window diagnostics without transport (initial state, steady solves).
-  void update_status(const std::vector<double>& T, double p, const std::vector<double>& T_seed);
+  void update_status(const std::vector<double>& T, double p, const std::vector<double>& T_seed,
+                     const std::vector<double>* p_seed = nullptr);
 
   const std::vector<double>& carbon() const { return c_; }
   std::vector<double>& carbon() { return c_; }
@@ -140,7 +143,7 @@ class CrystalGrowth {
   }
   bool inside(int seed, double x, double y, double z, double h100, double h111) const;
   void grow_shape(int seed, double T_seed);
-  void window(const std::vector<double>& T_seed, double p);
+  void window(const std::vector<double>& T_seed, double p, const std::vector<double>* p_seed);
   void refresh_crystal_map();
 };
 

@@ -78,6 +78,10 @@ struct Model {
   /// Cell pressure: from the oil-pressure recipe through the calibration, or a constant.
   process::PressureCalibration calibration;
   double constant_cell_pressure = std::numeric_limits<double>::quiet_NaN();  ///< Pa
+  /// Thermo-elastic pressure field (docs/mechanics.md): pressure.field: true (every material
+  /// then needs youngs_modulus, poisson_ratio and thermal_expansion).
+  bool pressure_field = false;
+  double pressure_relaxation_time = 2 * 86400.0;  ///< s: the medium relaxes thermal pressure [E]
   /// Carbon transport and crystal growth (the `growth` section), absent without it.
   std::optional<growth::GrowthSettings> growth;
   CouplingSettings coupling;
@@ -91,7 +95,8 @@ struct Model {
   std::size_t seed_count() const { return assembly.seeds.size(); }
   /// Region id of seed s in map.region.
   int seed_region(std::size_t s) const { return int(assembly.primitives.size() + s); }
-  /// Mean cell pressure (Pa) at time t; NaN when the config gives no pressure.
+  /// Calibrated cell pressure (Pa) at time t (oil -> cell, room-temperature calibration, or
+  /// the constant); NaN when the config gives no pressure.
   double cell_pressure(double t) const;
   bool has_pressure() const { return !calibration.empty() || !std::isnan(constant_cell_pressure); }
   /// The earliest recipe segment end after t (heater or oil pressure); +inf if none.

@@ -16,6 +16,7 @@
 
 #include "hphtsim/growth/crystals.hpp"
 #include "hphtsim/physics/electric.hpp"
+#include "hphtsim/physics/mechanics.hpp"
 #include "hphtsim/physics/thermal.hpp"
 #include "hphtsim/process/control.hpp"
 #include "hphtsim/simulation/model.hpp"
@@ -40,7 +41,9 @@ struct Diagnostics {
   double T_control = 0.0;              ///< K, thermocouple (temperature recipe) else NaN
   double T_setpoint = 0.0;             ///< K, its setpoint else NaN
   double oil_pressure = 0.0;           ///< Pa, from the recipe (NaN without one)
-  double p_cell = 0.0;                 ///< Pa, mean cell pressure (NaN without a pressure section)
+  double p_calibrated = 0.0;           ///< Pa, from the oil pressure (NaN without a pressure section)
+  double p_cell = 0.0;                 ///< Pa, mean over the growth capsule (the field's, else calibrated)
+  std::vector<double> p_seed;          ///< Pa, mean over each seed (with the pressure field)
   double T_source = 0.0;               ///< K, mean over the carbon source (NaN without that role)
   std::vector<double> T_seed;          ///< K, mean over each seed
   std::vector<double> dT_source_seed;  ///< K, T_source - T_seed
@@ -53,6 +56,7 @@ struct Diagnostics {
 struct SimulationState {
   double time = 0.0, next_dt = 0.0, dt_prev = 0.0;
   int have_prev = 0, next_snapshot_index = 1, steps = 0, rejected_steps = 0;
+  double pressure_relaxation = 0.0;
   double pid_integral = 0.0, pid_last_error = 0.0;
   int pid_started = 0;
   std::vector<double> T, T_prev, electric_warm_start, T_base, T_response;
@@ -119,6 +123,10 @@ class Simulation {
   physics::ThermalProblem thermal_;
   process::PidController pid_;
   std::unique_ptr<growth::CrystalGrowth> growth_;
+  std::unique_ptr<physics::Mechanics> mechanics_;
+  std::vector<double> E_, nu_, eigenstrain_, p_field_;
+  std::vector<unsigned char> fluid_, capsule_;
+  double relaxation_ = 0.0;  // ram-position offset the medium has relaxed (m)
   std::vector<growth::GrowthStatus> last_status_;
   double time_ = 0.0;
   double next_dt_ = 0.0;
@@ -138,7 +146,8 @@ class Simulation {
   void update_properties(double t);
   int couple(double dt, double t_new);  // returns Picard iterations
   void update_diagnostics(double dt);
-  void report_status_changes();  // one line on stderr when a seed leaves or re-enters the window
+  void report_status_changes();
+  void update_pressure(double dt);  // thermo-elastic field, p_cell, p_seed  // one line on stderr when a seed leaves or re-enters the window
   double region_mean(int region) const;
   double probe_value(const std::vector<double>& field, const Probe& p) const;
   double local_error(double dt) const;

@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
@@ -193,6 +194,14 @@ TEST_F(ResultFileTest, RefusesToOverwriteUnlessAsked) {
   make_writer(path, /*overwrite=*/true).close();
   EXPECT_EQ(count_snapshots(path), 0);
   EXPECT_TRUE(read_series(path, "time").empty());
+
+  // The file is built under a private name and moved into place: nothing else is left.
+  std::vector<std::string> names;
+  for (const auto& entry : fs::directory_iterator(dir_)) {
+    names.push_back(entry.path().filename().string());
+  }
+  std::sort(names.begin(), names.end());
+  EXPECT_EQ(names, (std::vector<std::string>{"run.h5", "run.xmf"}));
 }
 
 TEST_F(ResultFileTest, MissingDirectoryIsAnIoErrorNamingThePath) {

@@ -12,11 +12,12 @@
 //                        for per-seed quantities
 // and an XDMF file beside it (same stem, .xmf) that ParaView opens, rewritten after every
 // snapshot. The file is flushed after every snapshot and every time-series row, so a run that
-// dies (even by SIGKILL) leaves a readable file with every completed snapshot. String
-// attributes are fixed-length UTF-8 (h5py returns bytes), /materials and /meta/config are
-// variable-length UTF-8 string datasets. Neither the writer nor the readers below take HDF5's file lock, so a
-// running result can be inspected (h5py, h5dump, describe_result). Field and series names are
-// plain names (no '/'): else IoError.
+// dies (even by SIGKILL) leaves a readable file with every completed snapshot (how, and the
+// known windows: src/io/result_file.cpp). String attributes are fixed-length UTF-8 (h5py
+// returns bytes), /materials and /meta/config variable-length UTF-8 string datasets. Neither
+// the writer nor the readers below take HDF5's file lock, so a running result can be inspected
+// (h5py, h5dump, describe_result). Field and series names are plain names (no '/'): else
+// IoError.
 #pragma once
 
 #include <cstdint>

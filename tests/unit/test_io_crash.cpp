@@ -147,6 +147,13 @@ TEST(ResultFileCrash, EveryWriteIsASafePlaceToBeKilled) {
       fs::temp_directory_path() / ("hphtsim_io_crash_test_" + std::to_string(::getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
+  struct RemoveOnExit {  // also when an assertion returns early
+    fs::path dir;
+    ~RemoveOnExit() {
+      std::error_code ec;
+      fs::remove_all(dir, ec);
+    }
+  } cleanup{dir};
   const fs::path path = dir / "run.h5";
   H5open();  // once here rather than in each of the ~300 children
 
@@ -221,8 +228,6 @@ TEST(ResultFileCrash, EveryWriteIsASafePlaceToBeKilled) {
       if (!problem.empty() && ++failures >= 5) FAIL() << "giving up after 5 failures";
     }
   }
-  std::error_code ec;
-  fs::remove_all(dir, ec);
 }
 
 }  // namespace

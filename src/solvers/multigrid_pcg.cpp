@@ -587,10 +587,9 @@ void MultigridPCG::Impl::factor_coarsest() {
   const Level& C = levels.back();
   const auto n = Eigen::Index(C.n);
   if (coarse_matrix.rows() != n) {  // first call (constructor); update() reuses the storage
-    coarse_matrix.resize(n, n);
-    coarse_inverse.resize(n, n);
-    coarse_ldlt = Eigen::LDLT<Eigen::MatrixXd>(n);
-  }
+    coarse_matrix.resize(n, n);      // (coarse_ldlt sizes itself in its first compute(); do
+    coarse_inverse.resize(n, n);     // not assign an uncomputed LDLT: it copies an
+  }                                  // uninitialised status field, which UBSan reports)
   Eigen::MatrixXd& a = coarse_matrix;
   a.setZero();
   for (int k = 0; k < C.nz; ++k)

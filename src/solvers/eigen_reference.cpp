@@ -59,7 +59,11 @@ SolveStats solve_eigen_cg_ic(const StencilOperator& op, const std::vector<double
   const double bnorm = bv.norm();
   if (!std::isfinite(bnorm)) throw SolverError("solve_eigen_cg_ic: right-hand side is not finite");
 
-  Eigen::ConjugateGradient<SpMat, Eigen::Lower | Eigen::Upper, Eigen::IncompleteCholesky<double>> cg;
+  // Natural (grid) ordering rather than IncompleteCholesky's default AMD: on a structured grid
+  // it is the stronger baseline (64^3 with the 1000x block: 118 instead of 183 iterations,
+  // 0.9 instead of 2.3 s), and its triangular solves stream through memory.
+  using Ic = Eigen::IncompleteCholesky<double, Eigen::Lower, Eigen::NaturalOrdering<int>>;
+  Eigen::ConjugateGradient<SpMat, Eigen::Lower | Eigen::Upper, Ic> cg;
   cg.setTolerance(opts.rel_tol);
   cg.setMaxIterations(opts.max_iterations);
   cg.compute(a);

@@ -2,9 +2,12 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <stdexcept>
+#include <string>
 
 #include "hphtsim/core/config.hpp"
 #include "hphtsim/core/error.hpp"
+#include "hphtsim/process/calibration.hpp"
 #include "hphtsim/process/control.hpp"
 #include "hphtsim/process/recipe.hpp"
 
@@ -83,4 +86,49 @@ TEST(Drift, ApproachesItsRelativeChange) {
   EXPECT_DOUBLE_EQ(d.factor(0.0), 1.0);
   EXPECT_NEAR(d.factor(1e6), 1.2, 1e-12);
   EXPECT_NEAR(d.factor(100.0), 1.0 + 0.2 * (1 - std::exp(-1.0)), 1e-12);
+}
+
+namespace {
+const char* kCalibration = R"YAML(calibration:
+- {oil: "0 MPa", cell: "0 GPa"}
+- {oil: "38 MPa", cell: "2.52 GPa", fixed_point: "Bi I-II"}
+- {oil: "54 MPa", cell: "3.7 GPa", fixed_point: "Tl II-III"}
+- {oil: "84 MPa", cell: "5.33 GPa", fixed_point: "Ba I-II"}
+- {oil: "120 MPa", cell: "7.38 GPa", fixed_point: "Bi III-V"}
+)YAML";
+}  // namespace
+
+// The calibration passes through its fixed points and inverts: oil -> cell -> oil.
+TEST(PressureCalibration, PassesThroughFixedPointsAndInverts) {
+  core::Config c = core::Config::load_string(kCalibration);
+  const auto cal = process::PressureCalibration::from_config(c.root().at("calibration"));
+  EXPECT_DOUBLE_EQ(cal.cell_pressure(84e6), 5.33e9);
+  EXPECT_DOUBLE_EQ(cal.cell_pressure(38e6), 2.52e9);
+  EXPECT_NEAR(cal.cell_pressure(95e6), 5.33e9 + (7.38e9 - 5.33e9) * 11.0 / 36.0, 1e-6);
+  for (double oil = 0.0; oil <= 120e6; oil += 2.5e6) {
+    const double cell = cal.cell_pressure(oil);
+    EXPECT_NEAR(cal.oil_pressure(cell), oil, 1e-9 * 120e6) << oil;
+  }
+  EXPECT_THROW(cal.cell_pressure(121e6), std::out_of_range);
+  EXPECT_THROW(cal.oil_pressure(8e9), std::out_of_range);
+}
+
+TEST(PressureCalibration, NonMonotoneOrOutOfRangeCurvesNameTheirKey) {
+  auto key_of = [](const char* yaml) {
+    core::Config c = core::Config::load_string(std::string("calibration:\n") + yaml);
+    try {
+      process::PressureCalibration::from_config(c.root().at("calibration"));
+    } catch (const ConfigError& e) {
+      return e.key();
+    }
+    return std::string("(accepted)");
+  };
+  // The cell pressure falls between the 2nd and 3rd points.
+  EXPECT_EQ(key_of("- {oil: \"0 MPa\", cell: \"0 GPa\"}\n- {oil: \"40 MPa\", cell: \"3 GPa\"}\n"
+                   "- {oil: \"60 MPa\", cell: \"2.9 GPa\"}\n"),
+            "calibration.2.cell");
+  EXPECT_EQ(key_of("- {oil: \"50 MPa\", cell: \"1 GPa\"}\n- {oil: \"40 MPa\", cell: \"3 GPa\"}\n"), "calibration.1.oil");
+  EXPECT_EQ(key_of("- {oil: \"0 MPa\", cell: \"0 GPa\"}\n- {oil: \"40 MPa\", cell: \"30 GPa\"}\n"), "calibration.1.cell");
+  EXPECT_EQ(key_of("- {oil: \"0 MPa\", cell: \"0 GPa\"}\n- {oil: \"40 MPa\", cell: \"3 K\"}\n"), "calibration.1.cell");
+  EXPECT_EQ(key_of("- {oil: \"0 MPa\", cell: \"0 GPa\"}\n"), "calibration");
 }

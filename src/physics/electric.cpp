@@ -51,16 +51,12 @@ void ElectricProblem::find_circuit(const std::vector<double>& resistivity) {
   for (std::size_t head = 0; head < queue_.size(); ++head) {
     const std::size_t c = std::size_t(queue_[head]);
     const int i = int(c % g.nx), j = int((c / g.nx) % g.ny), k = int(c / (std::size_t(g.nx) * g.ny));
-    const int di[6] = {-1, 1, 0, 0, 0, 0}, dj[6] = {0, 0, -1, 1, 0, 0}, dk[6] = {0, 0, 0, 0, -1, 1};
-    for (int f = 0; f < 6; ++f) {
-      int a = i + di[f], b = j + dj[f], d = k + dk[f];
-      if (a < 0 || b < 0 || d < 0 || a >= g.nx || b >= g.ny || d >= g.nz) continue;
-      std::size_t m = g.index(a, b, d);
+    core::for_each_face_neighbour(g, i, j, k, [&](std::size_t m) {
       if (!circuit_[m] && resistivity[m] <= settings_.insulator_resistivity) {
         circuit_[m] = 1;
         queue_.push_back(int(m));
       }
-    }
+    });
   }
 }
 

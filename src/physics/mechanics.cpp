@@ -48,6 +48,8 @@ void Mechanics::set_material(const MechanicsInput& in) {
     mu[c] = shear_modulus(E, nu);
     kb[c] = bulk_modulus(E, nu);
   }
+  E_in_ = *in.youngs_modulus;
+  nu_in_ = *in.poisson_ratio;
   std::vector<unsigned char> fluid(n, 0);
   if (in.fluid)
     for (std::size_t c = 0; c < n; ++c) fluid[c] = (*in.fluid)[c] != 0;
@@ -107,6 +109,56 @@ void Mechanics::solve_parts(const solvers::SolveOptions& opts, MechanicsResult& 
   res.iterations_free = sf.iterations;
   res.iterations = su.iterations + sf.iterations;
   res.rel_residual = std::max(su.rel_residual, sf.rel_residual);
+  p_unit_.resize(n);
+  p_free_.resize(n);
+  op_->cell_pressure(u_unit_.data(), nullptr, p_unit_.data());
+  op_->cell_pressure(u_free_.data(), eig_.data(), p_free_.data());
+  solved_ = true;
+}
+
+bool Mechanics::needs_update(const MechanicsInput& in, double pressure_tolerance) const {
+  if (!solved_) return true;
+  const std::size_t n = grid_.size();
+  HPHTSIM_CHECK(in.youngs_modulus && in.poisson_ratio && in.youngs_modulus->size() == n && in.poisson_ratio->size() == n,
+                "mechanics: per-cell inputs need " << n << " entries");
+  const auto& E = *in.youngs_modulus;
+  const auto& nu = *in.poisson_ratio;
+  int stale = 0;
+#pragma omp parallel for schedule(static) reduction(| : stale)
+  for (std::size_t c = 0; c < n; ++c) {
+    const bool fluid = in.fluid && (*in.fluid)[c] != 0;
+    const double e = in.eigenstrain ? (*in.eigenstrain)[c] : 0.0;
+    if (fluid != (fluid_[c] != 0) || std::abs(E[c] - E_in_[c]) > 1e-2 * E_in_[c] || std::abs(nu[c] - nu_in_[c]) > 1e-3 ||
+        kb_[c] * std::abs(e - eig_[c]) > pressure_tolerance)
+      stale |= 1;
+  }
+  return stale != 0;
+}
+
+MechanicsState Mechanics::state() const {
+  MechanicsState s;
+  if (!solved_) return s;
+  s.youngs_modulus = E_in_;
+  s.poisson_ratio = nu_in_;
+  s.eigenstrain = eig_;
+  s.fluid.assign(fluid_.begin(), fluid_.end());
+  s.u_unit = u_unit_;
+  s.u_free = u_free_;
+  return s;
+}
+
+void Mechanics::restore(const MechanicsState& s) {
+  const std::size_t n = grid_.size();
+  if (s.empty()) return;
+  HPHTSIM_CHECK(s.youngs_modulus.size() == n && s.poisson_ratio.size() == n && s.eigenstrain.size() == n &&
+                    s.fluid.size() == n && s.u_unit.size() == op_->num_dofs() && s.u_free.size() == op_->num_dofs(),
+                "mechanics: the saved state does not match this grid");
+  std::vector<unsigned char> fluid(n);
+  for (std::size_t c = 0; c < n; ++c) fluid[c] = s.fluid[c] != 0.0;
+  MechanicsInput in{&s.youngs_modulus, &s.poisson_ratio, &s.eigenstrain, &fluid};
+  set_material(in);
+  u_unit_ = s.u_unit;
+  u_free_ = s.u_free;
   p_unit_.resize(n);
   p_free_.resize(n);
   op_->cell_pressure(u_unit_.data(), nullptr, p_unit_.data());

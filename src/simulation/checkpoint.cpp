@@ -21,6 +21,13 @@ void for_each_entry(S& s, F&& f) {
   f.scalar("pid_last_error", s.pid_last_error);
   f.integer("pid_started", s.pid_started);
   f.scalar("pressure_relaxation", s.pressure_relaxation);
+  f.optional_integer("mechanics_solves", s.mechanics_solves);
+  f.optional_array("mechanics_youngs_modulus", s.mechanics.youngs_modulus);
+  f.optional_array("mechanics_poisson_ratio", s.mechanics.poisson_ratio);
+  f.optional_array("mechanics_eigenstrain", s.mechanics.eigenstrain);
+  f.optional_array("mechanics_fluid", s.mechanics.fluid);
+  f.optional_array("mechanics_u_unit", s.mechanics.u_unit);
+  f.optional_array("mechanics_u_free", s.mechanics.u_free);
   f.array("T", s.T);
   f.array("T_prev", s.T_prev);
   f.array("electric_warm_start", s.electric_warm_start);
@@ -42,6 +49,7 @@ struct Writer {
   io::CheckpointData& d;
   void scalar(const char* n, double v) { d.scalars[n] = v; }
   void integer(const char* n, int v) { d.scalars[n] = double(v); }
+  void optional_integer(const char* n, int v) { d.scalars[n] = double(v); }
   void array(const char* n, const std::vector<double>& v) { d.arrays[n] = v; }
   void optional_array(const char* n, const std::vector<double>& v) {
     if (!v.empty()) d.arrays[n] = v;
@@ -57,6 +65,10 @@ struct Reader {
   }
   void scalar(const char* n, double& v) { v = get(n); }
   void integer(const char* n, int& v) { v = int(get(n)); }
+  void optional_integer(const char* n, int& v) {
+    auto it = d.scalars.find(n);
+    if (it != d.scalars.end()) v = int(it->second);
+  }
   void array(const char* n, std::vector<double>& v) {
     auto it = d.arrays.find(n);
     if (it == d.arrays.end()) throw ConfigError("--restart", std::string("the checkpoint lacks '") + n + "'");

@@ -65,7 +65,21 @@ Simulation::Simulation(Model model)
     eigenstrain_.assign(n, 0.0);
     p_field_.assign(n, 0.0);
     fluid_.assign(n, 0);
+    seed_melt_.assign(n, 0);
+    // The growth capsule (solvent, carbon source, crystals): growth only moves cells between
+    // these regions, so the mask is fixed.
     capsule_.assign(n, 0);
+    const auto& reg = model_.map.region;
+    for (std::size_t c = 0; c < n; ++c) {
+      const int r = reg[c];
+      capsule_[c] = r >= 0 && (r == model_.solvent_region || r == model_.source_region ||
+                               r >= int(model_.assembly.primitives.size()));
+      if (capsule_[c]) capsule_volume_ += cell_volume_[c];
+    }
+    if (capsule_volume_ == 0.0) {  // no growth capsule in this assembly: p_cell is the whole cell's mean
+      std::fill(capsule_.begin(), capsule_.end(), 1);
+      for (double v : cell_volume_) capsule_volume_ += v;
+    }
   }
   diag_.p_seed.assign(model_.seed_count(), nan);
 
@@ -365,17 +379,10 @@ void Simulation::update_pressure(double dt) {
   // over the growth capsule (solvent, source, crystals) as a negative free strain.
   const auto& mats = model_.materials;
   const auto& id = model_.map.material;
-  const auto& reg = model_.map.region;
   const std::size_t n = T_.size();
   const double T_ref = model_.time.initial_temperature;
-  double capsule_volume = 0.0;
-  for (std::size_t c = 0; c < n; ++c) {
-    const int r = reg[c];
-    capsule_[c] = (r >= 0 && (r == model_.solvent_region || r == model_.source_region ||
-                              r >= int(model_.assembly.primitives.size())));
-    if (capsule_[c]) capsule_volume += cell_volume_[c];
-  }
-  const double converted = growth_ ? growth_->converted_volume(2260.0) : 0.0;  // graphite 2.26 g/cm^3 [L]
+  const double conversion_strain =
+      growth_ && capsule_volume_ > 0.0 ? growth_->converted_volume(2260.0) / capsule_volume_ : 0.0;  // graphite 2.26 g/cm^3 [L]
 #pragma omp parallel for schedule(static)
   for (std::size_t c = 0; c < n; ++c) {
     const materials::Material& m = mats[std::size_t(id[c])];
@@ -389,28 +396,55 @@ void Simulation::update_pressure(double dt) {
     }
     E_[c] = E;
     nu_[c] = nu;
-    eigenstrain_[c] = 3.0 * m.extra.at("thermal_expansion")(t) * (t - T_ref) -
-                      (capsule_[c] && capsule_volume > 0.0 ? converted / capsule_volume : 0.0);
+    eigenstrain_[c] = 3.0 * m.extra.at("thermal_expansion")(t) * (t - T_ref) - (capsule_[c] ? conversion_strain : 0.0);
   }
+  // Fields whose inputs did not change are not recomputed: the field is solved again only when
+  // a cell melted, froze or changed material, or its free strain moved by more than
+  // pressure.refresh_pressure / K since the last solve.
   physics::MechanicsInput in{&E_, &nu_, &eigenstrain_, &fluid_};
-  mechanics_->solve(in, 0.0, p_field_, model_.linear);
-  // The rams sit where the room-temperature calibration puts them for this oil pressure
-  // (no free strain); heating at that position adds thermal pressure, which the medium
-  // relaxes towards the calibrated pressure with pressure.relaxation_time.
+  if (mechanics_->needs_update(in, model_.pressure_refresh)) {
+    solvers::SolveOptions opts = model_.linear;
+    opts.rel_tol = model_.mechanics_tolerance;
+    const physics::MechanicsResult r = mechanics_->solve(in, 0.0, p_field_, opts);
+    ++diag_.mechanics_solves;
+    if (verbose_)
+      std::fprintf(stderr, "\n  mechanics: %d + %d its, %.3f s", r.iterations_unit, r.iterations_free, r.solve_seconds);
+  }
+  // Cold compression leaves the cell at the calibrated pressure, taken as hydrostatic (the
+  // medium flows while it is compacted: that is what makes it a pressure medium); the elastic
+  // problem gives the departures from it at fixed ram position: thermal pressure and the
+  // graphite -> diamond volume loss. The medium relaxes the mean departure over the capsule
+  // towards zero with pressure.relaxation_time (a ram offset, relaxation_, in m).
   const double p_cal = model_.cell_pressure(time_);
-  const double unit = mechanics_->mean_over(mechanics_->pressure_unit(), capsule_);
-  const double delta_cold = unit != 0.0 ? p_cal / unit : 0.0;
-  const double delta_target = mechanics_->delta_for_mean_pressure(p_cal, capsule_);
   if (dt > 0.0) {
     const double w = 1.0 - std::exp(-dt / model_.pressure_relaxation_time);
-    relaxation_ += w * ((delta_target - delta_cold) - relaxation_);
+    relaxation_ += w * (mechanics_->delta_for_mean_pressure(0.0, capsule_) - relaxation_);
   }
-  mechanics_->pressure(delta_cold + relaxation_, p_field_);
+  mechanics_->pressure(relaxation_, p_field_);
+#pragma omp parallel for schedule(static)
+  for (std::size_t c = 0; c < n; ++c) p_field_[c] += p_cal;
   diag_.p_cell = mechanics_->mean_over(p_field_, capsule_);
-  std::vector<unsigned char> seed_mask(n);
+  // The pressure a seed grows at is the melt's next to it (the stiff crystal itself carries a
+  // different stress): the mean over the solvent cells that share a face with the crystal,
+  // the crystal's own mean only when no melt touches it.
+  const auto& reg = model_.map.region;
+  const core::Grid& g = model_.grid;
   for (std::size_t s = 0; s < model_.seed_count(); ++s) {
-    for (std::size_t c = 0; c < n; ++c) seed_mask[c] = reg[c] == model_.seed_region(s);
-    diag_.p_seed[s] = mechanics_->mean_over(p_field_, seed_mask);
+    const int crystal = model_.seed_region(s);
+    std::size_t touching = 0;
+    for (int k = 0; k < g.nz; ++k)
+      for (int j = 0; j < g.ny; ++j)
+        for (int i = 0; i < g.nx; ++i) {
+          const std::size_t c = g.index(i, j, k);
+          bool next_to_crystal = false;
+          if (reg[c] == model_.solvent_region)
+            core::for_each_face_neighbour(g, i, j, k, [&](std::size_t nb) { next_to_crystal |= reg[nb] == crystal; });
+          seed_melt_[c] = next_to_crystal;
+          touching += next_to_crystal;
+        }
+    if (touching == 0)
+      for (std::size_t c = 0; c < n; ++c) seed_melt_[c] = reg[c] == crystal;
+    diag_.p_seed[s] = mechanics_->mean_over(p_field_, seed_melt_);
   }
 }
 
@@ -481,6 +515,7 @@ std::vector<Simulation::SeriesColumn> Simulation::series_layout() const {
     cols.push_back({"p_calibrated", "Pa", 1});
     cols.push_back({"p_cell", "Pa", 1});
     if (mechanics_ && model_.seed_count() > 0) cols.push_back({"p_seed", "Pa", int(model_.seed_count())});
+    if (mechanics_) cols.push_back({"pressure_solves", "1", 1});
   }
   if (model_.source_region >= 0) cols.push_back({"T_source", "K", 1});
   const int ns = int(model_.seed_count());
@@ -528,6 +563,7 @@ std::vector<double> Simulation::series_row() const {
     row.push_back(d.p_calibrated);
     row.push_back(d.p_cell);
     if (mechanics_ && model_.seed_count() > 0) row.insert(row.end(), d.p_seed.begin(), d.p_seed.end());
+    if (mechanics_) row.push_back(double(d.mechanics_solves));
   }
   if (model_.source_region >= 0) row.push_back(d.T_source);
   if (model_.seed_count() > 0) {
@@ -575,6 +611,8 @@ SimulationState Simulation::state() const {
   s.pid_last_error = pid_.last_error();
   s.pid_started = pid_.started() ? 1 : 0;
   s.pressure_relaxation = relaxation_;
+  s.mechanics_solves = diag_.mechanics_solves;
+  if (mechanics_) s.mechanics = mechanics_->state();
   s.T = T_;
   s.T_prev = T_prev_;
   s.electric_warm_start = const_cast<physics::ElectricProblem&>(electric_).warm_start();
@@ -602,6 +640,8 @@ void Simulation::restore(const SimulationState& s) {
   diag_.rejected_steps = s.rejected_steps;
   pid_.restore(s.pid_integral, s.pid_last_error, s.pid_started != 0);
   relaxation_ = s.pressure_relaxation;
+  diag_.mechanics_solves = s.mechanics_solves;
+  if (mechanics_) mechanics_->restore(s.mechanics);  // an empty saved state: the next update solves
   T_ = s.T;
   T_prev_ = s.T_prev;
   T_old_ = s.T;

@@ -61,12 +61,15 @@ class Restart : public ::testing::Test {
     }
     return pid;
   }
-  static double max_relative_difference(const fs::path& a, const fs::path& b) {
+  // Largest difference between the two files' last snapshot field and their time series column
+  // (row by row: the restart removed what followed the checkpoint), relative to the field's largest value.
+  static double max_relative_difference(const fs::path& a, const fs::path& b, const std::string& field = "T",
+                                        const std::string& series = "T_control") {
     const int na = hphtsim::io::count_snapshots(a), nb = hphtsim::io::count_snapshots(b);
     EXPECT_EQ(na, nb);
     double ta = 0, tb = 0;
-    auto Ta = hphtsim::io::read_snapshot_field(a, na - 1, "T", &ta);
-    auto Tb = hphtsim::io::read_snapshot_field(b, nb - 1, "T", &tb);
+    auto Ta = hphtsim::io::read_snapshot_field(a, na - 1, field, &ta);
+    auto Tb = hphtsim::io::read_snapshot_field(b, nb - 1, field, &tb);
     EXPECT_EQ(ta, tb);
     EXPECT_EQ(Ta.size(), Tb.size());
     double d = 0, m = 0;
@@ -74,8 +77,7 @@ class Restart : public ::testing::Test {
       d = std::max(d, std::abs(Ta[c] - Tb[c]));
       m = std::max(m, std::abs(Ta[c]));
     }
-    // The time series must agree row by row too (the restart removed what followed the checkpoint).
-    auto sa = hphtsim::io::read_series(a, "T_control"), sb = hphtsim::io::read_series(b, "T_control");
+    auto sa = hphtsim::io::read_series(a, series), sb = hphtsim::io::read_series(b, series);
     EXPECT_EQ(sa.size(), sb.size());
     for (std::size_t r = 0; r < sa.size() && r < sb.size(); ++r) d = std::max(d, std::abs(sa[r] - sb[r]));
     return d / m;
@@ -136,4 +138,25 @@ TEST_F(Restart, SigkillLeavesAReadableFileAndTheRestartMatches) {
   const double diff = max_relative_difference(dir / "full.h5", dir / "part.h5");
   std::cout << "[ restart ] after SIGKILL at snapshot " << snapshots << ": max relative difference " << diff << "\n";
   EXPECT_LE(diff, 1e-10);
+}
+
+// With the thermo-elastic pressure field (solved again only when its inputs moved, warm-started
+// from the last solution) the restart must carry the field's state too.
+TEST_F(Restart, WithThePressureFieldTheRestartMatchesToo) {
+  const std::string pressure =
+      " --set pressure.cell_pressure=\"5.5 GPa\" --set pressure.field=true --set pressure.relaxation_time=\"2 h\"";
+  ASSERT_EQ(run("-o full.h5 " + until_end + pressure), 0) << log();
+  ASSERT_EQ(run("-o part.h5 --until \"47 min\"" + pressure), 0) << log();
+  ASSERT_EQ(run("-o part.h5 --restart " + until_end + pressure), 0) << log();
+  const double dT = max_relative_difference(dir / "full.h5", dir / "part.h5");
+  const double dp = max_relative_difference(dir / "full.h5", dir / "part.h5", "p", "p_cell");
+  const auto solves = hphtsim::io::read_series(dir / "full.h5", "pressure_solves");
+  const auto steps = hphtsim::io::read_series(dir / "full.h5", "time");
+  std::cout << "[ restart ] with the pressure field: max relative difference T " << dT << ", p " << dp << " ("
+            << solves.back() << " pressure solves in " << steps.size() - 1 << " steps)\n";
+  EXPECT_LE(dT, 1e-10);
+  EXPECT_LE(dp, 1e-10);
+  // The field is reused while its inputs hold: fewer solves than steps, but more than one.
+  EXPECT_GT(solves.back(), 1.0);
+  EXPECT_LT(solves.back(), double(steps.size() - 1));
 }

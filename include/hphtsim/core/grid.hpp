@@ -37,4 +37,15 @@ struct Grid {
   int locate_z(double pz) const;
 };
 
+/// Calls f(index) for each of the up to six face neighbours of cell (i, j, k) inside the grid.
+template <class F>
+void for_each_face_neighbour(const Grid& g, int i, int j, int k, F&& f) {
+  if (i > 0) f(g.index(i - 1, j, k));
+  if (i + 1 < g.nx) f(g.index(i + 1, j, k));
+  if (j > 0) f(g.index(i, j - 1, k));
+  if (j + 1 < g.ny) f(g.index(i, j + 1, k));
+  if (k > 0) f(g.index(i, j, k - 1));
+  if (k + 1 < g.nz) f(g.index(i, j, k + 1));
+}
+
 }  // namespace hphtsim::core

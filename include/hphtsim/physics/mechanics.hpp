@@ -65,6 +65,13 @@ ElasticModuli melt_moduli(double bulk_modulus, double shear_fraction = 1e-3);
 inline double bulk_modulus(double E, double nu) { return E / (3.0 * (1.0 - 2.0 * nu)); }
 inline double shear_modulus(double E, double nu) { return E / (2.0 * (1.0 + nu)); }
 
+/// What a restart needs to reproduce a Mechanics exactly: the inputs of the last solve and the
+/// two parts' nodal displacements (also the next solve's warm starts).
+struct MechanicsState {
+  std::vector<double> youngs_modulus, poisson_ratio, eigenstrain, fluid, u_unit, u_free;
+  bool empty() const { return u_unit.empty(); }
+};
+
 class Mechanics {
  public:
   explicit Mechanics(const core::Grid& grid);
@@ -95,6 +102,17 @@ class Mechanics {
   /// Displacement at the cell centres (m), per component, for output beside the cell fields.
   void displacement_cells(double delta, std::vector<double>& ux, std::vector<double>& uy, std::vector<double>& uz) const;
 
+  /// True when the field of the last solve is stale for these inputs: never solved, a cell
+  /// turned fluid or solid, a cell's Young's modulus changed by more than 1 % or its Poisson
+  /// ratio by more than 1e-3, or a cell's free strain changed by more than would move its
+  /// confined pressure (K times the change) by pressure_tolerance (Pa).
+  bool needs_update(const MechanicsInput& in, double pressure_tolerance) const;
+  bool solved() const { return solved_; }
+  MechanicsState state() const;
+  /// Back to a saved state without solving (the multigrid hierarchy is rebuilt from the
+  /// saved moduli, the pressures recomputed from the saved displacements).
+  void restore(const MechanicsState& s);
+
   const core::Grid& grid() const { return grid_; }
   const solvers::ElasticOperator& op() const { return *op_; }
   int multigrid_levels() const;
@@ -106,6 +124,7 @@ class Mechanics {
   core::Grid grid_;
   std::unique_ptr<solvers::ElasticOperator> op_;
   std::unique_ptr<solvers::ElasticityMGPCG> mg_;
+  std::vector<double> E_in_, nu_in_;  // the inputs of the last set_material
   std::vector<double> mu_, kb_, eig_;
   std::vector<unsigned char> fluid_;
   bool has_eig_ = false;

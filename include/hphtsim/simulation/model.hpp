@@ -82,10 +82,16 @@ struct Model {
   /// then needs youngs_modulus, poisson_ratio and thermal_expansion).
   bool pressure_field = false;
   double pressure_relaxation_time = 2 * 86400.0;  ///< s: the medium relaxes thermal pressure [E]
+  /// Pa: the field is solved again when a cell's free strain would move its confined pressure
+  /// by more than this since the last solve (or a cell melted, froze or changed material).
+  double pressure_refresh = 20e6;
   /// Carbon transport and crystal growth (the `growth` section), absent without it.
   std::optional<growth::GrowthSettings> growth;
   CouplingSettings coupling;
   solvers::SolveOptions linear;
+  /// The thermo-elastic solves' relative residual: 1e-6 leaves pressure errors of order kPa
+  /// on GPa, far below the model's uncertainty, at about 2/3 of the iterations of 1e-8.
+  double mechanics_tolerance = 1e-6;
 
   /// Reads and validates; checks that every key was understood.
   static Model from_config(const core::Config& config);

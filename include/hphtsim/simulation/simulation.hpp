@@ -43,7 +43,8 @@ struct Diagnostics {
   double oil_pressure = 0.0;           ///< Pa, from the recipe (NaN without one)
   double p_calibrated = 0.0;           ///< Pa, from the oil pressure (NaN without a pressure section)
   double p_cell = 0.0;                 ///< Pa, mean over the growth capsule (the field's, else calibrated)
-  std::vector<double> p_seed;          ///< Pa, mean over each seed (with the pressure field)
+  std::vector<double> p_seed;          ///< Pa, mean over the melt touching each crystal (with the pressure field)
+  int mechanics_solves = 0;            ///< thermo-elastic solves so far (the field is reused while its inputs hold)
   double T_source = 0.0;               ///< K, mean over the carbon source (NaN without that role)
   std::vector<double> T_seed;          ///< K, mean over each seed
   std::vector<double> dT_source_seed;  ///< K, T_source - T_seed
@@ -57,6 +58,8 @@ struct SimulationState {
   double time = 0.0, next_dt = 0.0, dt_prev = 0.0;
   int have_prev = 0, next_snapshot_index = 1, steps = 0, rejected_steps = 0;
   double pressure_relaxation = 0.0;
+  int mechanics_solves = 0;
+  physics::MechanicsState mechanics;  // empty without the pressure field
   double pid_integral = 0.0, pid_last_error = 0.0;
   int pid_started = 0;
   std::vector<double> T, T_prev, electric_warm_start, T_base, T_response;
@@ -125,7 +128,8 @@ class Simulation {
   std::unique_ptr<growth::CrystalGrowth> growth_;
   std::unique_ptr<physics::Mechanics> mechanics_;
   std::vector<double> E_, nu_, eigenstrain_, p_field_;
-  std::vector<unsigned char> fluid_, capsule_;
+  std::vector<unsigned char> fluid_, capsule_, seed_melt_;
+  double capsule_volume_ = 0.0;  // m^3
   double relaxation_ = 0.0;  // ram-position offset the medium has relaxed (m)
   std::vector<growth::GrowthStatus> last_status_;
   double time_ = 0.0;
@@ -146,8 +150,8 @@ class Simulation {
   void update_properties(double t);
   int couple(double dt, double t_new);  // returns Picard iterations
   void update_diagnostics(double dt);
-  void report_status_changes();
-  void update_pressure(double dt);  // thermo-elastic field, p_cell, p_seed  // one line on stderr when a seed leaves or re-enters the window
+  void report_status_changes();  // one line on stderr when a seed leaves or re-enters the window
+  void update_pressure(double dt);  // thermo-elastic field (when its inputs changed), p_cell, p_seed
   double region_mean(int region) const;
   double probe_value(const std::vector<double>& field, const Probe& p) const;
   double local_error(double dt) const;

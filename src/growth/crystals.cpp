@@ -227,7 +227,8 @@ void CrystalGrowth::update_status(const std::vector<double>& T, double p, const 
 }
 
 void CrystalGrowth::step(const std::vector<double>& T, double p, const std::vector<double>& T_seed, double dt,
-                         const solvers::SolveOptions& opts, const std::vector<double>* p_seed) {
+                         const solvers::SolveOptions& opts, const std::vector<double>* p_seed,
+                         const std::vector<double>* p_field) {
   const core::Grid& g = grid_;
   const std::size_t n = g.size();
   const auto& st = settings_;
@@ -255,17 +256,18 @@ void CrystalGrowth::step(const std::vector<double>& T, double p, const std::vect
     const double area = f < 2 ? g.dy(j) * g.dz(k) : (f < 4 ? g.dx(i) * g.dz(k) : g.dx(i) * g.dy(j));
     const double half = 0.5 * (f < 2 ? g.dx(i) : (f < 4 ? g.dy(j) : g.dz(k)));
     const double T_face = 0.5 * (T[c] + T[m]);
+    const double p_melt = p_field ? (*p_field)[c] : p;
     seed = -1;
     if (source_open_[m]) {
       G = area * rhoD / half;  // saturated at the graphite surface, half a cell away
-      cb = st.source_is_diamond ? st.solubility.diamond(T_face, p) : st.solubility.graphite(T_face);
+      cb = st.source_is_diamond ? st.solubility.diamond(T_face, p_melt) : st.solubility.graphite(T_face);
       return true;
     }
     const int s = seed_of(map_.region[m]);
     if (s >= 0 && seeds_[std::size_t(s)].status == GrowthStatus::growing && ((*mask)[c] >> f & 1)) {
       const double beta = st.kinetic_coefficient;
       G = area / (1.0 / (rho * beta) + half / rhoD);  // kinetics in series with half a cell of diffusion
-      cb = st.solubility.diamond(T_face, seed_pressure(s));
+      cb = st.solubility.diamond(T_face, p_field ? p_melt : seed_pressure(s));
       seed = s;
       return true;
     }

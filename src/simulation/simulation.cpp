@@ -245,7 +245,8 @@ void Simulation::accept(double dt) {
   if (growth_) {
     std::vector<double> T_seed(model_.seed_count());
     for (std::size_t s = 0; s < T_seed.size(); ++s) T_seed[s] = region_mean(model_.seed_region(s));
-    growth_->step(T_, diag_.p_cell, T_seed, dt, model_.linear, mechanics_ ? &diag_.p_seed : nullptr);
+    growth_->step(T_, diag_.p_cell, T_seed, dt, model_.linear, mechanics_ ? &diag_.p_seed : nullptr,
+                  mechanics_ ? &p_field_ : nullptr);
     report_status_changes();
   }
   update_diagnostics(dt);
@@ -382,7 +383,7 @@ void Simulation::update_pressure(double dt) {
   const std::size_t n = T_.size();
   const double T_ref = model_.time.initial_temperature;
   const double conversion_strain =
-      growth_ && capsule_volume_ > 0.0 ? growth_->converted_volume(2260.0) / capsule_volume_ : 0.0;  // graphite 2.26 g/cm^3 [L]
+      growth_ && capsule_volume_ > 0.0 ? growth_->converted_volume() / capsule_volume_ : 0.0;
 #pragma omp parallel for schedule(static)
   for (std::size_t c = 0; c < n; ++c) {
     const materials::Material& m = mats[std::size_t(id[c])];
@@ -422,7 +423,11 @@ void Simulation::update_pressure(double dt) {
   }
   mechanics_->pressure(relaxation_, p_field_);
 #pragma omp parallel for schedule(static)
-  for (std::size_t c = 0; c < n; ++c) p_field_[c] += p_cal;
+  for (std::size_t c = 0; c < n; ++c) {
+    // Without load (oil released, a cooled cell contracting) the medium separates from the
+    // anvils instead of carrying tension: no contact model, so negative pressure becomes 0.
+    p_field_[c] = std::max(0.0, p_field_[c] + p_cal);
+  }
   diag_.p_cell = mechanics_->mean_over(p_field_, capsule_);
   // The pressure a seed grows at is the melt's next to it (the stiff crystal itself carries a
   // different stress): the mean over the solvent cells that share a face with the crystal,

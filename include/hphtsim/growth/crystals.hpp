@@ -35,6 +35,7 @@ struct GrowthSettings {
   double kinetic_coefficient = 2.5e-6;    ///< m/s, beta at the crystal surface (Da ~ 1 [S], value [E])
   double melt_density = 7300.0;           ///< kg/m^3 [E]
   double diamond_density = 3515.0;        ///< kg/m^3 [S]
+  double graphite_density = 2260.0;       ///< kg/m^3 [L] (physics.md 5.2: graphite -> diamond loses 35.7 % of its volume)
   double initial_carbon = 0.0;            ///< mass fraction in the solvent at t = 0
   /// What saturates the melt at the carbon source. In the temperature-gradient method the
   /// graphite source turns into fine diamond early in the run (Kanda 2000; Sumiya 2002), after
@@ -84,10 +85,13 @@ class CrystalGrowth {
 
   /// One backward-Euler step of length dt with the temperature field T (K), the pressure p
   /// (Pa) and each seed's mean temperature.
-  /// `p_seed` (optional): the pressure at each seed (window, diamond solubility at its faces);
-  /// otherwise p everywhere.
+  /// `p_seed` (optional): the pressure at each seed (the growth window); otherwise p.
+  /// `p_field` (optional): the pressure per cell; the solubility at a melt cell's source and
+  /// crystal faces is taken at that cell's pressure (in one molten region the same value, so
+  /// that source and seed see one pressure); otherwise p_seed at crystal faces and p elsewhere.
   void step(const std::vector<double>& T, double p, const std::vector<double>& T_seed, double dt,
-            const solvers::SolveOptions& opts, const std::vector<double>* p_seed = nullptr);
+            const solvers::SolveOptions& opts, const std::vector<double>* p_seed = nullptr,
+            const std::vector<double>* p_field = nullptr);
   /// Window diagnostics without transport (initial state, steady solves).
   void update_status(const std::vector<double>& T, double p, const std::vector<double>& T_seed,
                      const std::vector<double>* p_seed = nullptr);
@@ -105,9 +109,13 @@ class CrystalGrowth {
   /// (dissolved - in solution - deposited) / max(dissolved, tiny): the conservation check.
   double balance_error() const;
   int nucleation_cells() const { return nucleation_cells_; }
-  /// Volume lost by the charge as graphite turned into diamond (m^3), for the pressure model.
-  double converted_volume(double graphite_density) const {
-    return deposited_ * (1.0 / graphite_density - 1.0 / settings_.diamond_density);
+  /// Volume lost by the charge as graphite turned into diamond through growth (m^3), for the
+  /// pressure model: the deposited carbon times (1/rho_graphite - 1/rho_diamond) for a graphite
+  /// source; zero for a diamond source (source_phase: diamond), whose graphite converted before
+  /// growth began (its volume loss is part of the pressurisation the calibration describes).
+  double converted_volume() const {
+    if (settings_.source_is_diamond) return 0.0;
+    return deposited_ * (1.0 / settings_.graphite_density - 1.0 / settings_.diamond_density);
   }
 
   /// Restart support: the state beyond the material map (which the caller saves).

@@ -796,7 +796,8 @@ SolveStats MultigridPCG::solve(const std::vector<double>& b, std::vector<double>
   if (!std::isfinite(rr)) throw SolverError("MultigridPCG: initial residual is not finite (x or A?)");
   int it = 0;
   double last_true_rr = std::numeric_limits<double>::infinity();
-  while (rr > tol2) {
+  auto more = [&] { return rr > tol2 || (it < opts.min_iterations && rr > 0.0); };
+  while (more()) {
     // (Re)start: z = M r, p = z.
     double rz = s.vcycle(0, s.z.data(), s.r.data(), nu1, nu2);
     double beta = 0.0;
@@ -816,7 +817,7 @@ SolveStats MultigridPCG::solve(const std::vector<double>& b, std::vector<double>
       const double alpha = rz / pq;
       rr = s.update_xr(xv, s.r.data(), s.p.data(), s.q.data(), alpha);
       if (!std::isfinite(rr)) throw_not_converged("diverged (NaN/Inf)", it, rr, opts.rel_tol);
-      if (rr <= tol2) break;
+      if (!more()) break;
       const double rz_new = s.vcycle(0, s.z.data(), s.r.data(), nu1, nu2);
       beta = rz_new / rz;
       rz = rz_new;
@@ -830,7 +831,7 @@ SolveStats MultigridPCG::solve(const std::vector<double>& b, std::vector<double>
     // Each restart must at least halve the true residual; otherwise it sits at the rounding
     // floor (~eps * |A| |x| / |b|, reached with conductance contrasts of 1e6 and more), and
     // iterating on cannot help.
-    if (rr > tol2 && rr > 0.25 * last_true_rr)
+    if (rr > tol2 && rr > 0.25 * last_true_rr && it > opts.min_iterations)
       throw_not_converged("stagnated at the rounding floor (loosen rel_tol)", it,
                           std::sqrt(rr) / bnorm, opts.rel_tol);
     last_true_rr = rr;

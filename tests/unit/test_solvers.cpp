@@ -419,3 +419,27 @@ TEST(MultigridPCG, StrongShortAxisDoesNotStallCoarsening) {
   mg.solve(b, x);
   EXPECT_LE(true_rel_residual(op, x, b), 1e-8);
 }
+
+// min_iterations: a guess that already meets rel_tol is still improved (a fixed-point loop
+// around the solve relies on it); without it the solve returns at once.
+TEST(MultigridPCG, MinIterationsImprovesAGuessThatAlreadyMeetsTheTolerance) {
+  const auto op = graded_jump_operator(16, 12, 20, 1000.0);
+  const auto b = random_vector(op.size(), 5);
+  hs::MultigridPCG mg(op);
+  hs::SolveOptions opts;
+  opts.rel_tol = 1e-6;
+  std::vector<double> x(op.size(), 0.0);
+  const auto first = mg.solve(b, x, opts);
+  EXPECT_LE(first.rel_residual, 1e-6);
+  std::vector<double> y = x;
+  const auto again = mg.solve(b, y, opts);
+  EXPECT_EQ(again.iterations, 0);
+  EXPECT_TRUE(x == y);
+  opts.min_iterations = 1;
+  const auto forced = mg.solve(b, y, opts);
+  EXPECT_EQ(forced.iterations, 1);
+  EXPECT_LT(forced.rel_residual, 0.5 * first.rel_residual);
+  // A zero residual needs no iteration even then (no breakdown on r = 0).
+  std::vector<double> zero_b(op.size(), 0.0), zero_x(op.size(), 0.0);
+  EXPECT_EQ(mg.solve(zero_b, zero_x, opts).iterations, 0);
+}

@@ -15,6 +15,10 @@ namespace hphtsim::solvers {
 struct SolveOptions {
   double rel_tol = 1e-8;
   int max_iterations = 200;
+  /// Iterations to do even when the first guess already meets rel_tol (unless its residual is
+  /// exactly zero): a fixed-point loop around the solve then improves the solution every pass
+  /// although each pass changes the right-hand side or operator by less than rel_tol.
+  int min_iterations = 0;
   int pre_smooth = 2;   ///< red-black Gauss-Seidel sweeps before restriction (V(2,2), as AMReX MLMG)
   int post_smooth = 2;  ///< and after prolongation
 };

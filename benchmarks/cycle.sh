@@ -28,7 +28,8 @@ with h5py.File(path, "r") as f:
         p = ts["p_cell"][:]
         print(f"p_cell           {p.min() / 1e9:.2f} .. {p.max() / 1e9:.2f} GPa")
     if "mass" in ts:
-        m = ts["mass"][:]
-        print(f"crystal mass     {m[0, 0]:.1f} -> {m[-1, 0]:.1f} mg ({ts['mass_ct'][-1, 0]:.2f} ct)")
+        m = ts["mass"][:].reshape(len(t), -1)  # time x seed (one column for one seed)
+        ct = ts["mass_ct"][:].reshape(len(t), -1)
+        print(f"crystal mass     {m[0, 0]:.1f} -> {m[-1, 0]:.1f} mg ({ct[-1, 0]:.2f} ct)")
     print(f"snapshots        {len(f['snapshots'])}")
 EOF

@@ -514,110 +514,87 @@ std::string Simulation::field_units(const std::string& name) const {
   throw std::invalid_argument("no field named '" + name + "'");
 }
 
-std::vector<Simulation::SeriesColumn> Simulation::series_layout() const {
-  std::vector<SeriesColumn> cols = {
-      {"time", "s", 1},
-      {"time_step", "s", 1},
-      {"heater_power", "W", 1},
-      {"heater_voltage", "V", 1},
-      {"heater_current", "A", 1},
-      {"heater_resistance", "ohm", 1},
-      {"T_max", "K", 1},
-      {"heat_out", "W", 1},
-      {"stored_heat_rate", "W", 1},
-      {"energy_imbalance", "1", 1},
-      {"coupling_iterations", "1", 1},
-      {"linear_iterations", "1", 1},
+// One table of the time-series columns: name, units, width and how to fill them, so that the
+// layout and the rows cannot drift apart.
+template <class F>
+void Simulation::for_each_series_column(F&& column) const {
+  const auto& d = diag_;
+  using Row = std::vector<double>;
+  auto scalar = [&](const char* name, const char* units, double value) {
+    column(name, units, 1, [value](Row& r) { r.push_back(value); });
   };
+  auto vector = [&](const char* name, const char* units, const std::vector<double>& v) {
+    column(name, units, int(v.size()), [&v](Row& r) { r.insert(r.end(), v.begin(), v.end()); });
+  };
+  scalar("time", "s", d.time);
+  scalar("time_step", "s", d.step);
+  scalar("heater_power", "W", d.electric.power);
+  scalar("heater_voltage", "V", d.electric.voltage);
+  scalar("heater_current", "A", d.electric.current);
+  scalar("heater_resistance", "ohm", d.electric.resistance);
+  scalar("T_max", "K", d.T_max);
+  scalar("heat_out", "W", d.heat_out);
+  scalar("stored_heat_rate", "W", d.stored_rate);
+  scalar("energy_imbalance", "1", d.energy_imbalance);
+  scalar("coupling_iterations", "1", double(d.coupling_iterations));
+  scalar("linear_iterations", "1", double(d.linear_iterations));
   if (model_.heater_recipe.mode == HeaterRecipe::Mode::temperature) {
-    cols.push_back({"T_control", "K", 1});
-    cols.push_back({"T_setpoint", "K", 1});
+    scalar("T_control", "K", d.T_control);
+    scalar("T_setpoint", "K", d.T_setpoint);
   }
-  if (!model_.oil_pressure.empty()) cols.push_back({"oil_pressure", "Pa", 1});
+  if (!model_.oil_pressure.empty()) scalar("oil_pressure", "Pa", d.oil_pressure);
   if (model_.has_pressure()) {
-    cols.push_back({"p_calibrated", "Pa", 1});
-    cols.push_back({"p_cell", "Pa", 1});
-    if (mechanics_ && model_.seed_count() > 0) cols.push_back({"p_seed", "Pa", int(model_.seed_count())});
-    if (mechanics_) cols.push_back({"pressure_solves", "1", 1});
+    scalar("p_calibrated", "Pa", d.p_calibrated);
+    scalar("p_cell", "Pa", d.p_cell);
+    if (mechanics_ && model_.seed_count() > 0) vector("p_seed", "Pa", d.p_seed);
+    if (mechanics_) scalar("pressure_solves", "1", double(d.mechanics_solves));
   }
-  if (model_.source_region >= 0) cols.push_back({"T_source", "K", 1});
-  const int ns = int(model_.seed_count());
-  if (ns > 0) {
-    cols.push_back({"T_seed", "K", ns});
-    if (model_.source_region >= 0) cols.push_back({"dT_source_seed", "K", ns});
+  if (model_.source_region >= 0) scalar("T_source", "K", d.T_source);
+  if (model_.seed_count() > 0) {
+    vector("T_seed", "K", d.T_seed);
+    if (model_.source_region >= 0) vector("dT_source_seed", "K", d.dT_source_seed);
   }
-  for (const auto& p : model_.probes) cols.push_back({"T_probe_" + p.name, "K", 1});
+  for (std::size_t p = 0; p < model_.probes.size(); ++p)
+    scalar(("T_probe_" + model_.probes[p].name).c_str(), "K", d.T_probe[p]);
   if (growth_) {
-    cols.push_back({"carbon_dissolved", "kg", 1});
-    cols.push_back({"carbon_in_solution", "kg", 1});
-    cols.push_back({"carbon_deposited", "kg", 1});
-    cols.push_back({"carbon_balance_error", "1", 1});
-    cols.push_back({"nucleation_cells", "1", 1});
-    for (const auto& [name, units] : std::vector<std::pair<const char*, const char*>>{
-             {"mass", "mg"}, {"mass_ct", "ct"}, {"growth_rate", "mg/h"}, {"supersaturation", "1"},
-             {"line_margin_K", "K"}, {"line_margin_GPa", "GPa"}, {"eutectic_margin_K", "K"},
-             {"eutectic_margin_GPa", "GPa"}, {"habit_index", "1"}, {"shape_index", "1"},
-             {"inclusion_risk", "1"}, {"growth_status", "1"}})
-      cols.push_back({name, units, ns});
+    scalar("carbon_dissolved", "kg", growth_->carbon_dissolved());
+    scalar("carbon_in_solution", "kg", growth_->carbon_in_solution());
+    scalar("carbon_deposited", "kg", growth_->carbon_deposited());
+    scalar("carbon_balance_error", "1", growth_->balance_error());
+    scalar("nucleation_cells", "1", double(growth_->nucleation_cells()));
+    using SD = growth::SeedDiagnostics;
+    const auto& seeds = growth_->seeds();
+    auto per_seed = [&](const char* name, const char* units, double (*get)(const SD&)) {
+      column(name, units, int(seeds.size()), [&seeds, get](Row& r) {
+        for (const auto& sd : seeds) r.push_back(get(sd));
+      });
+    };
+    per_seed("mass", "mg", [](const SD& x) { return x.mass * 1e6; });
+    per_seed("mass_ct", "ct", [](const SD& x) { return x.mass / 2e-4; });  // 1 ct = 0.2 g
+    per_seed("growth_rate", "mg/h", [](const SD& x) { return x.growth_rate * 3.6e9; });
+    per_seed("supersaturation", "1", [](const SD& x) { return x.supersaturation; });
+    per_seed("line_margin_K", "K", [](const SD& x) { return x.line_margin_K; });
+    per_seed("line_margin_GPa", "GPa", [](const SD& x) { return x.line_margin_GPa; });
+    per_seed("eutectic_margin_K", "K", [](const SD& x) { return x.eutectic_margin_K; });
+    per_seed("eutectic_margin_GPa", "GPa", [](const SD& x) { return x.eutectic_margin_GPa; });
+    per_seed("habit_index", "1", [](const SD& x) { return x.habit_index; });
+    per_seed("shape_index", "1", [](const SD& x) { return x.shape_index; });
+    per_seed("inclusion_risk", "1", [](const SD& x) { return x.inclusion_risk ? 1.0 : 0.0; });
+    per_seed("growth_status", "1", [](const SD& x) { return double(int(x.status)); });
   }
+}
+
+std::vector<Simulation::SeriesColumn> Simulation::series_layout() const {
+  std::vector<SeriesColumn> cols;
+  for_each_series_column([&](const std::string& name, const char* units, int width, auto&&) {
+    cols.push_back({name, units, width});
+  });
   return cols;
 }
 
 std::vector<double> Simulation::series_row() const {
-  const auto& d = diag_;
-  std::vector<double> row = {d.time,
-                             d.step,
-                             d.electric.power,
-                             d.electric.voltage,
-                             d.electric.current,
-                             d.electric.resistance,
-                             d.T_max,
-                             d.heat_out,
-                             d.stored_rate,
-                             d.energy_imbalance,
-                             double(d.coupling_iterations),
-                             double(d.linear_iterations)};
-  if (model_.heater_recipe.mode == HeaterRecipe::Mode::temperature) {
-    row.push_back(d.T_control);
-    row.push_back(d.T_setpoint);
-  }
-  if (!model_.oil_pressure.empty()) row.push_back(d.oil_pressure);
-  if (model_.has_pressure()) {
-    row.push_back(d.p_calibrated);
-    row.push_back(d.p_cell);
-    if (mechanics_ && model_.seed_count() > 0) row.insert(row.end(), d.p_seed.begin(), d.p_seed.end());
-    if (mechanics_) row.push_back(double(d.mechanics_solves));
-  }
-  if (model_.source_region >= 0) row.push_back(d.T_source);
-  if (model_.seed_count() > 0) {
-    row.insert(row.end(), d.T_seed.begin(), d.T_seed.end());
-    if (model_.source_region >= 0) row.insert(row.end(), d.dT_source_seed.begin(), d.dT_source_seed.end());
-  }
-  row.insert(row.end(), d.T_probe.begin(), d.T_probe.end());
-  if (growth_) {
-    row.push_back(growth_->carbon_dissolved());
-    row.push_back(growth_->carbon_in_solution());
-    row.push_back(growth_->carbon_deposited());
-    row.push_back(growth_->balance_error());
-    row.push_back(double(growth_->nucleation_cells()));
-    const auto& seeds = growth_->seeds();
-    auto per_seed = [&](auto get) {
-      for (const auto& sd : seeds) row.push_back(get(sd));
-    };
-    using SD = growth::SeedDiagnostics;
-    per_seed([](const SD& x) { return x.mass * 1e6; });
-    per_seed([](const SD& x) { return x.mass / 2e-4; });
-    per_seed([](const SD& x) { return x.growth_rate * 3.6e9; });
-    per_seed([](const SD& x) { return x.supersaturation; });
-    per_seed([](const SD& x) { return x.line_margin_K; });
-    per_seed([](const SD& x) { return x.line_margin_GPa; });
-    per_seed([](const SD& x) { return x.eutectic_margin_K; });
-    per_seed([](const SD& x) { return x.eutectic_margin_GPa; });
-    per_seed([](const SD& x) { return x.habit_index; });
-    per_seed([](const SD& x) { return x.shape_index; });
-    per_seed([](const SD& x) { return x.inclusion_risk ? 1.0 : 0.0; });
-    per_seed([](const SD& x) { return double(int(x.status)); });
-  }
+  std::vector<double> row;
+  for_each_series_column([&](const std::string&, const char*, int, auto&& append) { append(row); });
   return row;
 }
 

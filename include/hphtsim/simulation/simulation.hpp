@@ -154,6 +154,10 @@ class Simulation {
   void update_pressure(double dt);  // thermo-elastic field (when its inputs changed), p_cell, p_seed
   double region_mean(int region) const;
   double probe_value(const std::vector<double>& field, const Probe& p) const;
+  // Calls column(name, units, width, append) for every time-series column, in order;
+  // append(row) adds the column's current values.
+  template <class F>
+  void for_each_series_column(F&& column) const;
   double local_error(double dt) const;
 };
 

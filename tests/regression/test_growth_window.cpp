@@ -39,6 +39,16 @@ WindowRun run_default(const std::string& name, const std::string& extra) {
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, ss.str(), h5};
 }
 
+// The run ended with the seed out of the window (growth_status: 1 frozen solvent, 2 graphite
+// side of the line) and not growing; removes the run's directory.
+void expect_stopped(const WindowRun& r, double status_code) {
+  const auto status = hphtsim::io::read_series(r.h5, "growth_status");
+  const auto rate = hphtsim::io::read_series(r.h5, "growth_rate");
+  EXPECT_EQ(status.back(), status_code) << r.log;
+  EXPECT_EQ(rate.back(), 0.0);
+  fs::remove_all(r.h5.parent_path());
+}
+
 }  // namespace
 
 TEST(GrowthWindow, TooLittlePressureStopsGrowthOnTheGraphiteSide) {
@@ -47,21 +57,13 @@ TEST(GrowthWindow, TooLittlePressureStopsGrowthOnTheGraphiteSide) {
   WindowRun r = run_default("pressure", "--set recipe.oil_pressure.segments.0.ramp_to=\"55 MPa\"");
   ASSERT_EQ(r.code, 0) << r.log;
   EXPECT_NE(r.log.find("stopped growing: graphite-stable"), std::string::npos) << r.log;
-  auto status = hphtsim::io::read_series(r.h5, "growth_status");
-  auto rate = hphtsim::io::read_series(r.h5, "growth_rate");
-  EXPECT_EQ(status.back(), 2.0);
-  EXPECT_EQ(rate.back(), 0.0);
-  fs::remove_all(r.h5.parent_path());
+  expect_stopped(r, 2.0);
 }
 
 TEST(GrowthWindow, TooColdFreezesTheSolvent) {
   WindowRun r = run_default("cold", "--set recipe.heater.segments.1.ramp_to=\"1000 degC\"");
   ASSERT_EQ(r.code, 0) << r.log;
-  auto status = hphtsim::io::read_series(r.h5, "growth_status");
-  auto rate = hphtsim::io::read_series(r.h5, "growth_rate");
-  EXPECT_EQ(status.back(), 1.0) << r.log;
-  EXPECT_EQ(rate.back(), 0.0);
-  fs::remove_all(r.h5.parent_path());
+  expect_stopped(r, 1.0);
 }
 
 TEST(GrowthWindow, InTheWindowTheSeedGrowsAndTheCrystalIsInTheSnapshots) {

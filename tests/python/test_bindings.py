@@ -107,3 +107,17 @@ def test_durations():
     assert hphtsim.parse_duration(30) == 30.0
     with pytest.raises(hphtsim.ConfigError):
         hphtsim.parse_duration("2 kg")
+
+
+def test_pressure_field_crosses_without_copy(default_cell):
+    """The default config's thermo-elastic field: p (Pa) as a live view, p_cell/p_seed series."""
+    sim = hphtsim.Simulation(default_cell)
+    assert "p" in sim.field_names and sim.field_units("p") == "Pa"
+    p = sim.field("p")
+    assert not p.flags.owndata and np.shares_memory(p, sim.field("p"))
+    sim.run(until="1.5 h")                             # pressurised, then heated to the setpoint
+    ts = sim.timeseries()
+    assert ts.attrs["units"]["p_cell"] == "Pa" and ts.attrs["units"]["p_seed"] == "Pa"
+    assert ts["p_calibrated"].iloc[-1] == pytest.approx(5.956e9, rel=1e-3)   # 95 MPa of oil
+    assert ts["p_cell"].iloc[-1] > ts["p_calibrated"].iloc[-1] + 0.1e9       # thermal pressure
+    assert p.min() >= 0.0 and p.max() > ts["p_cell"].iloc[-1]                # the view sees the field

@@ -310,7 +310,10 @@ void CrystalGrowth::step(const std::vector<double>& T, double p, const std::vect
             const int s = seed_of(map_.region[m]);
             if (s < 0 || seeds_[std::size_t(s)].status != GrowthStatus::growing) continue;
             const bool on = face_mask_[c] >> f & 1;
-            const bool want = c_[c] > st.solubility.diamond(0.5 * (T[c] + T[m]), seed_pressure(s));
+            // The same pressure as the face's flux (exchange above), so that an open face
+            // never carries carbon out of the crystal.
+            const double p_face = p_field ? (*p_field)[c] : seed_pressure(s);
+            const bool want = c_[c] > st.solubility.diamond(0.5 * (T[c] + T[m]), p_face);
             if (on != want) {
               face_mask_[c] ^= (unsigned char)(1u << f);
               changed = true;

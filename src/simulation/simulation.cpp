@@ -382,7 +382,7 @@ void Simulation::update_diagnostics(double dt) {
   if (!mechanics_) diag_.p_cell = diag_.p_calibrated;
 }
 
-void Simulation::update_pressure(double dt) {
+void Simulation::update_pressure(double dt, bool reuse_saved_field) {
   if (!mechanics_) return;
   // Per-cell moduli and free volumetric strain. Molten solvent (liquid fraction >= 1/2) is a
   // fluid region with one hydrostatic pressure; the graphite -> diamond volume loss is spread
@@ -422,7 +422,10 @@ void Simulation::update_pressure(double dt) {
     return;
   }
   physics::MechanicsInput in{&E_, &nu_, &eigenstrain_, &fluid_};
-  if (mechanics_->needs_update(in, model_.pressure_refresh)) {
+  // A restored field stays as saved: the uninterrupted run decided on a refresh before that
+  // step's growth changed the map, and decides again only at the next step.
+  const bool reuse = reuse_saved_field && mechanics_->solved();
+  if (!reuse && mechanics_->needs_update(in, model_.pressure_refresh)) {
     solvers::SolveOptions opts = model_.linear;
     opts.rel_tol = model_.mechanics_tolerance;
     const physics::MechanicsResult r = mechanics_->solve(in, 0.0, p_field_, opts);
@@ -667,7 +670,7 @@ void Simulation::restore(const SimulationState& s) {
   electric_.warm_start() = warm;  // keep the saved guess so the next step repeats the original
   for (std::size_t c = 0; c < n; ++c) q_density_[c] = heat_[c] / cell_volume_[c];
   update_diagnostics(inf);
-  update_pressure(0.0);
+  update_pressure(0.0, /*reuse_saved_field=*/true);
   history_.clear();
   history_.push_back(series_row());
 }

@@ -796,6 +796,10 @@ SolveStats MultigridPCG::solve(const std::vector<double>& b, std::vector<double>
   if (!std::isfinite(rr)) throw SolverError("MultigridPCG: initial residual is not finite (x or A?)");
   int it = 0;
   double last_true_rr = std::numeric_limits<double>::infinity();
+  // A first guess that already meets the tolerance gets its min_iterations and is then
+  // accepted (the residual 2-norm of CG is not monotone: a forced iteration can raise it a
+  // little, which must not turn into a stagnation error).
+  const bool met_at_start = rr <= tol2;
   auto more = [&] { return rr > tol2 || (it < opts.min_iterations && rr > 0.0); };
   while (more()) {
     // (Re)start: z = M r, p = z.
@@ -826,12 +830,13 @@ SolveStats MultigridPCG::solve(const std::vector<double>& b, std::vector<double>
     // residual, and restart from it in the rare case the drift matters.
     rr = s.residual_norm2(xv, b.data(), s.r.data());
     if (!std::isfinite(rr)) throw_not_converged("diverged (NaN/Inf)", it, rr, opts.rel_tol);
+    if (met_at_start && it >= opts.min_iterations) break;
     if (rr > tol2 && it >= opts.max_iterations)
       throw_not_converged("not converged", it, std::sqrt(rr) / bnorm, opts.rel_tol);
     // Each restart must at least halve the true residual; otherwise it sits at the rounding
     // floor (~eps * |A| |x| / |b|, reached with conductance contrasts of 1e6 and more), and
     // iterating on cannot help.
-    if (rr > tol2 && rr > 0.25 * last_true_rr && it > opts.min_iterations)
+    if (rr > tol2 && rr > 0.25 * last_true_rr)
       throw_not_converged("stagnated at the rounding floor (loosen rel_tol)", it,
                           std::sqrt(rr) / bnorm, opts.rel_tol);
     last_true_rr = rr;

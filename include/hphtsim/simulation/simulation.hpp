@@ -151,7 +151,9 @@ class Simulation {
   int couple(double dt, double t_new);  // returns Picard iterations
   void update_diagnostics(double dt);
   void report_status_changes();  // one line on stderr when a seed leaves or re-enters the window
-  void update_pressure(double dt);  // thermo-elastic field (when its inputs changed), p_cell, p_seed
+  // Thermo-elastic field (solved again when its inputs changed, unless reuse_saved_field: a
+  // restored field is used as saved, as the uninterrupted run would), p_cell, p_seed.
+  void update_pressure(double dt, bool reuse_saved_field = false);
   double region_mean(int region) const;
   double probe_value(const std::vector<double>& field, const Probe& p) const;
   // Calls column(name, units, width, append) for every time-series column, in order;

@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <random>
+#include <utility>
 #include <vector>
 
 #ifdef _OPENMP
@@ -129,6 +130,28 @@ TEST(ElasticityOperator, PatchTestLinearField) {
   for (double t : theta) EXPECT_NEAR(t, 0.1 + 0.2 - 0.15, 1e-13);
 }
 
+namespace {
+
+// y . A x equals x . A y to round-off for the random x = random_vector(n, 1), y = random_vector(n, 2)
+// (A symmetric); returns x and A x for further checks.
+std::pair<std::vector<double>, std::vector<double>> expect_symmetric(const hs::ElasticOperator& op) {
+  const std::size_t n = op.num_dofs();
+  std::vector<double> x = random_vector(n, 1), y = random_vector(n, 2);
+  std::vector<double> ax(n), ay(n);
+  op.apply(x.data(), ax.data());
+  op.apply(y.data(), ay.data());
+  double yax = 0.0, xay = 0.0, scale = 0.0;
+  for (std::size_t i = 0; i < n; ++i) {
+    yax += y[i] * ax[i];
+    xay += x[i] * ay[i];
+    scale += std::abs(y[i] * ax[i]);
+  }
+  EXPECT_NEAR(yax, xay, 1e-13 * scale);
+  return {std::move(x), std::move(ax)};
+}
+
+}  // namespace
+
 TEST(ElasticityOperator, SymmetricAndEqualToAssembledMatrix) {
   const hc::Grid g = hc::Grid::from_edges(graded(6, 1.0, 0.3), graded(5, 0.8, 0.0), graded(7, 1.2, -0.3));
   for (const hs::FaceConstraints fc : {hs::kNormalWalls, hs::kClampedFaces}) {
@@ -137,17 +160,7 @@ TEST(ElasticityOperator, SymmetricAndEqualToAssembledMatrix) {
     inclusion_moduli(g, mu, kb);
     op.set_moduli(mu, kb);
     const std::size_t n = op.num_dofs();
-    const std::vector<double> x = random_vector(n, 1), y = random_vector(n, 2);
-    std::vector<double> ax(n), ay(n);
-    op.apply(x.data(), ax.data());
-    op.apply(y.data(), ay.data());
-    double yax = 0.0, xay = 0.0, scale = 0.0;
-    for (std::size_t i = 0; i < n; ++i) {
-      yax += y[i] * ax[i];
-      xay += x[i] * ay[i];
-      scale += std::abs(y[i] * ax[i]);
-    }
-    EXPECT_NEAR(yax, xay, 1e-13 * scale);
+    const auto [x, ax] = expect_symmetric(op);
     const auto a = hs::assemble_elasticity(op);
     const Eigen::Map<const Eigen::VectorXd> xv(x.data(), Eigen::Index(n));
     const Eigen::VectorXd ref = a * xv;
@@ -237,18 +250,9 @@ TEST(ElasticityOperator, FluidRegionTermsAreSymmetricRankOne) {
   ASSERT_EQ(op.fluid_regions().size(), 1u);
   const hs::FluidRegion& R = op.fluid_regions()[0];
   const std::size_t n = op.num_dofs();
-  const std::vector<double> x = random_vector(n, 1), y = random_vector(n, 2);
-  std::vector<double> ax(n), ay(n), ex(n);
-  op.apply(x.data(), ax.data());
-  op.apply(y.data(), ay.data());
+  const auto [x, ax] = expect_symmetric(op);
+  std::vector<double> ex(n);
   op.apply_elements(x.data(), ex.data());
-  double yax = 0.0, xay = 0.0, scale = 0.0;
-  for (std::size_t i = 0; i < n; ++i) {
-    yax += y[i] * ax[i];
-    xay += x[i] * ay[i];
-    scale += std::abs(y[i] * ax[i]);
-  }
-  EXPECT_NEAR(yax, xay, 1e-13 * scale);
   // apply - apply_elements = (K_R / V_R) G (G . x) on free dofs.
   std::vector<char> fixed(n, 0);
   for (std::size_t d : op.fixed_dofs()) fixed[d] = 1;

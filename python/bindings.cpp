@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// hphtsim._core: thin pybind11 bindings of the C++ core. No defaults and no logic here: the
+// hphtsim._core: thin pybind11 bindings of the C++ core. No defaults and no logic here (runs to
+// a file go through the C++ run driver, outputs through the C++ output table): the
 // pure-Python package `hphtsim` (python/hphtsim/*.py) holds the user-facing API, defaults,
 // unit handling and docstrings. Long calls release the GIL. Fields are zero-copy numpy views
 // whose base is the Python Simulation object, so a view keeps its simulation alive.
@@ -21,7 +22,9 @@
 #include "hphtsim/core/version.hpp"
 #include "hphtsim/io/result_file.hpp"
 #include "hphtsim/simulation/model.hpp"
+#include "hphtsim/simulation/run.hpp"
 #include "hphtsim/simulation/simulation.hpp"
+#include "hphtsim/simulation/outputs.hpp"
 
 namespace py = pybind11;
 using hphtsim::simulation::Model;
@@ -35,43 +38,27 @@ py::array_t<double> copy_vector(const std::vector<double>& v) {
   return a;
 }
 
-py::dict diagnostics_dict(const hphtsim::simulation::Diagnostics& d) {
+// Figures of the current state from the output table: every time-series column, a float or,
+// for per-seed columns, a list.
+py::dict diagnostics_dict(const Simulation& sim) {
   py::dict r;
-  r["time"] = d.time;
-  r["heater_power"] = d.electric.power;
-  r["heater_voltage"] = d.electric.voltage;
-  r["heater_current"] = d.electric.current;
-  r["heater_resistance"] = d.electric.resistance;
-  r["T_max"] = d.T_max;
-  r["heat_out"] = d.heat_out;
-  r["stored_heat_rate"] = d.stored_rate;
-  r["energy_imbalance"] = d.energy_imbalance;
-  r["coupling_iterations"] = d.coupling_iterations;
-  r["linear_iterations"] = d.linear_iterations;
-  r["T_source"] = d.T_source;
-  r["T_seed"] = d.T_seed;
-  r["dT_source_seed"] = d.dT_source_seed;
-  r["T_probe"] = d.T_probe;
+  const std::vector<double> row = sim.series_row();
+  std::size_t pos = 0;
+  for (const auto& s : sim.outputs().series()) {
+    if (s.width == hphtsim::simulation::Width::one) {
+      r[py::str(s.name)] = row[pos];
+    } else {
+      r[py::str(s.name)] = std::vector<double>(row.begin() + long(pos), row.begin() + long(pos) + s.columns);
+    }
+    pos += std::size_t(s.columns);
+  }
   return r;
 }
 
-// Creates the result file exactly as `hphtsim run` does (src/app/main.cpp cmd_run), runs, and
-// records the final figures in /meta.
-void run_to_file(Simulation& sim, double until, const std::string& output, bool overwrite, bool progress) {
-  hphtsim::simulation::RunOptions opts;
-  opts.until = until;
-  opts.progress = progress;
-  std::vector<hphtsim::io::SeriesSpec> series;
-  for (const auto& c : sim.series_layout()) series.push_back({c.name, c.units, c.columns});
-  hphtsim::io::RunMetadata meta{hphtsim::version, hphtsim::git_revision, sim.model().config_yaml};
-  hphtsim::io::ResultWriter writer(output, sim.model().grid, sim.model().map.material, sim.model().map.names,
-                                   meta, series, overwrite);
-  sim.run(opts, &writer);
-  const auto& d = sim.diagnostics();
-  writer.set_meta_attribute("final_time", d.time, "s");
-  writer.set_meta_attribute("final_T_max", d.T_max, "K");
-  writer.set_meta_attribute("final_heater_power", d.electric.power, "W");
-  writer.close();
+py::dict summary_dict(const hphtsim::simulation::RunSummary& s) {
+  py::dict r;
+  for (const auto& [name, value, units] : s.figures()) r[py::str(name)] = py::make_tuple(value, units);
+  return r;
 }
 
 }  // namespace
@@ -100,6 +87,9 @@ PYBIND11_MODULE(_core, m) {
       io_error(e.what());
     }
   });
+
+  m.def("outputs_markdown", &hphtsim::simulation::catalogue_markdown,
+        "the catalogue of every output (fields and time series) as markdown tables");
 
   // --- threads and units
   m.def("set_num_threads", [](int n) { omp_set_num_threads(n); }, py::arg("n"));
@@ -171,22 +161,54 @@ PYBIND11_MODULE(_core, m) {
         py::gil_scoped_release release;
         sim.run(opts, nullptr);
       }, py::arg("until"), py::arg("progress"))
-      .def("run_to_file", [](Simulation& sim, double until, const std::string& output, bool overwrite,
-                             bool progress) {
-        py::gil_scoped_release release;
-        run_to_file(sim, until, output, overwrite, progress);
-      }, py::arg("until"), py::arg("output"), py::arg("overwrite"), py::arg("progress"))
-      .def("diagnostics", [](const Simulation& sim) { return diagnostics_dict(sim.diagnostics()); })
+      .def("run_to_result", [](Simulation& sim, const std::string& output, double until, bool overwrite,
+                               bool restart, bool checkpoint, bool progress, bool handle_signals) {
+        hphtsim::simulation::RunRequest req;
+        req.output = output;
+        req.until = until;
+        req.overwrite = overwrite;
+        req.restart = restart;
+        req.checkpoint = checkpoint;
+        req.progress = progress;
+        req.handle_signals = handle_signals;
+        req.output_key = "output";
+        req.overwrite_key = "overwrite=True";
+        req.restart_key = "restart";
+        hphtsim::simulation::RunOutcome out;
+        {
+          py::gil_scoped_release release;
+          out = hphtsim::simulation::run_to_result(sim, req);
+        }
+        return py::make_tuple(out.finished, out.signal, out.checkpoint.string(), summary_dict(out.summary));
+      }, py::arg("output"), py::arg("until"), py::arg("overwrite"), py::arg("restart"), py::arg("checkpoint"),
+         py::arg("progress"), py::arg("handle_signals"))
+      .def("summary", [](const Simulation& sim) { return summary_dict(hphtsim::simulation::summarize(sim)); })
+      .def("diagnostics", [](const Simulation& sim) { return diagnostics_dict(sim); })
+      .def("field_meta", [](const Simulation& sim) {
+        py::list out;
+        for (const auto& f : sim.outputs().fields())
+          out.append(py::make_tuple(f.name, f.units, f.meaning, bool(f.edit)));
+        return out;
+      })
+      .def("series_meta", [](const Simulation& sim) {
+        py::list out;
+        for (const auto& s : sim.outputs().series()) out.append(py::make_tuple(s.name, s.units, s.columns, s.meaning));
+        return out;
+      })
       .def("field_names", &Simulation::field_names)
       .def("field_units", &Simulation::field_units, py::arg("name"))
       .def("field", [](py::object self, const std::string& name) {
-        Simulation& sim = self.cast<Simulation&>();
-        std::vector<double>& f = sim.field(name);
+        const Simulation& sim = self.cast<const Simulation&>();
+        const auto* f = sim.outputs().find_field(name);
+        if (!f) sim.outputs().find(name);  // throws, naming every field of this run
         const auto& g = sim.model().grid;
         const py::ssize_t d = sizeof(double);
-        // C order (nz, ny, nx), x fastest; base = self keeps the Simulation alive.
-        return py::array_t<double>({py::ssize_t(g.nz), py::ssize_t(g.ny), py::ssize_t(g.nx)},
-                                   {d * g.nx * g.ny, d * g.nx, d}, f.data(), self);
+        // C order (nz, ny, nx), x fastest; base = self keeps the Simulation alive. Output-only
+        // fields (crystal) are read-only views.
+        py::array_t<double> a({py::ssize_t(g.nz), py::ssize_t(g.ny), py::ssize_t(g.nx)},
+                              {d * g.nx * g.ny, d * g.nx, d}, f->view().data(), self);
+        if (!f->edit) py::detail::array_proxy(a.ptr())->flags &= ~py::detail::npy_api::NPY_ARRAY_WRITEABLE_;
+        return a;
       }, py::arg("name"))
       .def("series_layout", [](const Simulation& sim) {
         py::list out;

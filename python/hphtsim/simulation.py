@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from typing import Any, Mapping, Optional, Union
 
 import numpy as np
@@ -55,33 +56,61 @@ class Simulation:
         return self
 
     def run(self, until: Union[str, float, None] = None, output: Union[str, os.PathLike, None] = None,
-            overwrite: bool = False, progress: bool = False) -> "Simulation":
+            overwrite: bool = False, progress: bool = False, restart: bool = False,
+            checkpoint: bool = True) -> "Simulation":
         """Steps with step-size control to the absolute time ``until`` ("2 h", or seconds;
         default ``time.end``).
 
-        With ``output``, writes the HDF5 result file (and its .xmf) exactly as
-        ``hphtsim run -o`` does: snapshots at the start, every ``output.snapshot_interval``
-        and at the end, a time-series row per step, the final figures in /meta. An existing
-        file is an error unless ``overwrite``. ``progress`` prints a line on stderr. Returns self.
+        With ``output``, the run goes through the same C++ driver as ``hphtsim run -o``: the
+        HDF5 result file (and its .xmf), snapshots at the start, every
+        ``output.snapshot_interval``, at recipe segment ends and at the end, a time-series row
+        per step, the run summary in /meta, and (``checkpoint=True``, the default) the
+        checkpoint ``OUT.checkpoint.h5`` beside it, so that the run can be continued with
+        ``restart=True`` here or ``hphtsim run CONFIG -o OUT --restart`` (and the other way
+        round). An existing file is an error unless ``overwrite`` or ``restart``.
+
+        Called from the main thread, SIGINT and SIGTERM finish the step and write the
+        checkpoint; then the signal takes its usual effect (KeyboardInterrupt for Ctrl-C).
+        ``progress`` prints a line on stderr. Returns self.
         """
         t = -1.0 if until is None else parse_duration(until, "until")
         if until is not None and t < 0:
             raise config_error("until", "must not be negative")
         if output is None:
+            if restart:
+                raise config_error("restart", "needs the output file to continue")
             self._sim.run(t, bool(progress))
-        else:
-            path = os.fspath(output)
-            if os.path.exists(path) and not overwrite:
-                raise config_error("output", f"output file '{path}' exists; pass overwrite=True to replace it")
-            self._sim.run_to_file(t, path, bool(overwrite), bool(progress))
+            return self
+        import signal
+        import threading
+        main = threading.current_thread() is threading.main_thread()
+        finished, sig, ckpt, summary = self._sim.run_to_result(
+            os.fspath(output), t, bool(overwrite), bool(restart), bool(checkpoint), bool(progress), main)
+        self._last_summary = {k: v for k, (v, _u) in summary.items()}
+        if not finished and sig:
+            print(f"[hphtsim] stopped by signal {sig} at t = {self.time:g} s; checkpoint {ckpt}; continue with "
+                  f"Simulation(...).run(output={os.fspath(output)!r}, restart=True)", file=sys.stderr)
+            signal.raise_signal(sig)  # the caller's handler (KeyboardInterrupt, or the default)
         return self
 
     # -- state -----------------------------------------------------------------------------
     def field(self, name: str) -> np.ndarray:
-        """The live field ``name`` ("T" in K, "phi" in V, "q" in W/m^3) as a numpy array of
-        shape (nz, ny, nx) that shares the simulation's memory (no copy). Writing into it
-        changes the simulation's state."""
+        """The live field ``name`` (see :attr:`field_names` and :meth:`outputs`; "T" in K,
+        "phi" in V, "q" in W/m^3, "p" in Pa with the pressure field, "carbon" and "crystal"
+        with growth) as a numpy array of shape (nz, ny, nx) that shares the simulation's memory
+        (no copy). Writing into a state field changes the simulation's state; output-only
+        fields ("crystal") are read-only views. KeyError-like ValueError names every field."""
         return self._sim.field(name)
+
+    def outputs(self):
+        """Every output of this run from the C++ output table: a pandas DataFrame with a row per
+        field and time-series column (kind, name, units, columns, meaning)."""
+        import pandas as pd
+        rows = [{"kind": "field", "name": n, "units": u, "columns": 1, "meaning": m}
+                for n, u, m, _w in self._sim.field_meta()]
+        rows += [{"kind": "series", "name": n, "units": u, "columns": c, "meaning": m}
+                 for n, u, c, m in self._sim.series_meta()]
+        return pd.DataFrame(rows)
 
     @property
     def field_names(self) -> list[str]:
@@ -91,8 +120,16 @@ class Simulation:
         return self._sim.field_units(name)
 
     def diagnostics(self) -> dict:
-        """Figures of the current state (SI units; per-seed values as lists)."""
+        """Figures of the current state: every time-series column of :meth:`outputs` by name
+        (units as listed there; per-seed columns as lists)."""
         return self._sim.diagnostics()
+
+    def run_summary(self) -> dict:
+        """What a grower looks at, as ``hphtsim run`` prints it and writes to /meta: final mass
+        (ct), mean growth rate over the main hold, hours and mass above the critical rate,
+        smallest margins, peak temperature, p_cell range in the hold, electrical energy (kWh).
+        ``{name: (value, units)}``."""
+        return self._sim.summary()
 
     def timeseries(self):
         """Every time-series row recorded so far (initial state, then one per step or steady

@@ -158,8 +158,25 @@ def _run_one(task: dict) -> dict:
         _set_threads(task["threads"])
         from .simulation import Simulation
         sim = Simulation(task["config"].with_overrides(task["overrides"]))
-        sim.run(until=task["until"], output=task["output"], overwrite=True)
+        # A member interrupted before (its result and checkpoint exist, its status is not ok)
+        # continues from its checkpoint instead of starting again.
+        ckpt = _checkpoint_path(task["output"])
+        resumed = False
+        if task.get("resume", True) and os.path.exists(task["output"]) and os.path.exists(ckpt):
+            try:
+                sim.run(until=task["until"], output=task["output"], restart=True)
+                resumed = True
+            except ValueError as e:  # a checkpoint of another config, unreadable: start again
+                if getattr(e, "key", None) != "restart":
+                    raise
+                sim = Simulation(task["config"].with_overrides(task["overrides"]))
+        if not resumed:
+            sim.run(until=task["until"], output=task["output"], overwrite=True)
+        row["resumed"] = resumed
         del sim
+        # A finished member needs no checkpoint (a sweep directory would hold one per run).
+        if os.path.exists(ckpt):
+            os.remove(ckpt)
         row.update(summarize(read_timeseries(task["output"])))
         row["status"] = "ok"
     except Exception as e:  # a failed run is a row
@@ -180,6 +197,12 @@ def _run_one(task: dict) -> dict:
     except OSError as e:
         row["error"] = (row["error"] + "; " if row["error"] else "") + f"cannot write status file: {e}"
     return row
+
+
+def _checkpoint_path(output: str) -> str:
+    """OUT.checkpoint.h5 beside OUT.h5 (io::checkpoint_path_for)."""
+    root, _ext = os.path.splitext(output)
+    return root + ".checkpoint.h5"
 
 
 def _cached_row(task: dict) -> Optional[dict]:

@@ -13,12 +13,10 @@
 // --restart).
 #include <omp.h>
 
-#include <atomic>
-#include <csignal>
-
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <cmath>
 #include <cstdlib>
 #include <cerrno>
 #include <cstdio>
@@ -31,9 +29,8 @@
 #include "hphtsim/core/error.hpp"
 #include "hphtsim/core/units.hpp"
 #include "hphtsim/core/version.hpp"
-#include "hphtsim/io/checkpoint.hpp"
 #include "hphtsim/io/result_file.hpp"
-#include "hphtsim/simulation/checkpoint.hpp"
+#include "hphtsim/simulation/run.hpp"
 #include "hphtsim/simulation/simulation.hpp"
 
 namespace {
@@ -44,8 +41,12 @@ constexpr int exit_bad_input = 2;
 constexpr int exit_failure = 1;
 constexpr int exit_interrupted = 3;
 
-std::atomic<bool> stop_requested{false};
-extern "C" void request_stop(int) { stop_requested.store(true); }
+// "12.5 h (0.52 d)": simulated times of a cycle read in hours and days.
+std::string format_hours(double s) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.4g h (%.3g d)", s / 3600.0, s / 86400.0);
+  return buf;
+}
 
 void print_model_summary(const simulation::Model& m, std::ostream& os) {
   const auto& g = m.grid;
@@ -69,78 +70,46 @@ int cmd_run(const std::string& config, std::string output, const std::string& un
   if (threads > 0) omp_set_num_threads(threads);
   // 1. Read and validate everything before any file is created or touched.
   simulation::Model model = simulation::Model::from_file(config, sets);
-  simulation::RunOptions opts;
-  opts.progress = !quiet;
+  simulation::RunRequest request;
+  request.progress = !quiet;
+  request.handle_signals = true;
+  request.overwrite = overwrite;
+  request.restart = restart;
   if (!until_text.empty()) {
     try {
-      opts.until = core::parse_quantity_as(until_text, core::dim::time, "a duration such as \"2 h\"");
+      request.until = core::parse_quantity_as(until_text, core::dim::time, "a duration such as \"2 h\"");
     } catch (const std::invalid_argument& e) {
       throw ConfigError("--until", e.what());
     }
-    if (opts.until < 0.0) throw ConfigError("--until", "must not be negative");
+    if (request.until < 0.0) throw ConfigError("--until", "must not be negative");
   }
   if (output.empty()) output = std::filesystem::path(config).stem().string() + ".h5";
-  const std::filesystem::path checkpoint = io::checkpoint_path_for(output);
-  if (restart && overwrite) throw ConfigError("--restart", "cannot be combined with --overwrite");
-  if (!restart && std::filesystem::exists(output) && !overwrite)
-    throw ConfigError("-o", "output file '" + output + "' exists; pass --overwrite to replace it or --restart to continue it");
-  if (restart && !std::filesystem::exists(output))
-    throw ConfigError("--restart", "no result file '" + output + "' to continue");
+  request.output = output;
+  simulation::check_request(request);
 
   // 2. The initial electric solve can still reveal a bad assembly; do it before writing.
   simulation::Simulation sim(std::move(model));
-  if (restart) {
-    io::CheckpointData data;
-    try {
-      data = io::read_checkpoint(checkpoint);
-    } catch (const IoError& e) {
-      throw ConfigError("--restart", e.what());
-    }
-    if (data.config_yaml != sim.model().config_yaml)
-      throw ConfigError("--restart", "the config (with its --set overrides) differs from the one that wrote " +
-                                         checkpoint.string() + "; restart with the same config and overrides");
-    sim.restore(simulation::from_checkpoint(data));
-  }
-
-  // 3. Open (or reopen) the result file and run.
-  std::vector<io::SeriesSpec> series;
-  for (const auto& c : sim.series_layout()) series.push_back({c.name, c.units, c.columns});
-  io::RunMetadata meta{hphtsim::version, hphtsim::git_revision, sim.model().config_yaml};
-  std::unique_ptr<io::ResultWriter> writer =
-      restart ? io::ResultWriter::reopen(output, sim.time(), series)
-              : std::make_unique<io::ResultWriter>(output, sim.model().grid, sim.model().map.material,
-                                                   sim.model().map.names, meta, series, overwrite);
   if (!quiet) {
     std::cerr << "[hphtsim] " << config << " -> " << output << " (" << omp_get_max_threads() << " threads)";
-    if (restart) std::cerr << ", continuing from t = " << sim.time() << " s";
+    if (restart) std::cerr << ", continuing from its checkpoint";
     std::cerr << "\n";
     print_model_summary(sim.model(), std::cerr);
   }
-  const std::string config_yaml = sim.model().config_yaml;
-  opts.checkpoint = [&](const simulation::SimulationState& st) {
-    io::write_checkpoint(checkpoint, simulation::to_checkpoint(st, config_yaml));
-  };
-  std::signal(SIGINT, request_stop);
-  std::signal(SIGTERM, request_stop);
-  opts.stop = &stop_requested;
-  const bool finished = sim.run(opts, writer.get());
+  // 3. Run through the one driver (result file, checkpoints, signals, summary in /meta).
+  const simulation::RunOutcome out = simulation::run_to_result(sim, request);
   const auto& d = sim.diagnostics();
-  writer->set_meta_attribute("final_time", d.time, "s");
-  writer->set_meta_attribute("final_T_max", d.T_max, "K");
-  writer->set_meta_attribute("final_heater_power", d.electric.power, "W");
-  writer->close();
-  if (!quiet || !finished) {
-    std::fprintf(stderr, "[hphtsim] %s: t = %.0f s, %d steps (%d redone), T_max = %.1f degC, P = %.1f W, V = %.3f V, I = %.1f A, R = %.3g ohm",
-                 finished ? "done" : "stopped by signal", d.time, d.steps, d.rejected_steps, d.T_max - 273.15,
-                 d.electric.power, d.electric.voltage, d.electric.current, d.electric.resistance);
+  if (!quiet || !out.finished) {
+    std::fprintf(stderr, "[hphtsim] %s: t = %s, %d steps (%d redone), T_max = %.1f degC, P = %.1f W, V = %.3f V, I = %.1f A, R = %.3g ohm",
+                 out.finished ? "done" : "stopped by signal", format_hours(d.time).c_str(), d.steps, d.rejected_steps,
+                 d.T_max - 273.15, d.electric.power, d.electric.voltage, d.electric.current, d.electric.resistance);
     if (!std::isnan(d.T_source)) std::fprintf(stderr, ", T_source = %.1f degC", d.T_source - 273.15);
     for (std::size_t s = 0; s < d.T_seed.size(); ++s)
       std::fprintf(stderr, ", T_seed[%zu] = %.1f degC (dT %.1f K)", s, d.T_seed[s] - 273.15, d.dT_source_seed[s]);
-    std::fprintf(stderr, "\n");
+    std::fprintf(stderr, "\n%s", out.summary.text().c_str());
   }
-  if (!finished) {
+  if (!out.finished) {
     std::fprintf(stderr, "[hphtsim] checkpoint written to %s; continue with: hphtsim run %s -o %s --restart\n",
-                 checkpoint.c_str(), config.c_str(), output.c_str());
+                 out.checkpoint.c_str(), config.c_str(), output.c_str());
     return exit_interrupted;
   }
   return 0;

@@ -129,11 +129,11 @@ void MaterialLibrary::add_from_config(const core::ConfigNode& materials_map) {
       if (!(mat.latent_heat >= 0.0)) melt->fail_key("latent_heat", "must not be negative");
     }
     if (auto n = m.find("youngs_modulus"))
-      mat.extra["youngs_modulus"] = PropertyLaw::from_config(*n, dim::pressure, "a modulus such as \"100 GPa\"");
+      mat.youngs_modulus = PropertyLaw::from_config(*n, dim::pressure, "a modulus such as \"100 GPa\"");
     if (auto n = m.find("poisson_ratio"))
-      mat.extra["poisson_ratio"] = PropertyLaw::from_config(*n, dim::none, "a dimensionless ratio such as \"0.3 1\"");
+      mat.poisson_ratio = PropertyLaw::from_config(*n, dim::none, "a dimensionless ratio such as \"0.3 1\"");
     if (auto n = m.find("thermal_expansion"))
-      mat.extra["thermal_expansion"] = PropertyLaw::from_config(*n, dim::inverse_temperature, "an expansion coefficient such as \"1e-5 1/K\"");
+      mat.thermal_expansion = PropertyLaw::from_config(*n, dim::inverse_temperature, "an expansion coefficient such as \"1e-5 1/K\"");
     mat.build_enthalpy_table();
     materials_[name] = std::move(mat);
   }

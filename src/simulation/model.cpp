@@ -253,18 +253,17 @@ Model Model::from_config(const core::Config& config) {
     }
     bool all_mechanical = true;
     for (const auto& mat : m.materials)
-      all_mechanical = all_mechanical && mat.extra.count("youngs_modulus") && mat.extra.count("poisson_ratio") &&
-                       mat.extra.count("thermal_expansion");
+      all_mechanical = all_mechanical && mat.has_mechanics();
     // Off unless asked for (the default config asks): it needs the elastic data of every
     // material, and a solve costs about as much as a time step.
     const bool want = pr->boolean_or("field", false);
     if (want && !all_mechanical)
       pr->fail_key("field", "needs youngs_modulus, poisson_ratio and thermal_expansion for every material in the cell");
-    m.pressure_field = want;
-    m.pressure_relaxation_time = pr->quantity_or("relaxation_time", dim::time, duration_what, m.pressure_relaxation_time);
-    if (!(m.pressure_relaxation_time > 0.0)) pr->fail_key("relaxation_time", "must be positive");
-    m.pressure_refresh = pr->quantity_or("refresh_pressure", dim::pressure, "a pressure such as \"20 MPa\"", m.pressure_refresh);
-    if (!(m.pressure_refresh >= 0.0 && m.pressure_refresh <= 1e9))
+    m.pressure.field = want;
+    m.pressure.relaxation_time = pr->quantity_or("relaxation_time", dim::time, duration_what, m.pressure.relaxation_time);
+    if (!(m.pressure.relaxation_time > 0.0)) pr->fail_key("relaxation_time", "must be positive");
+    m.pressure.refresh = pr->quantity_or("refresh_pressure", dim::pressure, "a pressure such as \"20 MPa\"", m.pressure.refresh);
+    if (!(m.pressure.refresh >= 0.0 && m.pressure.refresh <= 1e9))
       pr->fail_key("refresh_pressure", "must lie between 0 and 1 GPa (0: solve the field at every step)");
   }
 
@@ -362,8 +361,8 @@ Model Model::from_config(const core::Config& config) {
   if (auto s = root.find("solver")) {
     m.linear.rel_tol = s->number_or("linear_tolerance", m.linear.rel_tol);
     m.linear.max_iterations = s->integer_or("linear_max_iterations", m.linear.max_iterations);
-    m.mechanics_tolerance = s->number_or("mechanics_tolerance", m.mechanics_tolerance);
-    if (!(m.mechanics_tolerance > 0.0 && m.mechanics_tolerance < 1e-2)) s->fail_key("mechanics_tolerance", "must be in (0, 1e-2)");
+    m.pressure.tolerance = s->number_or("mechanics_tolerance", m.pressure.tolerance);
+    if (!(m.pressure.tolerance > 0.0 && m.pressure.tolerance < 1e-2)) s->fail_key("mechanics_tolerance", "must be in (0, 1e-2)");
     m.coupling.tolerance = s->quantity_or("coupling_tolerance", dim::temperature, "a temperature change such as \"0.01 K\"",
                                           m.coupling.tolerance);
     m.coupling.max_iterations = s->integer_or("coupling_max_iterations", m.coupling.max_iterations);
@@ -394,6 +393,30 @@ double Model::cell_pressure(double t) const {
 
 double Model::next_recipe_boundary(double t) const {
   return std::min(heater_recipe.schedule.next_boundary(t), oil_pressure.next_boundary(t));
+}
+
+bool Model::recipe_ramping(double t) const {
+  for (const process::Schedule* s : {&heater_recipe.schedule, &oil_pressure}) {
+    const int i = s->segment_at(t);
+    if (i >= 0 && t < s->end_time() && s->segments()[std::size_t(i)].kind == process::Segment::Kind::ramp) return true;
+  }
+  return false;
+}
+
+std::array<double, 2> Model::main_hold() const {
+  for (const process::Schedule* s : {&heater_recipe.schedule, &oil_pressure}) {
+    double best = 0.0;
+    std::array<double, 2> hold{0.0, 0.0};
+    for (std::size_t i = 0; i < s->segments().size(); ++i) {
+      const auto& seg = s->segments()[i];
+      if (seg.kind == process::Segment::Kind::hold && seg.duration > best) {
+        best = seg.duration;
+        hold = {s->ends()[i] - seg.duration, s->ends()[i]};
+      }
+    }
+    if (best > 0.0) return hold;
+  }
+  return {0.0, time.end};
 }
 
 }  // namespace hphtsim::simulation

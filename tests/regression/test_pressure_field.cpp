@@ -66,8 +66,8 @@ void RisesOnHeatingByABoundedAmount(const fs::path& h5) {
   const auto& solvent = m.materials[std::size_t(m.map.material[std::size_t(
       std::find(m.map.region.begin(), m.map.region.end(), m.solvent_region) - m.map.region.begin())])];
   const double T0 = m.time.initial_temperature;
-  const double K = hphtsim::physics::bulk_modulus(solvent.extra.at("youngs_modulus")(T0), solvent.extra.at("poisson_ratio")(T0));
-  const double alpha_V = 3.0 * solvent.extra.at("thermal_expansion")(T0);
+  const double K = hphtsim::physics::bulk_modulus(solvent.youngs_modulus.value()(T0), solvent.poisson_ratio.value()(T0));
+  const double alpha_V = 3.0 * solvent.thermal_expansion.value()(T0);
   std::size_t peak = 0;
   for (std::size_t r = 0; r < cell.size(); ++r)
     if (cell[r] - cal[r] > cell[peak] - cal[peak]) peak = r;
@@ -91,11 +91,11 @@ void RelaxesTowardsTheCalibratedPressure(const fs::path& h5) {
   std::size_t peak = 0;
   for (std::size_t r = 0; r < cell.size(); ++r)
     if (cell[r] - cal[r] > cell[peak] - cal[peak]) peak = r;
-  const double expected = (cell[peak] - cal[peak]) * std::exp(-(t.back() - t[peak]) / m.pressure_relaxation_time);
+  const double expected = (cell[peak] - cal[peak]) * std::exp(-(t.back() - t[peak]) / m.pressure.relaxation_time);
   const double actual = cell.back() - cal.back();
   std::cout << "[ pressure ] relaxation over " << (t.back() - t[peak]) / 3600 << " h: departure " << actual * 1e-9
             << " GPa, exp decay of the peak " << expected * 1e-9 << " GPa\n";
-  ASSERT_GT(t.back() - t[peak], 0.1 * m.pressure_relaxation_time);
+  ASSERT_GT(t.back() - t[peak], 0.1 * m.pressure.relaxation_time);
   EXPECT_NEAR(actual, expected, 0.02 * expected);
 }
 
@@ -117,7 +117,7 @@ void GraphiteToDiamondLosesPressure(const fs::path& diamond_h5, const fs::path& 
       for (int i = 0; i < g.nx; ++i) {
         const std::size_t c = g.index(i, j, k);
         const auto& mat = m.materials[std::size_t(m.map.material[c])];
-        const double K = hphtsim::physics::bulk_modulus(mat.extra.at("youngs_modulus")(T0), mat.extra.at("poisson_ratio")(T0));
+        const double K = hphtsim::physics::bulk_modulus(mat.youngs_modulus.value()(T0), mat.poisson_ratio.value()(T0));
         const double v = g.volume(i, j, k);
         const int r = m.map.region[c];
         cube += v;

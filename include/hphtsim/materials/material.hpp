@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <limits>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -65,10 +66,11 @@ struct Material {
   double solidus = std::numeric_limits<double>::quiet_NaN();
   double liquidus = std::numeric_limits<double>::quiet_NaN();
   double latent_heat = 0.0;
-  /// Keys this model does not use yet but the library carries (mechanics, for the pressure
-  /// issue): youngs_modulus, poisson_ratio, thermal_expansion.
-  std::map<std::string, PropertyLaw> extra;
+  /// Elastic data for the thermo-elastic pressure field (pressure.field: true needs all three
+  /// for every material in the cell): Pa, 1 and 1/K (linear expansion coefficient).
+  std::optional<PropertyLaw> youngs_modulus, poisson_ratio, thermal_expansion;
 
+  bool has_mechanics() const { return youngs_modulus && poisson_ratio && thermal_expansion; }
   bool melts() const { return latent_heat > 0.0 && liquidus > solidus; }
   /// c_p plus the latent heat spread evenly over [solidus, liquidus].
   double apparent_heat_capacity(double T) const {

@@ -53,6 +53,7 @@ class ElectricProblem {
   /// The unit-voltage potential of the last solve: the next solve's initial guess (part of a
   /// checkpoint, so that a restarted run repeats the same iterations).
   std::vector<double>& warm_start() { return unit_phi_; }
+  const std::vector<double>& warm_start() const { return unit_phi_; }
   /// 1 for cells in the circuit after the last solve.
   const std::vector<unsigned char>& circuit() const { return circuit_; }
 

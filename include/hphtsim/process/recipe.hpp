@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "hphtsim/core/config.hpp"
+#include "hphtsim/process/control.hpp"
 
 namespace hphtsim::process {
 
@@ -43,6 +44,16 @@ class Schedule {
   std::vector<Segment> segments_;
   std::vector<double> ends_;    // cumulative end times
   std::vector<double> starts_;  // value at each segment start
+};
+
+/// The heater part of the recipe: power in W, or a temperature setpoint in K at a probe held by
+/// the PID controller.
+struct HeaterRecipe {
+  enum class Mode { none, power, temperature };
+  Mode mode = Mode::none;
+  Schedule schedule;
+  int control_probe = -1;  ///< index into Model::probes (temperature mode)
+  PidSettings pid;
 };
 
 }  // namespace hphtsim::process

@@ -7,8 +7,9 @@
 
 #include <array>
 #include <cmath>
-#include <limits>
 #include <filesystem>
+#include <limits>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,9 +17,9 @@
 #include "hphtsim/core/grid.hpp"
 #include "hphtsim/geometry/assembly.hpp"
 #include "hphtsim/materials/material.hpp"
+#include "hphtsim/physics/cell_pressure.hpp"
 #include "hphtsim/physics/electric.hpp"
 #include "hphtsim/physics/thermal.hpp"
-#include <optional>
 
 #include "hphtsim/growth/crystals.hpp"
 #include "hphtsim/process/calibration.hpp"
@@ -46,15 +47,7 @@ struct TimeSettings {
   double checkpoint_wall_interval = 3600.0;  ///< s of wall time between checkpoints
 };
 
-/// The heater part of the recipe: power in W, or a temperature setpoint in K at a probe held by
-/// the PID controller.
-struct HeaterRecipe {
-  enum class Mode { none, power, temperature };
-  Mode mode = Mode::none;
-  process::Schedule schedule;
-  int control_probe = -1;  ///< index into Model::probes (temperature mode)
-  process::PidSettings pid;
-};
+using process::HeaterRecipe;
 
 struct CouplingSettings {
   double tolerance = 1e-2;   ///< K: Picard stops when the largest change of T is below this
@@ -79,19 +72,13 @@ struct Model {
   process::PressureCalibration calibration;
   double constant_cell_pressure = std::numeric_limits<double>::quiet_NaN();  ///< Pa
   /// Thermo-elastic pressure field (docs/mechanics.md): pressure.field: true (every material
-  /// then needs youngs_modulus, poisson_ratio and thermal_expansion).
-  bool pressure_field = false;
-  double pressure_relaxation_time = 2 * 86400.0;  ///< s: the medium relaxes thermal pressure [E]
-  /// Pa: the field is solved again when a cell's free strain would move its confined pressure
-  /// by more than this since the last solve (or a cell melted, froze or changed material).
-  double pressure_refresh = 20e6;
+  /// then needs youngs_modulus, poisson_ratio and thermal_expansion), its relaxation, refresh
+  /// rule and solver tolerance (solver.mechanics_tolerance).
+  physics::PressureSettings pressure;
   /// Carbon transport and crystal growth (the `growth` section), absent without it.
   std::optional<growth::GrowthSettings> growth;
   CouplingSettings coupling;
   solvers::SolveOptions linear;
-  /// The thermo-elastic solves' relative residual: 1e-6 leaves pressure errors of order kPa
-  /// on GPa, far below the model's uncertainty, at about 2/3 of the iterations of 1e-8.
-  double mechanics_tolerance = 1e-6;
 
   /// Reads and validates; checks that every key was understood.
   static Model from_config(const core::Config& config);
@@ -107,6 +94,12 @@ struct Model {
   bool has_pressure() const { return !calibration.empty() || !std::isnan(constant_cell_pressure); }
   /// The earliest recipe segment end after t (heater or oil pressure); +inf if none.
   double next_recipe_boundary(double t) const;
+  /// True while a heater or oil-pressure segment ramps at t (the step controller then follows
+  /// the changing load; the ETA counts such stretches apart).
+  bool recipe_ramping(double t) const;
+  /// [start, end] (s) of the main hold: the longest hold segment of the heater recipe (else of
+  /// the oil-pressure recipe); [0, time.end] without one. The run summary's hold figures use it.
+  std::array<double, 2> main_hold() const;
 };
 
 }  // namespace hphtsim::simulation

@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: MIT
+#include "hphtsim/simulation/diagnostics.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+
+#include "hphtsim/core/parallel.hpp"
+#include "hphtsim/core/sampling.hpp"
+#include "hphtsim/simulation/electrothermal.hpp"
+
+namespace hphtsim::simulation {
+
+namespace {
+constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+}
+
+void update_diagnostics(Diagnostics& d, const Model& model, const geometry::MaterialMap& map,
+                        const std::vector<double>& cell_volume, const ElectroThermal& et, double time, double dt,
+                        bool pressure_field) {
+  const core::Grid& g = model.grid;
+  const std::vector<double>& T = et.T();
+  const std::vector<double>& T_old = et.T_old();
+  const std::size_t plane = std::size_t(g.nx) * g.ny;
+  d.time = time;
+  d.step_length = std::isinf(dt) ? 0.0 : dt;
+  d.T_max = core::plane_max(g.nz, [&](int k) {
+    double m = 0.0;
+    for (std::size_t c = std::size_t(k) * plane; c < std::size_t(k + 1) * plane; ++c) m = std::max(m, T[c]);
+    return m;
+  }, 0.0);
+  d.heat_out = et.heat_out();
+  if (std::isinf(dt)) {
+    d.stored_rate = 0.0;
+  } else {
+    // Enthalpy change of the step (latent heat included), so the balance measures the
+    // coupling and linear-solver error, not the bookkeeping.
+    const auto& mats = model.materials;
+    const auto& id = map.material;
+    d.stored_rate = core::plane_sum(g.nz, [&](int k) {
+      double s = 0.0;
+      for (std::size_t c = std::size_t(k) * plane; c < std::size_t(k + 1) * plane; ++c) {
+        const auto& m = mats[std::size_t(id[c])];
+        s += cell_volume[c] * (m.volumetric_enthalpy(T[c]) - m.volumetric_enthalpy(T_old[c]));
+      }
+      return s;
+    }) / dt;
+  }
+  const double P = d.electric.joule_total;
+  d.energy_imbalance = P > 0.0 ? (P - d.heat_out - d.stored_rate) / P : 0.0;
+  d.T_source = core::region_mean(g, map.region, cell_volume, T, model.source_region);
+  for (std::size_t s = 0; s < model.seed_count(); ++s) {
+    d.T_seed[s] = core::region_mean(g, map.region, cell_volume, T, model.seed_region(s));
+    d.dT_source_seed[s] = d.T_source - d.T_seed[s];
+  }
+  for (std::size_t p = 0; p < model.probes.size(); ++p) d.T_probe[p] = core::probe_value(g, T, model.probes[p].position);
+  if (model.heater_recipe.mode == HeaterRecipe::Mode::temperature) {
+    d.T_control = d.T_probe[std::size_t(model.heater_recipe.control_probe)];
+    d.T_setpoint = model.heater_recipe.schedule.value(time);
+  } else {
+    d.T_control = nan;
+    d.T_setpoint = nan;
+  }
+  d.oil_pressure = model.oil_pressure.empty() ? nan : model.oil_pressure.value(time);
+  d.p_calibrated = model.has_pressure() ? model.cell_pressure(time) : nan;
+  if (!pressure_field) d.p_cell = d.p_calibrated;
+}
+
+void report_status_changes(const std::vector<growth::SeedDiagnostics>& seeds, const Model& model, double time,
+                           std::vector<growth::GrowthStatus>& last) {
+  for (std::size_t s = 0; s < seeds.size(); ++s) {
+    if (seeds[s].status == last[s]) continue;
+    const auto& d = seeds[s];
+    std::fprintf(stderr,
+                 "\n[hphtsim] t = %.4g h: seed '%s' %s: %s (margin to the graphite-diamond line %.3f GPa / %.1f K, to "
+                 "the eutectic %.1f K)\n",
+                 time / 3600.0, model.assembly.seeds[s].name.c_str(),
+                 d.status == growth::GrowthStatus::growing ? "grows again" : "stopped growing", growth::to_string(d.status),
+                 d.line_margin_GPa, d.line_margin_K, d.eutectic_margin_K);
+    last[s] = d.status;
+  }
+}
+
+}  // namespace hphtsim::simulation

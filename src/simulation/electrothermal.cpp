@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: MIT
+#include "hphtsim/simulation/electrothermal.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <sstream>
+
+#include "hphtsim/core/error.hpp"
+#include "hphtsim/core/parallel.hpp"
+#include "hphtsim/core/sampling.hpp"
+
+namespace hphtsim::simulation {
+
+namespace {
+constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+}
+
+ElectroThermal::ElectroThermal(const Model& model, const geometry::MaterialMap& map,
+                               const std::vector<double>& cell_volume, bool verbose)
+    : model_(model),
+      map_(map),
+      cell_volume_(cell_volume),
+      verbose_(verbose),
+      electric_(model.grid, model.electric),
+      thermal_(model.grid, model.thermal),
+      pid_(model.heater_recipe.pid),
+      T_setpoint_(nan) {
+  const std::size_t n = model.grid.size();
+  T_.assign(n, model.time.initial_temperature);
+  T_old_ = T_;
+  T_iter_ = T_;
+  T_base_ = T_;
+  T_response_.assign(n, 0.0);
+  no_heat_.assign(n, 0.0);
+  phi_.assign(n, 0.0);
+  joule_heat_.assign(n, 0.0);
+  q_density_.assign(n, 0.0);
+  resistivity_.assign(n, 0.0);
+  conductivity_.assign(n, 0.0);
+  rho_cp_.assign(n, 0.0);
+}
+
+void ElectroThermal::update_properties(double t) {
+  const auto& mats = model_.materials;
+  const auto& id = map_.material;
+  const std::size_t n = T_.size();
+#pragma omp parallel for schedule(static)
+  for (std::size_t c = 0; c < n; ++c) {
+    const materials::Material& m = mats[std::size_t(id[c])];
+    const double t_c = T_[c];
+    resistivity_[c] = m.electrical_resistivity(t_c);
+    conductivity_[c] = m.thermal_conductivity(t_c);
+    // Chord heat capacity between the old temperature and the current iterate: at convergence
+    // the step stores exactly h(T) - h(T_old), latent heat included.
+    const double dT = t_c - T_old_[c];
+    rho_cp_[c] = std::abs(dT) > 1e-6 ? (m.volumetric_enthalpy(t_c) - m.volumetric_enthalpy(T_old_[c])) / dT
+                                     : m.density(t_c) * m.apparent_heat_capacity(t_c);
+  }
+  // Slow drifts of the cycle (heater resistance, medium conductivity) at the step's end time.
+  for (const auto& d : model_.drifts) {
+    const double f = d.factor(t);
+    auto& target = d.property == process::Drift::Property::electrical_resistivity ? resistivity_ : conductivity_;
+    const auto& sel = d.region >= 0 ? map_.region : map_.material;
+    const int want = d.region >= 0 ? d.region : d.material;
+#pragma omp parallel for schedule(static)
+    for (std::size_t c = 0; c < n; ++c)
+      if (sel[c] == want) target[c] *= f;
+  }
+}
+
+void ElectroThermal::drive_heater(double t) {
+  const HeaterRecipe& r = model_.heater_recipe;
+  if (r.mode == HeaterRecipe::Mode::power) electric_.settings().setpoint = r.schedule.value(t);
+}
+
+void ElectroThermal::solve_electric(double t, bool keep_warm_start) {
+  const std::vector<double> warm = keep_warm_start ? electric_.warm_start() : std::vector<double>{};
+  update_properties(t);
+  drive_heater(t);
+  // A temperature recipe has no power before its first coupling: the PID picks it there.
+  if (model_.heater_recipe.mode == HeaterRecipe::Mode::temperature) electric_.settings().setpoint = 0.0;
+  electric_state_ = electric_.solve(resistivity_, phi_, joule_heat_, model_.linear);
+  if (keep_warm_start) electric_.warm_start() = warm;  // the next step repeats the original's iterations
+  for (std::size_t c = 0; c < T_.size(); ++c) q_density_[c] = joule_heat_[c] / cell_volume_[c];
+}
+
+int ElectroThermal::couple(double dt, double t_new, double T_scale) {
+  const std::size_t n = T_.size();
+  const int max_it = model_.coupling.max_iterations;
+  const bool pid = model_.heater_recipe.mode == HeaterRecipe::Mode::temperature;
+  drive_heater(t_new);
+  const double setpoint = pid ? model_.heater_recipe.schedule.value(t_new) : nan;
+  const Probe* tc = pid ? &model_.probes[std::size_t(model_.heater_recipe.control_probe)] : nullptr;
+  double change = 0.0;
+  int linear = 0;
+  // Inexact Picard: early coupling iterations need no tight linear solves. The linear
+  // tolerance follows the last temperature change (1e-3 of it relative to the temperature
+  // scale), never looser than 1e-5 nor tighter than solver.linear_tolerance; near convergence
+  // the solves are as tight as configured.
+  solvers::SolveOptions lin = model_.linear;
+  lin.rel_tol = std::max(model_.linear.rel_tol, 1e-5);
+  // The electric solve does at least one iteration per coupling pass: a resistivity change
+  // too small to move its relative residual past the tolerance still moves the Joule heat,
+  // and with the heater's resistivity-temperature feedback a lagging field stalls the
+  // coupling (a 700 W steady state of the default cell at 40^3 did not converge in 50 passes).
+  auto electric_options = [&] {
+    solvers::SolveOptions e = lin;
+    e.min_iterations = 1;
+    return e;
+  };
+  for (int it = 1; it <= max_it; ++it) {
+    update_properties(t_new);
+    T_iter_ = T_;
+    int thermal_its = 0;
+    if (!pid) {
+      electric_state_ = electric_.solve(resistivity_, phi_, joule_heat_, electric_options());
+      solvers::SolveStats s = thermal_.solve(conductivity_, rho_cp_, joule_heat_, T_old_, dt, T_, lin);
+      thermal_its = s.iterations;
+    } else {
+      // Superposition: T = T_base + P T_response, with the Joule heat of 1 W as the response's
+      // source; the implicit PID then picks P in closed form.
+      electric_.settings().setpoint = 1.0;
+      physics::ElectricState unit = electric_.solve(resistivity_, phi_, joule_heat_, electric_options());
+      thermal_.assemble(conductivity_, rho_cp_, dt);
+      thermal_its += thermal_.solve_assembled(no_heat_, &T_old_, T_base_, lin).iterations;
+      thermal_its += thermal_.solve_assembled(joule_heat_, nullptr, T_response_, lin).iterations;
+      const double a = core::probe_value(model_.grid, T_base_, tc->position);
+      const double b = core::probe_value(model_.grid, T_response_, tc->position);
+      const double P = pid_.power_for(setpoint, a, b, dt);
+      const double s = std::sqrt(P);
+#pragma omp parallel for schedule(static)
+      for (std::size_t c = 0; c < n; ++c) {
+        T_[c] = T_base_[c] + P * T_response_[c];
+        joule_heat_[c] *= P;
+        phi_[c] *= s;
+      }
+      electric_state_ = unit;
+      electric_state_.voltage = unit.voltage * s;
+      electric_state_.current = unit.current * s;
+      electric_state_.power = P;
+      electric_state_.joule_total = unit.joule_total * P;
+      T_setpoint_ = setpoint;
+    }
+    linear += thermal_its + electric_state_.iterations;
+    const std::size_t plane = std::size_t(model_.grid.nx) * model_.grid.ny;
+    change = core::plane_max(model_.grid.nz, [&](int k) {
+      double m = 0.0;
+      for (std::size_t c = std::size_t(k) * plane; c < std::size_t(k + 1) * plane; ++c)
+        m = std::max(m, std::abs(T_[c] - T_iter_[c]));
+      return m;
+    }, 0.0);
+    const double scale = std::max(1.0, T_scale);
+    const double used_tol = lin.rel_tol;
+    lin.rel_tol = std::clamp(1e-3 * change / scale, model_.linear.rel_tol, std::max(model_.linear.rel_tol, 1e-5));
+    if (verbose_)
+      std::fprintf(stderr, "\n  coupling %d: electric %d its, thermal %d its, P %.2f W, max dT change %.3g K", it,
+                   electric_state_.iterations, thermal_its, electric_state_.power, change);
+    if (!std::isfinite(change)) throw SolverError("electro-thermal coupling produced a non-finite temperature");
+    // Converged when T stopped changing and this iteration's solves were tight.
+    if (change < model_.coupling.tolerance &&
+        used_tol <= std::max(model_.linear.rel_tol, 1e-3 * model_.coupling.tolerance / scale)) {
+      linear_iterations_ = linear;
+      for (std::size_t c = 0; c < n; ++c) q_density_[c] = joule_heat_[c] / cell_volume_[c];
+      return it;
+    }
+  }
+  std::ostringstream os;
+  os << "electro-thermal coupling did not converge in " << max_it << " iterations at t = " << t_new
+     << " s (largest temperature change " << change << " K, tolerance " << model_.coupling.tolerance
+     << " K); reduce time.step or raise solver.coupling_max_iterations";
+  throw SolverError(os.str());
+}
+
+void ElectroThermal::commit_control(double dt) {
+  const HeaterRecipe& r = model_.heater_recipe;
+  if (r.mode != HeaterRecipe::Mode::temperature) return;
+  const double measured = core::probe_value(model_.grid, T_, model_.probes[std::size_t(r.control_probe)].position);
+  pid_.commit(T_setpoint_, measured, electric_state_.power, dt);
+}
+
+ElectroThermal::State ElectroThermal::state() const {
+  State s;
+  s.T = T_;
+  s.electric_warm_start = electric_.warm_start();
+  s.T_base = T_base_;
+  s.T_response = T_response_;
+  s.pid_integral = pid_.integral();
+  s.pid_last_error = pid_.last_error();
+  s.pid_started = pid_.started();
+  return s;
+}
+
+void ElectroThermal::restore(const State& s) {
+  const std::size_t n = T_.size();
+  if (s.T.size() != n || s.electric_warm_start.size() != n || s.T_base.size() != n || s.T_response.size() != n)
+    throw ConfigError("--restart", "the checkpoint's fields do not match this model's grid");
+  T_ = s.T;
+  T_old_ = s.T;
+  electric_.warm_start() = s.electric_warm_start;
+  T_base_ = s.T_base;
+  T_response_ = s.T_response;
+  pid_.restore(s.pid_integral, s.pid_last_error, s.pid_started);
+}
+
+}  // namespace hphtsim::simulation

@@ -329,7 +329,7 @@ def sweep(base: Union[Config, str, os.PathLike, Mapping], params, executor=None,
         rid = run_id(base_cfg, ov, until)
         tasks.append({"index": i, "run_id": rid, "config": base_cfg, "overrides": ov, "until": until,
                       "output": str(out / f"run_{rid}.h5"), "status": str(out / f"run_{rid}.json"),
-                      "threads": nthreads})
+                      "threads": nthreads, "resume": resume})
     seen = {}
     for t in tasks:
         if t["run_id"] in seen:

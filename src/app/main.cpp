@@ -4,6 +4,7 @@
 //   hphtsim run CONFIG [-o OUT.h5] [--until DURATION] [--set key.path=value]... [--overwrite|--restart]
 //   hphtsim check CONFIG [--set key.path=value]...
 //   hphtsim info OUT.h5
+//   hphtsim outputs                                              (the table of every output)
 //   hphtsim sweep SWEEP.yaml --workers N [--scheduler ADDRESS]   (the Python package: python -m hphtsim)
 //   hphtsim plot OUT.h5 [-o OUT.png]                             (likewise)
 //
@@ -157,6 +158,8 @@ int main(int argc, char** argv) {
   check->add_option("config", config, "YAML config")->required();
   check->add_option("--set", sets, "override a config key: key.path=value (repeatable)");
 
+  auto* outputs = app.add_subcommand("outputs", "list every output (fields, time series) as markdown tables");
+
   auto* info = app.add_subcommand("info", "describe a result file");
   info->add_option("result", result, "result file (.h5)")->required();
 
@@ -170,6 +173,10 @@ int main(int argc, char** argv) {
   try {
     if (*run) return cmd_run(config, output, until, sets, overwrite, restart, quiet, threads);
     if (*check) return cmd_check(config, sets);
+    if (*outputs) {
+      std::cout << simulation::catalogue_markdown();
+      return 0;
+    }
     if (*info) {
       if (!std::filesystem::exists(result)) {
         std::cerr << "hphtsim: error: result file '" << result << "' does not exist\n";

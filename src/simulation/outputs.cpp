@@ -169,7 +169,7 @@ void Simulation::declare_outputs(OutputTable& t, Simulation* sim) {
            [g] { return g->carbon_deposited(); });
   t.scalar(growth, "carbon_balance_error", "1", with_growth, "(dissolved - in solution - deposited) / dissolved",
            [g] { return g->balance_error(); });
-  t.scalar(growth, "nucleation_cells", "1", with_growth, "melt cells above the spontaneous-nucleation threshold",
+  t.scalar(growth, "nucleation_cells", "1", with_growth, "molten solvent cells away from the crystals above the nucleation supersaturation (spontaneous nucleation risk)",
            [g] { return double(g->nucleation_cells()); });
   using SD = growth::SeedDiagnostics;
   auto per_seed = [&](const char* name, const char* units, const char* meaning, double (*get)(const SD&)) {

@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: MIT
+// The simulation module's own units: the one output table (and the docs generated from it),
+// the step controller's expected-step count behind the ETA, and the run summary.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+
+#include "hphtsim/simulation/outputs.hpp"
+#include "hphtsim/simulation/run_summary.hpp"
+#include "hphtsim/simulation/simulation.hpp"
+#include "hphtsim/simulation/time_stepper.hpp"
+
+namespace {
+
+using namespace hphtsim;
+const std::string source_dir = HPHTSIM_SOURCE_DIR;
+
+simulation::Model slab(const std::vector<std::string>& sets = {}) {
+  return simulation::Model::from_file(source_dir + "/tests/data/slab.yaml", sets);
+}
+
+TEST(Outputs, LayoutRowAndFieldsComeFromOneTable) {
+  simulation::Simulation sim(simulation::Model::from_file(source_dir + "/tests/data/small_cell.yaml"));
+  const auto layout = sim.series_layout();
+  int width = 0;
+  for (const auto& c : layout) width += c.columns;
+  EXPECT_EQ(std::size_t(width), sim.series_row().size());
+  EXPECT_EQ(layout.size(), sim.outputs().series().size());
+  // A temperature recipe adds its two columns; the probe gets its own.
+  auto has = [&](const std::string& n) {
+    for (const auto& c : layout)
+      if (c.name == n) return true;
+    return false;
+  };
+  EXPECT_TRUE(has("T_control") && has("T_setpoint") && has("T_probe_thermocouple"));
+  EXPECT_FALSE(has("mass") || has("p_cell"));
+  // Every field has units and meaning; the field() view is the table's data.
+  for (const auto& f : sim.outputs().fields()) {
+    EXPECT_FALSE(f.units.empty()) << f.name;
+    EXPECT_FALSE(f.meaning.empty()) << f.name;
+    EXPECT_EQ(&sim.field_view(f.name), &f.view());
+  }
+  EXPECT_EQ(sim.field("T").data(), sim.field_view("T").data());
+  // A missing field names every field there is.
+  try {
+    sim.field("p");
+    FAIL() << "no pressure field in this run";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("T, phi, q"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Outputs, OutputOnlyFieldsAreReadOnly) {
+  simulation::Simulation sim(simulation::Model::from_file(
+      source_dir + "/configs/tgm_default.yaml", {"cell.cells=24", "seeds.0.size=\"2 mm\"", "pressure.field=false"}));
+  EXPECT_NO_THROW(sim.field_view("crystal"));
+  EXPECT_THROW(sim.field("crystal"), std::invalid_argument);
+  EXPECT_NO_THROW(sim.field("carbon"));
+}
+
+// docs/outputs.md holds the generated catalogue between two markers; regenerate it with
+// `hphtsim outputs > table` when this fails.
+TEST(Outputs, TheDocsTableIsTheCodesTable) {
+  std::ifstream in(source_dir + "/docs/outputs.md");
+  ASSERT_TRUE(in) << "docs/outputs.md missing";
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const std::string doc = ss.str(), begin = "<!-- outputs:begin -->\n", end = "<!-- outputs:end -->";
+  const auto a = doc.find(begin), b = doc.find(end);
+  ASSERT_NE(a, std::string::npos);
+  ASSERT_NE(b, std::string::npos);
+  EXPECT_EQ(doc.substr(a + begin.size(), b - a - begin.size()), simulation::catalogue_markdown())
+      << "docs/outputs.md is stale: paste the output of `hphtsim outputs` between the markers";
+}
+
+TEST(Outputs, TheCatalogueListsEveryOutputOfARun) {
+  const std::string cat = simulation::catalogue_markdown();
+  simulation::Simulation sim(simulation::Model::from_file(
+      source_dir + "/configs/tgm_default.yaml", {"cell.cells=24", "seeds.0.size=\"2 mm\""}));
+  for (const auto& f : sim.outputs().fields()) EXPECT_NE(cat.find("| `" + f.name + "` |"), std::string::npos) << f.name;
+  for (const auto& s : sim.outputs().series())
+    if (s.name.rfind("T_probe_", 0) != 0) EXPECT_NE(cat.find("| `" + s.name + "` |"), std::string::npos) << s.name;
+}
+
+// With a tolerance the error estimate never reaches, the controller's steps are the expected
+// count: growth by step_growth to max_step, landing on snapshots.
+TEST(TimeStepper, ExpectedStepsMatchAnUnlimitedRun) {
+  simulation::Simulation sim(slab({"time.tolerance=\"1e6 K\"", "time.end=\"2 h\"", "time.max_step=\"7 min\"",
+                                   "output.snapshot_interval=\"25 min\""}));
+  const double expected = simulation::TimeStepper::expected_steps(sim.model(), 0.0, sim.model().time.step,
+                                                                  sim.model().time.end, 1);
+  simulation::RunOptions opts;
+  ASSERT_TRUE(sim.run(opts));
+  EXPECT_EQ(double(sim.diagnostics().steps), expected);
+  EXPECT_GT(expected, 10.0);
+}
+
+TEST(RunSummary, FiguresFromASeriesTable) {
+  // Three rows: 0, 1 h, 2 h at 100 W, 200 W; the energy is sum P dt = 0.3 kWh.
+  simulation::Model m = slab({"time.end=\"2 h\""});
+  std::vector<std::vector<double>> rows = {{0.0, 300.0, 0.0}, {3600.0, 400.0, 100.0}, {7200.0, 350.0, 200.0}};
+  const auto table = simulation::series_table({"time", "T_max", "heater_power"}, {1, 1, 1}, rows);
+  const auto s = simulation::summarize(m, table);
+  EXPECT_DOUBLE_EQ(s.energy / 3.6e6, 0.3);
+  EXPECT_DOUBLE_EQ(s.T_peak, 400.0);
+  EXPECT_DOUBLE_EQ(s.final_T_max, 350.0);
+  EXPECT_TRUE(std::isnan(s.p_cell_min));
+  EXPECT_TRUE(s.seeds.empty());
+}
+
+TEST(RunSummary, HoldRateAndTimeAboveTheCriticalRate) {
+  // The default recipe's main hold is its longest heater hold; a seed that grows 10 mg per
+  // hour in the hold, above the critical rate in one of its steps.
+  simulation::Model m = simulation::Model::from_file(source_dir + "/configs/tgm_default.yaml",
+                                                     {"cell.cells=24", "seeds.0.size=\"2 mm\""});
+  const auto hold = m.main_hold();
+  ASSERT_GT(hold[1] - hold[0], 86400.0);
+  std::vector<std::vector<double>> rows;
+  const double t0 = hold[0];
+  //            time        mass  mass_ct risk line eut
+  rows.push_back({0.0, 3.0, 0.015, 0.0, 500.0, 100.0});
+  rows.push_back({t0, 4.0, 0.02, 0.0, 400.0, 60.0});
+  rows.push_back({t0 + 3600.0, 14.0, 0.07, 1.0, 300.0, 50.0});
+  rows.push_back({t0 + 7200.0, 24.0, 0.12, 0.0, 350.0, 40.0});
+  const auto table = simulation::series_table(
+      {"time", "mass", "mass_ct", "inclusion_risk", "line_margin_K", "eutectic_margin_K"}, {1, 1, 1, 1, 1, 1}, rows);
+  const auto s = simulation::summarize(m, table);
+  ASSERT_EQ(s.seeds.size(), 1u);
+  EXPECT_DOUBLE_EQ(s.seeds[0].hold_rate, 10.0);
+  EXPECT_DOUBLE_EQ(s.seeds[0].hours_above_critical, 1.0);
+  EXPECT_DOUBLE_EQ(s.seeds[0].mass_above_critical, 10.0);
+  EXPECT_DOUBLE_EQ(s.seeds[0].min_line_margin_K, 300.0);  // in the hold only (500 K was before)
+  EXPECT_DOUBLE_EQ(s.seeds[0].min_eutectic_margin_K, 40.0);
+  EXPECT_DOUBLE_EQ(s.seeds[0].mass_ct, 0.12);
+  EXPECT_DOUBLE_EQ(s.hold_end, t0 + 7200.0);  // clipped to the run
+}
+
+}  // namespace

@@ -34,7 +34,7 @@ from .results import SUMMARY_COLUMNS, read_timeseries, summarize
 __all__ = ["sweep", "expand_params", "run_id", "thread_budget", "available_cores", "ProgressBar"]
 
 STATUS_COLUMNS = ["status", "error", "error_key"]
-TAIL_COLUMNS = ["output", "run_id", "threads", "wall_s", "cached"]
+TAIL_COLUMNS = ["output", "run_id", "threads", "wall_s", "cached", "resumed"]
 
 
 def expand_params(params: Union[Mapping[str, Sequence], Sequence[Mapping[str, Any]]]) -> list[dict]:
@@ -150,7 +150,8 @@ def _run_one(task: dict) -> dict:
     row: dict[str, Any] = {"index": task["index"], "run_id": task["run_id"],
                            "overrides": {k: _plain(v) for k, v in task["overrides"].items()},
                            "status": "failed", "error": "", "error_key": "",
-                           "output": task["output"], "threads": task["threads"], "cached": False}
+                           "output": task["output"], "threads": task["threads"], "cached": False,
+                           "resumed": False}
     row.update(dict.fromkeys(SUMMARY_COLUMNS, math.nan))
     previous, previous_env = None, os.environ.get("OMP_NUM_THREADS")
     try:
@@ -224,7 +225,7 @@ def _failed_row(task: dict, exc: BaseException) -> dict:
     row = {"index": task["index"], "run_id": task["run_id"],
            "overrides": {k: _plain(v) for k, v in task["overrides"].items()},
            "status": "failed", "error": f"{type(exc).__name__}: {exc} (the worker running it failed)",
-           "error_key": "", "output": task["output"], "threads": task["threads"], "cached": False,
+           "error_key": "", "output": task["output"], "threads": task["threads"], "cached": False, "resumed": False,
            "wall_s": math.nan}
     row.update(dict.fromkeys(SUMMARY_COLUMNS, math.nan))
     return row

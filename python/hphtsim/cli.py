@@ -130,11 +130,14 @@ def cmd_plot(args) -> int:
         kw = {"y": args.y} if args.y else {}
         plot.plot_sweep(str(src), x=args.x, out=out, **kw)
     elif args.kind == "slice":
-        plot.plot_slice(str(src), time=args.time if args.time is not None else -1, out=out)
+        drawn = plot.plot_slice(str(src), time=args.time, out=out).hphtsim_snapshot
     elif args.kind == "series":
         plot.plot_timeseries(str(src), out=out)
     else:
-        plot.plot_run(str(src), out=out, time=args.time if args.time is not None else -1)
+        drawn = plot.plot_run(str(src), out=out, time=args.time).hphtsim_snapshot
+    if args.kind != "series" and src.suffix != ".csv":
+        ti, t, why = drawn
+        print(f"drew snapshot {ti} at t = {t / 3600:.4g} h" + (f" ({why})" if why else ""), file=sys.stderr)
     print(out)
     return 0
 
@@ -172,7 +175,7 @@ def parser() -> argparse.ArgumentParser:
     pl.add_argument("-o", "--output", help="PNG path (default: beside the input)")
     pl.add_argument("--kind", choices=["run", "slice", "series"], default="run",
                     help="run: slice + time series (default); slice; series")
-    pl.add_argument("--time", type=float, help="snapshot time in s (default: the last)")
+    pl.add_argument("--time", type=float, help="snapshot time in s (default: the end of the main hold, else the hottest snapshot)")
     pl.add_argument("--x", help="sweep: the parameter on the x axis (default: the first swept)")
     pl.add_argument("--y", nargs="+", help="sweep: table columns to plot")
     pl.set_defaults(func=cmd_plot)

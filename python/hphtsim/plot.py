@@ -13,7 +13,7 @@ import numpy as np
 
 from .results import KELVIN, open_result
 
-__all__ = ["plot_slice", "plot_timeseries", "plot_run", "plot_sweep"]
+__all__ = ["default_snapshot", "plot_slice", "plot_timeseries", "plot_run", "plot_sweep"]
 
 
 def _plt():
@@ -73,15 +73,59 @@ def _boundaries(mat: np.ndarray, xe: np.ndarray, ze: np.ndarray):
     return segs
 
 
-def plot_slice(source, field: str = "T", time: Union[int, float] = -1, y: float = 0.0, ax=None, out=None,
+def default_snapshot(ds) -> tuple[int, str]:
+    """The snapshot a grower wants to see and why: the last one at or before the end of the main
+    hold (the run summary's ``hold_end`` in /meta), else the hottest one (largest T), else the
+    last. Returns (index, reason)."""
+    times = ds["time"].values
+    if times.size == 0:
+        raise ValueError("the result holds no complete snapshot yet")
+    hold_end = ds.attrs.get("hold_end")
+    if hold_end is not None and np.isfinite(hold_end) and float(hold_end) > 0:
+        before = np.nonzero(times <= float(hold_end) * (1 + 1e-9))[0]
+        if before.size:
+            return int(before[-1]), "end of the main hold"
+    if "T" in ds:
+        peak = ds["T"].max(dim=[d for d in ds["T"].dims if d != "time"]).values
+        return int(np.argmax(peak)), "hottest snapshot"
+    return times.size - 1, "last snapshot"
+
+
+def _capsule(ds, jy, ti):
+    """Cells of the growth capsule in the slice (the solvent and carbon-source primitives'
+    materials and the crystal), or None when the config names no such roles."""
+    if "material" not in ds:
+        return None
+    names = list(ds["material"].attrs.get("names", []))
+    roles = _config_items(ds, "roles") or {}
+    prims = {p.get("name"): p.get("material") for p in (_config_items(ds, "assembly") or []) if isinstance(p, dict)}
+    mats = {prims.get(roles.get(r)) for r in ("solvent", "carbon_source")} - {None}
+    ids = [names.index(m) for m in mats if m in names] + ([names.index("diamond")] if "diamond" in names else [])
+    if not ids:
+        return None
+    mask = np.isin(ds["material"].isel(y=jy).values, ids)
+    if "crystal" in ds:
+        mask |= ds["crystal"].isel(time=ti, y=jy).values > 0
+    return mask if mask.any() else None
+
+
+def _nice_step(span: float, n: int = 8) -> float:
+    raw = max(span, 1e-12) / n
+    mag = 10 ** math.floor(math.log10(raw))
+    return next(m * mag for m in (1, 2, 5, 10) if m * mag >= raw)
+
+
+def plot_slice(source, field: str = "T", time: Union[int, float, None] = None, y: float = 0.0, ax=None, out=None,
                cmap: str = "inferno", materials: bool = True, seeds: bool = True, probes: bool = True,
-               labels: bool = True):
+               labels: bool = True, isotherms: bool = True):
     """Field ``field`` in the x-z plane through the cell axis (the cells nearest ``y`` mm),
-    temperatures in degC, with material boundaries (white), seeds (cyan squares) and probes.
+    temperatures in degC, with material boundaries (white), the grown crystal's outline (cyan;
+    the seeds' squares without growth), probes, and isotherms in the growth capsule.
 
     Args:
         source: a result path, an xarray Dataset from open_result, or a Simulation.
-        time: snapshot index (int) or time in s (float, nearest snapshot).
+        time: snapshot index (int) or time in s (float, nearest snapshot); None: the end of the
+            main hold (see :func:`default_snapshot`). The title says which snapshot it drew.
     Returns:
         the Axes.
     """
@@ -93,7 +137,12 @@ def plot_slice(source, field: str = "T", time: Union[int, float] = -1, y: float 
         raise KeyError(f"no field '{field}' in the result (fields: {[v for v in ds.data_vars if 'time' in ds[v].dims]})")
     if ds.sizes.get("time", 0) == 0:
         raise ValueError("the result holds no complete snapshot yet")
-    ti = time if isinstance(time, (int, np.integer)) else int(np.abs(ds["time"].values - float(time)).argmin())
+    if time is None:
+        ti, why = default_snapshot(ds)
+    else:
+        ti = time if isinstance(time, (int, np.integer)) else int(np.abs(ds["time"].values - float(time)).argmin())
+        why = ""
+    ti = int(ti) % ds.sizes["time"]
     t = float(ds["time"].values[ti])
     jy = int(np.abs(ds["y"].values - y).argmin())
     yv = float(ds["y"].values[jy])
@@ -114,6 +163,22 @@ def plot_slice(source, field: str = "T", time: Union[int, float] = -1, y: float 
         ax.add_collection(LineCollection(_boundaries(mat, xe, ze), colors="white", linewidths=0.6, alpha=0.75))
         if labels and names:
             _label_materials(ax, mat, ds["x"].values, ds["z"].values, names)
+    if seeds and "crystal" in ds:
+        grown = ds["crystal"].isel(time=ti, y=jy).values > 0
+        if grown.any():
+            ax.add_collection(LineCollection(_boundaries(grown.astype(int), xe, ze), colors="cyan", linewidths=1.5))
+        seeds = False
+    if isotherms and field == "T":
+        cap = _capsule(ds, jy, ti)
+        if cap is not None:
+            inside = np.where(cap, data, np.nan)
+            lo, hi = np.nanmin(inside), np.nanmax(inside)
+            if hi - lo > 1e-6:
+                step = _nice_step(hi - lo)
+                levels = np.arange(math.ceil(lo / step) * step, hi + 1e-9, step)
+                xc, zc = ds["x"].values, ds["z"].values
+                cs = ax.contour(xc, zc, inside, levels=levels, colors="deepskyblue", linewidths=0.7)
+                ax.clabel(cs, fmt=lambda v: f"{v:.0f}" if step >= 1 else f"{v:.1f}", fontsize=6)
     if seeds:
         drew = False
         for s in _config_items(ds, "seeds") or []:
@@ -146,7 +211,9 @@ def plot_slice(source, field: str = "T", time: Union[int, float] = -1, y: float 
     ax.set_ylabel("z (mm), current axis")
     finite = data[np.isfinite(data)]
     rng = f", {finite.min():.0f}..{finite.max():.0f} {units}" if finite.size else ""
-    ax.set_title(f"{field} at t = {_fmt_time(t)}, slice y = {yv:.2f} mm{rng}", fontsize=10)
+    which = f"snapshot {ti} of 0..{ds.sizes['time'] - 1}" + (f": {why}" if why else "")
+    ax.set_title(f"{field} at t = {_fmt_time(t)}, slice y = {yv:.2f} mm{rng}\n{which}", fontsize=9)
+    ax.hphtsim_snapshot = (ti, t, why)  # which snapshot was drawn (for the command line)
     if out:
         fig.savefig(out, dpi=130)
     return ax
@@ -265,13 +332,15 @@ def plot_timeseries(source, fig=None, axes=None, out=None, hours: Optional[bool]
     return axes
 
 
-def plot_run(path, out=None, time: Union[int, float] = -1):
-    """The standard picture of a run: the temperature slice (left) and its time series (right)."""
+def plot_run(path, out=None, time: Union[int, float, None] = None):
+    """The standard picture of a run: the temperature slice (left; by default at the end of the
+    main hold, see :func:`default_snapshot`) and its time series (right)."""
     plt = _plt()
     ds = _dataset(path)
     fig = plt.figure(figsize=(13, 6.6), constrained_layout=True)
     left, right = fig.subfigures(1, 2, width_ratios=[1.1, 1.0])
-    plot_slice(ds, ax=left.subplots(), time=time)
+    ax = plot_slice(ds, ax=left.subplots(), time=time)
+    fig.hphtsim_snapshot = ax.hphtsim_snapshot
     plot_timeseries(ds, fig=right)
     title = ds.attrs.get("path", "")
     fig.suptitle(f"{os.path.basename(title)}  (hphtsim {ds.attrs.get('version', '')}, {ds.attrs.get('git_revision', '')})",

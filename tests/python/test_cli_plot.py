@@ -106,3 +106,14 @@ def test_default_cell_short_run(default_cell, tmp_path):
     assert ds.sizes["x"] == ds.sizes["z"] == 24
     plot.plot_slice(ds, out=tmp_path / "slice.png")
     _png(tmp_path / "slice.png")
+
+
+def test_default_snapshot_is_the_end_of_the_main_hold():
+    import xarray as xr
+    from hphtsim.plot import default_snapshot
+    T = np.zeros((4, 1, 1, 1))
+    T[1] = 2000.0                                   # the hottest snapshot is the second
+    ds = xr.Dataset({"T": (("time", "z", "y", "x"), T)}, coords={"time": [0.0, 10.0, 20.0, 30.0]})
+    assert default_snapshot(ds) == (1, "hottest snapshot")
+    ds.attrs["hold_end"] = 25.0                     # the run summary's main hold ends at 25 s
+    assert default_snapshot(ds) == (2, "end of the main hold")

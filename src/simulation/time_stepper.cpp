@@ -53,27 +53,28 @@ double TimeStepper::local_error(const std::vector<double>& T, const std::vector<
   return e * dt / (dt + s_.dt_prev);
 }
 
-double TimeStepper::expected_steps(const Model& model, double t, double dt, double until, int next_snapshot_index,
-                                   double ramp_step) {
+ExpectedSteps TimeStepper::expected_steps(const Model& model, double t, double dt, double until,
+                                         int next_snapshot_index, double ramp_step) {
   const TimeSettings& ts = model.time;
   const double eps = 1e-9 * std::max(1.0, until);
-  double steps = 0.0;
+  ExpectedSteps steps;
   int snap = next_snapshot_index;
-  // Long holds at the largest step: count them in closed form between landings.
-  while (t < until - eps && steps < 1e7) {
+  while (t < until - eps && steps.ramp + steps.hold < 1e7) {
     const double next_snapshot = double(snap) * ts.snapshot_interval;
     const double next_recipe = model.next_recipe_boundary(t);
     const double natural = std::min({next_snapshot, next_recipe, until});
     const bool ramp = model.recipe_ramping(t);
+    double& count = ramp ? steps.ramp : steps.hold;
     const double cap = ramp && ramp_step > 0.0 ? std::min(ramp_step, ts.max_step) : ts.max_step;
     dt = std::min(dt, cap);
+    // Long stretches at the largest step: count them in closed form up to the next landing.
     if (dt >= cap && t + dt < natural - eps) {
       const double n = std::floor((natural - t) / cap - 1e-9);  // full steps before the landing
-      steps += n;
+      count += n;
       t += n * cap;
     }
     const double target = std::min(t + dt, natural);
-    steps += 1.0;
+    count += 1.0;
     const bool at_snapshot = std::abs(target - next_snapshot) <= eps;
     const bool at_recipe = std::abs(target - next_recipe) <= eps;
     if (at_snapshot) ++snap;
@@ -89,16 +90,22 @@ bool TimeStepper::run(Simulation& sim, const RunOptions& options, RunObserver* o
   const double until = options.until >= 0.0 ? options.until : model.time.end;
   using clock = std::chrono::steady_clock;
   const auto wall0 = clock::now();
-  const double t_start = sim.time_;
   auto wall = [&] { return std::chrono::duration<double>(clock::now() - wall0).count(); };
   const TimeSettings& ts = model.time;
   Diagnostics& diag = sim.diag_;
 
   // The ETA: the steps the controller expects over the rest of the recipe times the measured
-  // cost of a step. Ramps are counted at the mean step the controller took in ramps so far
-  // (the local error, not the step growth, limits them).
+  // cost of a step, ramps and holds apart. Ramps are counted at the mean step the controller
+  // took in ramps so far (the local error, not the step growth, limits them) and cost what a
+  // ramp step cost so far (latent heat, pressure solves); holds at the largest step and the
+  // cost of the recent hold steps. A phase not seen yet costs what the other one did.
   double ramp_time = 0.0;
-  int ramp_steps = 0, attempts = 0;
+  int ramp_steps = 0;
+  struct Cost {
+    double wall = 0.0;
+    int attempts = 0;
+    double per_attempt() const { return attempts > 0 ? wall / attempts : 0.0; }
+  } ramp_cost, hold_cost;
   double last_progress = -1.0;
   auto progress = [&](bool final) {
     if (!options.progress && !options.on_eta) return;
@@ -106,9 +113,12 @@ bool TimeStepper::run(Simulation& sim, const RunOptions& options, RunObserver* o
     if (!final && w - last_progress < 0.5) return;
     last_progress = w;
     const double ramp_step = ramp_steps > 0 ? ramp_time / ramp_steps : 0.0;
-    const double remaining =
-        final ? 0.0 : expected_steps(model, sim.time_, s_.next_dt, until, s_.next_snapshot_index, ramp_step);
-    const double eta = attempts > 0 ? remaining * w / attempts : 0.0;
+    const ExpectedSteps left = final ? ExpectedSteps{}
+                                     : expected_steps(model, sim.time_, s_.next_dt, until, s_.next_snapshot_index,
+                                                      ramp_step);
+    const double c_ramp = ramp_cost.attempts ? ramp_cost.per_attempt() : hold_cost.per_attempt();
+    const double c_hold = hold_cost.attempts ? hold_cost.per_attempt() : ramp_cost.per_attempt();
+    const double eta = left.ramp * c_ramp + left.hold * c_hold;
     if (options.on_eta && !final) options.on_eta(w, eta);
     if (!options.progress) return;
     char crystal[64] = "";
@@ -160,7 +170,22 @@ bool TimeStepper::run(Simulation& sim, const RunOptions& options, RunObserver* o
     if (cut) before_cut = sim.state();
     const double dt = target - sim.time_;
     const bool ramping = model.recipe_ramping(sim.time_);
-    ++attempts;
+    Cost& cost = ramping ? ramp_cost : hold_cost;
+    const double attempt_start = wall();
+    ++cost.attempts;
+    // The recent hold steps set the hold's cost (the first ones after a heat-up are dearer).
+    if (!ramping && cost.attempts > 8) {
+      cost.wall *= 7.0 / 8.0;
+      cost.attempts = 7 + 1;
+    }
+    // Everything this attempt costs (coupling, and when accepted pressure, growth, output)
+    // is charged to its phase when the iteration ends, whichever way it ends.
+    struct Charge {
+      Cost& cost;
+      double start;
+      const decltype(wall)& clock;
+      ~Charge() { cost.wall += clock() - start; }
+    } charge{cost, attempt_start, wall};
     try {
       sim.attempt(dt);
     } catch (const SolverError&) {

@@ -92,7 +92,7 @@ TEST(TimeStepper, ExpectedStepsMatchAnUnlimitedRun) {
   simulation::Simulation sim(slab({"time.tolerance=\"1e6 K\"", "time.end=\"2 h\"", "time.max_step=\"7 min\"",
                                    "output.snapshot_interval=\"25 min\""}));
   const double expected = simulation::TimeStepper::expected_steps(sim.model(), 0.0, sim.model().time.step,
-                                                                  sim.model().time.end, 1);
+                                                                  sim.model().time.end, 1).total();
   simulation::RunOptions opts;
   ASSERT_TRUE(sim.run(opts));
   EXPECT_EQ(double(sim.diagnostics().steps), expected);

@@ -39,6 +39,12 @@ struct RunOptions {
   std::function<void(double, double)> on_eta;
 };
 
+/// Steps the controller expects, in ramps of the recipe and outside them.
+struct ExpectedSteps {
+  double ramp = 0.0, hold = 0.0;
+  double total() const { return ramp + hold; }
+};
+
 /// The controller's state between steps (part of a checkpoint).
 struct StepperState {
   double next_dt = 0.0, dt_prev = 0.0;
@@ -60,7 +66,7 @@ class TimeStepper {
   /// limit: growth by time.step_growth up to time.max_step, landing on snapshots and recipe
   /// ends, time.step after each recipe end). Used for the ETA.
   /// ramp_step (s, > 0): the step to assume while a recipe segment ramps.
-  static double expected_steps(const Model& model, double t, double dt, double until, int next_snapshot_index,
+  static ExpectedSteps expected_steps(const Model& model, double t, double dt, double until, int next_snapshot_index,
                                double ramp_step = 0.0);
 
   StepperState& state() { return s_; }

@@ -47,6 +47,7 @@
 #include <utility>
 
 #include "hphtsim/core/error.hpp"
+#include "hphtsim/io/atomic_file.hpp"
 #include "hphtsim/io/hdf5_handle.hpp"
 
 namespace hphtsim::io {
@@ -481,30 +482,11 @@ void ResultWriter::Impl::create(const core::Grid& grid,
 }
 
 void ResultWriter::Impl::publish(bool overwrite) {
-  std::error_code ec;
-  if (overwrite) {
-    fs::rename(partial_path, path, ec);  // atomic: the old result stays whole until now
-  } else {
-    // A hard link fails if the name exists: no window in which another run's file is replaced.
-    fs::create_hard_link(partial_path, path, ec);
-    if (ec == std::errc::file_exists) {
-      throw IoError("result file " + path.string() +
-                    " already exists; pass --overwrite to replace it");
-    }
-    if (ec) {  // a file system without hard links
-      ec.clear();
-      if (fs::exists(path, ec)) {
-        throw IoError("result file " + path.string() +
-                      " already exists; pass --overwrite to replace it");
-      }
-      fs::rename(partial_path, path, ec);
-    } else {
-      fs::remove(partial_path, ec);
-    }
-  }
-  if (ec) {
-    throw IoError("cannot move " + partial_path.string() + " to " + path.string() + ": " +
-                  ec.message());
+  // Synced, then renamed over an old result (atomic: it stays whole until now) or linked to a
+  // free name (no window in which another run's file is replaced).
+  if (!commit_file(partial_path, path, overwrite ? Replace::kAllowed : Replace::kNever)) {
+    throw IoError("result file " + path.string() +
+                  " already exists; pass --overwrite to replace it");
   }
   published = true;
 }
@@ -581,21 +563,8 @@ void ResultWriter::Impl::write_xdmf() const {
       "  </Domain>\n"
       "</Xdmf>\n";
 
-  // Write beside and rename: ParaView (or a killed run) never sees a half-written file.
-  fs::path tmp = xdmf_path;
-  tmp += ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.close();
-    if (!out) throw IoError("cannot write XDMF file " + tmp.string());
-  }
-  std::error_code ec;
-  fs::rename(tmp, xdmf_path, ec);
-  if (ec) {
-    throw IoError("cannot rename " + tmp.string() + " to " + xdmf_path.string() + ": " +
-                  ec.message());
-  }
+  // Written beside and renamed: ParaView (or a killed run) never sees a half-written file.
+  replace_file_contents(xdmf_path, text);
 }
 
 void ResultWriter::Impl::flush_now() {

@@ -44,12 +44,12 @@ class Descriptor {
 void sync_path(const fs::path& path, bool directory, const char* what) {
   Descriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | (directory ? O_DIRECTORY : 0)));
   if (fd.get() < 0) {
-    throw IoError(std::string("cannot open ") + what + " " + path.string() + " to sync it: " +
-                  errno_text(errno));
+    throw IoError(std::string("cannot open ") + what + " " + path.string() +
+                  " to sync it: " + errno_text(errno));
   }
   if (::fsync(fd.get()) < 0 && errno != EINVAL) {
-    throw IoError(std::string("cannot sync ") + what + " " + path.string() + " to disk: " +
-                  errno_text(errno));
+    throw IoError(std::string("cannot sync ") + what + " " + path.string() +
+                  " to disk: " + errno_text(errno));
   }
 }
 
@@ -86,8 +86,7 @@ bool commit_file(const fs::path& temp, const fs::path& target, Replace replace) 
     }
   }
   if (ec) {
-    throw IoError("cannot move " + temp.string() + " to " + target.string() + ": " +
-                  ec.message());
+    throw IoError("cannot move " + temp.string() + " to " + target.string() + ": " + ec.message());
   }
   sync_path(directory_of(target), /*directory=*/true, "directory");
   return true;

@@ -152,8 +152,8 @@ std::vector<std::string> attribute_names(hid_t object, const std::filesystem::pa
     return 0;
   };
   hsize_t index = 0;
-  check(H5Aiterate2(object, H5_INDEX_NAME, H5_ITER_INC, &index, collect, &names),
-        "list attributes", path);
+  check(H5Aiterate2(object, H5_INDEX_NAME, H5_ITER_INC, &index, collect, &names), "list attributes",
+        path);
   return names;
 }
 

@@ -120,7 +120,7 @@ TEST_F(AtomicFileTest, SyncsTheDataBeforeTheRenameAndTheDirectoryAfterIt) {
   ASSERT_EQ(synced.size(), 2u);
   EXPECT_EQ(synced[0].inode, temp_inode);  // the new file's data ...
   EXPECT_FALSE(synced[0].directory);
-  EXPECT_FALSE(synced[0].target_existed);  // ... before it got the target's name
+  EXPECT_FALSE(synced[0].target_existed);      // ... before it got the target's name
   EXPECT_EQ(synced[1].inode, inode_of(dir_));  // then the directory entry
   EXPECT_TRUE(synced[1].directory);
   EXPECT_TRUE(synced[1].target_existed);

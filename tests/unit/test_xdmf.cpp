@@ -59,8 +59,7 @@ TEST(Xdmf, TheDocumentIsATemporalCollectionOfTheGrids) {
 
 TEST(Xdmf, NamesAreEscapedAndTimesReadBackExactly) {
   EXPECT_EQ(escape("a<b & \"c\" 'd'>"), "a&lt;b &amp; &quot;c&quot; &apos;d&apos;&gt;");
-  const std::string grid =
-      snapshot_grid("R&D <1>.h5", 1, 1, 1, "000000", 0.1, {{"T<x>", "\"K\""}});
+  const std::string grid = snapshot_grid("R&D <1>.h5", 1, 1, 1, "000000", 0.1, {{"T<x>", "\"K\""}});
   EXPECT_NE(grid.find(">R&amp;D &lt;1&gt;.h5:/material<"), std::string::npos) << grid;
   EXPECT_NE(grid.find("Attribute Name=\"T&lt;x&gt;\""), std::string::npos) << grid;
   EXPECT_NE(grid.find("Value=\"&quot;K&quot;\""), std::string::npos) << grid;

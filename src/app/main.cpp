@@ -27,6 +27,7 @@
 #include <string>
 #include <vector>
 
+#include "hphtsim/app/describe_result.hpp"
 #include "hphtsim/core/error.hpp"
 #include "hphtsim/core/units.hpp"
 #include "hphtsim/core/version.hpp"
@@ -182,7 +183,7 @@ int main(int argc, char** argv) {
         std::cerr << "hphtsim: error: result file '" << result << "' does not exist\n";
         return exit_bad_input;
       }
-      std::cout << io::describe_result(result);
+      std::cout << app::describe_result(result);
       return 0;
     }
   } catch (const hphtsim::ConfigError& e) {

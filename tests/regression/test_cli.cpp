@@ -10,7 +10,7 @@
 #include <sstream>
 #include <string>
 
-#include "hphtsim/io/result_file.hpp"
+#include "hphtsim/io/result_reader.hpp"
 
 namespace fs = std::filesystem;
 

@@ -16,7 +16,7 @@
 #include <sstream>
 #include <string>
 
-#include "hphtsim/io/result_file.hpp"
+#include "hphtsim/io/result_reader.hpp"
 #include "hphtsim/physics/mechanics.hpp"
 #include "hphtsim/physics/phase_diagram.hpp"
 #include "hphtsim/simulation/model.hpp"

@@ -15,7 +15,7 @@
 #include <string>
 #include <thread>
 
-#include "hphtsim/io/result_file.hpp"
+#include "hphtsim/io/result_reader.hpp"
 
 namespace fs = std::filesystem;
 

@@ -14,10 +14,12 @@
 #include <string>
 #include <vector>
 
+#include "hphtsim/app/describe_result.hpp"
 #include "hphtsim/core/error.hpp"
 #include "hphtsim/core/grid.hpp"
 #include "hphtsim/io/hdf5_handle.hpp"
-#include "hphtsim/io/result_file.hpp"
+#include "hphtsim/io/result_reader.hpp"
+#include "hphtsim/io/result_writer.hpp"
 
 namespace hphtsim::io {
 namespace {
@@ -173,7 +175,7 @@ TEST_F(ResultFileTest, StoresLongConfigAndManyRows) {
   write_run(path, 1, 700);
   EXPECT_EQ(read_series(path, "time").size(), 700u);
   EXPECT_EQ(read_series(path, "T_seed").back(), row(699).back());
-  EXPECT_NE(describe_result(path).find("end: 1"), std::string::npos);
+  EXPECT_NE(app::describe_result(path).find("end: 1"), std::string::npos);
 }
 
 TEST_F(ResultFileTest, RefusesToOverwriteUnlessAsked) {
@@ -300,7 +302,7 @@ TEST_F(ResultFileTest, SigkilledWriterLeavesEveryFlushedSnapshot) {
     EXPECT_EQ(time, 10.0 * s);
   }
   EXPECT_EQ(read_series(path, "heater_power"), (std::vector<double>{1800.0, 1801.0, 1802.0}));
-  const std::string summary = describe_result(path);
+  const std::string summary = app::describe_result(path);
   EXPECT_NE(summary.find("snapshots: 3"), std::string::npos) << summary;
   EXPECT_EQ(occurrences(slurp(dir_ / "killed.xmf"), "GridType=\"Uniform\""), 3u);
 }
@@ -312,7 +314,7 @@ TEST_F(ResultFileTest, CanBeReadWhileStillBeingWritten) {
   writer.write_snapshot(0.0, {{"T", "K", t.data()}});
   writer.append_series_row(row(0));
   EXPECT_EQ(count_snapshots(path), 1);
-  EXPECT_NE(describe_result(path).find("snapshots: 1"), std::string::npos);
+  EXPECT_NE(app::describe_result(path).find("snapshots: 1"), std::string::npos);
   EXPECT_EQ(read_snapshot_field(path, 0, "T"), t);
   // The writer's handles survive the readers' opens and closes of the same file.
   writer.write_snapshot(1.0, {{"T", "K", t.data()}});
@@ -332,7 +334,7 @@ TEST_F(ResultFileTest, DescribesTheKeyFacts) {
     writer.set_meta_attribute("peak_T", 1800.5, "K");
     writer.set_meta_attribute("peak_T", 1850.0, "K");  // replaces
   }                                                    // the destructor closes
-  const std::string s = describe_result(path);
+  const std::string s = app::describe_result(path);
   for (const std::string expected :
        {"0.1.0", "abc123def456", "4 x 3 x 2 cells", "x: 0 .. 4 mm", "z: -1 .. 3 mm",
         "0: pyrophyllite  16 cells", "1: graphite  8 cells", "snapshots: 1", "t = 7200 s (2 h)",

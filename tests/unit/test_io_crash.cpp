@@ -18,10 +18,12 @@
 #include <string>
 #include <vector>
 
+#include "hphtsim/app/describe_result.hpp"
 #include "hphtsim/core/error.hpp"
 #include "hphtsim/core/grid.hpp"
 #include "hphtsim/io/hdf5_handle.hpp"
-#include "hphtsim/io/result_file.hpp"
+#include "hphtsim/io/result_reader.hpp"
+#include "hphtsim/io/result_writer.hpp"
 
 namespace {
 
@@ -115,7 +117,7 @@ std::string check_file(const fs::path& path, int completed) {
         if (problem.empty()) {
           read_series(path, "time");
           read_series(path, "T_seed");
-          std::string summary = describe_result(path);
+          std::string summary = app::describe_result(path);
           if (count == -1) {  // the known window: only the snapshots part may be unreadable
             const auto known = summary.find("snapshots: unreadable");
             if (known != std::string::npos) summary.erase(known, 21);

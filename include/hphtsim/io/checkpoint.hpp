@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 // Checkpoints: the full state of a run in its own small HDF5 file beside the result
-// (run.h5 -> run.checkpoint.h5). A checkpoint is written to a temporary name, flushed to disk
-// and renamed over the previous one, so a kill while writing leaves the last good checkpoint
-// intact. io/ knows only named scalars and arrays; the simulation decides what they mean.
+// (run.h5 -> run.checkpoint.h5). A checkpoint is written to a temporary name, synced to disk
+// and renamed over the previous one (io/atomic_file.hpp), so a kill or a power loss while
+// writing leaves the last good checkpoint intact. io/ knows only named scalars and arrays; the
+// simulation decides what they mean.
 #pragma once
 
 #include <filesystem>

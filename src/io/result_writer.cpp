@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The HDF5 result file and its XDMF sidecar (layout in result_file.hpp).
+// Writing the HDF5 result file and its XDMF sidecar (layout in result_file.hpp).
 //
 // Surviving a kill. HDF5 1.10 keeps no journal: what a killed writer leaves is whatever reached
 // the file, and SIGKILL can even stop a write() between two pages. SWMR writing does not help
@@ -29,25 +29,22 @@
 // leaf for the very first snapshot (nothing is complete yet; count_snapshots then reports the
 // index as damaged), a leaf split after kSnapshotsPerLeaf snapshots, a time series' index split
 // after about 16000 rows, and more key figures than /meta's header has room for (about 16).
-#include "hphtsim/io/result_file.hpp"
+#include "hphtsim/io/result_writer.hpp"
 
 #include <unistd.h>
 
 #include <algorithm>
-#include <charconv>
 #include <chrono>
 #include <cmath>
-#include <cstdio>
 #include <ctime>
-#include <fstream>
-#include <limits>
-#include <map>
 #include <set>
-#include <sstream>
 #include <utility>
 
 #include "hphtsim/core/error.hpp"
+#include "hphtsim/io/atomic_file.hpp"
 #include "hphtsim/io/hdf5_handle.hpp"
+#include "hphtsim/io/xdmf.hpp"
+#include "result_layout.hpp"
 
 namespace hphtsim::io {
 
@@ -55,6 +52,10 @@ namespace {
 
 namespace fs = std::filesystem;
 using hdf5::check;
+using hdf5::ordered_group;
+using hdf5::untimed;
+using layout::open_snapshot;
+using layout::snapshot_name;
 
 constexpr hsize_t kSeriesChunkRows = 256;
 /// Snapshots whose index entries fit in one symbol-table leaf (see the file creation).
@@ -70,20 +71,6 @@ constexpr bool kCompressFields = true;
 /// beside a time step, and a kill then loses no row.
 constexpr double kRowFlushInterval_s = 0.0;
 
-/// Names become HDF5 link names: no '/', and not "." or ".." (which HDF5 resolves as paths).
-void check_name(const std::string& name, const char* kind) {
-  if (name.empty() || name == "." || name == ".." || name.find('/') != std::string::npos) {
-    throw IoError(std::string("invalid ") + kind + " name '" + name +
-                  "': use a plain name without '/'");
-  }
-}
-
-std::string snapshot_name(int n) {
-  char buffer[16];
-  std::snprintf(buffer, sizeof buffer, "%06d", n);
-  return buffer;
-}
-
 std::string iso8601_utc_now() {
   const std::time_t now = std::time(nullptr);
   std::tm tm{};
@@ -93,216 +80,14 @@ std::string iso8601_utc_now() {
   return buffer;
 }
 
-/// Shortest text that reads back as the same double (XDMF Time values).
-std::string exact(double value) {
-  char buffer[32];
-  const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
-  return std::string(buffer, result.ptr);
-}
-
-std::string xml_escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (const char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
-/// Object-creation property list without modification times: two runs of the same input then
-/// give files that differ only in /meta/created.
-hdf5::PropertyList untimed(hid_t plist_class, const fs::path& path) {
-  hdf5::PropertyList plist(check(H5Pcreate(plist_class), "create property list", path));
-  check(H5Pset_obj_track_times(plist.get(), false), "create property list", path);
-  return plist;
-}
-
-void write_double_attribute(hid_t object, const std::string& name, double value,
-                            const fs::path& path) {
-  const std::string what = "write attribute '" + name + "'";
-  if (check(H5Aexists(object, name.c_str()), what, path) > 0) {
-    check(H5Adelete(object, name.c_str()), what, path);
-  }
-  hdf5::Dataspace space(check(H5Screate(H5S_SCALAR), what, path));
-  hdf5::Attribute attr(
-      check(H5Acreate2(object, name.c_str(), H5T_IEEE_F64LE, space.get(), H5P_DEFAULT, H5P_DEFAULT),
-            what, path));
-  check(H5Awrite(attr.get(), H5T_NATIVE_DOUBLE, &value), what, path);
-}
-
-double read_double_attribute(hid_t object, const std::string& name, const fs::path& path) {
-  const std::string what = "read attribute '" + name + "'";
-  hdf5::Attribute attr(check(H5Aopen(object, name.c_str(), H5P_DEFAULT), what, path));
-  double value = 0.0;
-  check(H5Aread(attr.get(), H5T_NATIVE_DOUBLE, &value), what, path);
-  return value;
-}
-
-bool has_link(hid_t group, const std::string& name, const fs::path& path) {
-  return check(H5Lexists(group, name.c_str(), H5P_DEFAULT), "look up " + name, path) > 0;
-}
-
 /// Writes a 1-D float64 dataset with a units attribute.
 void write_vector(hid_t parent, const std::string& name, const std::vector<double>& values,
                   const std::string& units, const fs::path& path) {
-  const std::string what = "write dataset '" + name + "'";
-  const hsize_t dims[1] = {values.size()};
-  hdf5::Dataspace space(check(H5Screate_simple(1, dims, nullptr), what, path));
-  hdf5::PropertyList dcpl = untimed(H5P_DATASET_CREATE, path);
-  hdf5::Dataset dataset(check(H5Dcreate2(parent, name.c_str(), H5T_IEEE_F64LE, space.get(),
-                                         H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
-                              what, path));
-  check(H5Dwrite(dataset.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
-        what, path);
+  hdf5::Dataset dataset = hdf5::write_doubles(parent, name, values, path);
   hdf5::write_string_attribute(dataset.get(), "units", units, path);
 }
 
-/// Scalar or 1-D dataset of variable-length UTF-8 strings.
-void write_strings(hid_t parent, const std::string& name, const std::vector<std::string>& values,
-                   bool scalar, const fs::path& path) {
-  const std::string what = "write dataset '" + name + "'";
-  hdf5::Datatype type = hdf5::make_string_type();
-  const hsize_t dims[1] = {values.size()};
-  hdf5::Dataspace space(
-      check(scalar ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, dims, nullptr), what, path));
-  hdf5::PropertyList dcpl = untimed(H5P_DATASET_CREATE, path);
-  hdf5::Dataset dataset(check(H5Dcreate2(parent, name.c_str(), type.get(), space.get(), H5P_DEFAULT,
-                                         dcpl.get(), H5P_DEFAULT),
-                              what, path));
-  if (values.empty()) return;
-  std::vector<const char*> pointers;
-  pointers.reserve(values.size());
-  for (const auto& value : values) pointers.push_back(value.c_str());
-  check(H5Dwrite(dataset.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, pointers.data()), what,
-        path);
-}
-
-std::vector<std::string> read_strings(hid_t dataset, const fs::path& path) {
-  const std::string what = "read strings";
-  hdf5::Dataspace space(check(H5Dget_space(dataset), what, path));
-  const hssize_t n = check(H5Sget_simple_extent_npoints(space.get()), what, path);
-  hdf5::Datatype file_type(check(H5Dget_type(dataset), what, path));
-  std::vector<std::string> out;
-  if (n == 0) return out;
-  if (check(H5Tis_variable_str(file_type.get()), what, path) > 0) {
-    hdf5::Datatype mem_type = hdf5::make_string_type();
-    std::vector<char*> pointers(static_cast<std::size_t>(n), nullptr);
-    check(H5Dread(dataset, mem_type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, pointers.data()), what,
-          path);
-    for (const char* p : pointers) out.emplace_back(p != nullptr ? p : "");
-    H5Dvlen_reclaim(mem_type.get(), space.get(), H5P_DEFAULT, pointers.data());
-    return out;
-  }
-  const std::size_t size = H5Tget_size(file_type.get());
-  std::vector<char> buffer(size * static_cast<std::size_t>(n));
-  check(H5Dread(dataset, file_type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer.data()), what,
-        path);
-  for (hssize_t i = 0; i < n; ++i) {
-    std::string value(buffer.data() + static_cast<std::size_t>(i) * size, size);
-    value.erase(value.find_last_not_of(std::string("\0 ", 2)) + 1);
-    out.push_back(std::move(value));
-  }
-  return out;
-}
-
-/// Reads a whole numeric dataset as doubles; `dims` gets its shape.
-std::vector<double> read_doubles(hid_t dataset, const fs::path& path,
-                                 std::vector<hsize_t>* dims = nullptr) {
-  const std::string what = "read dataset";
-  hdf5::Dataspace space(check(H5Dget_space(dataset), what, path));
-  const int rank = check(H5Sget_simple_extent_ndims(space.get()), what, path);
-  std::vector<hsize_t> shape(static_cast<std::size_t>(rank));
-  check(H5Sget_simple_extent_dims(space.get(), shape.data(), nullptr), what, path);
-  const hssize_t n = check(H5Sget_simple_extent_npoints(space.get()), what, path);
-  std::vector<double> values(static_cast<std::size_t>(n));
-  if (n > 0) {
-    check(H5Dread(dataset, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()), what,
-          path);
-  }
-  if (dims != nullptr) *dims = std::move(shape);
-  return values;
-}
-
-/// Link names of a group, in creation order where the group tracks it, else by name.
-std::vector<std::string> link_names(hid_t group, const fs::path& path) {
-  std::vector<std::string> names;
-  auto collect = [](hid_t, const char* name, const H5L_info_t*, void* out) -> herr_t {
-    static_cast<std::vector<std::string>*>(out)->emplace_back(name);
-    return 0;
-  };
-  hsize_t index = 0;
-  if (H5Literate(group, H5_INDEX_CRT_ORDER, H5_ITER_INC, &index, collect, &names) < 0) {
-    hdf5::take_error_message();
-    names.clear();
-    index = 0;
-    check(H5Literate(group, H5_INDEX_NAME, H5_ITER_INC, &index, collect, &names), "list group",
-          path);
-  }
-  return names;
-}
-
-/// Group-creation list whose links remember their creation order (fields and series are then
-/// listed in the order the caller gave, not alphabetically).
-hdf5::PropertyList ordered_group(const fs::path& path) {
-  hdf5::PropertyList gcpl = untimed(H5P_GROUP_CREATE, path);
-  check(H5Pset_link_creation_order(gcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED),
-        "create property list", path);
-  return gcpl;
-}
-
-}  // namespace
-
-// ---------------------------------------------------------------------------------------------
-
-/// Snapshot n by its position in /snapshots rather than by a search for its name: a writer
-/// killed while adding snapshot N can leave a garbage last entry in the index (a torn write),
-/// and a binary search may run into it. Invalid if entry n is not a complete snapshot n.
-hdf5::Group open_snapshot(hid_t snapshots, int n) {
-  const std::string expected = snapshot_name(n);
-  char name[32] = {};
-  if (H5Lget_name_by_idx(snapshots, ".", H5_INDEX_NAME, H5_ITER_INC, hsize_t(n), name, sizeof name,
-                         H5P_DEFAULT) < 0 ||
-      expected != name) {
-    hdf5::take_error_message();
-    return {};
-  }
-  const hid_t id =
-      H5Oopen_by_idx(snapshots, ".", H5_INDEX_NAME, H5_ITER_INC, hsize_t(n), H5P_DEFAULT);
-  if (id < 0) {
-    hdf5::take_error_message();
-    return {};
-  }
-  if (H5Iget_type(id) != H5I_GROUP) {
-    H5Oclose(id);
-    return {};
-  }
-  hdf5::Group group(id);
-  if (H5Aexists(group.get(), "time") <= 0) {
-    hdf5::take_error_message();
-    return {};
-  }
-  return group;
-}
-
-// File access of a writer (a new file, or one reopened to continue a run).
+/// File access of a writer (a new file, or one reopened to continue a run).
 hdf5::PropertyList writer_access(const fs::path& path) {
   hdf5::PropertyList fapl(check(H5Pcreate(H5P_FILE_ACCESS), "open file for writing", path));
   check(H5Pset_fclose_degree(fapl.get(), H5F_CLOSE_STRONG), "open file for writing", path);
@@ -323,6 +108,8 @@ hdf5::PropertyList writer_access(const fs::path& path) {
 
   return fapl;
 }
+
+}  // namespace
 
 struct ResultWriter::Impl {
   struct Series {
@@ -409,7 +196,7 @@ void ResultWriter::Impl::create(const core::Grid& grid,
   hdf5::write_string_attribute(meta.get(), "git_revision", run_meta.git_revision, path);
   hdf5::write_string_attribute(meta.get(), "created", iso8601_utc_now(), path);
   // The config can be any length: a dataset has no 64 kB object-header limit.
-  write_strings(meta.get(), "config", {run_meta.config_yaml}, /*scalar=*/true, path);
+  hdf5::write_strings(meta.get(), "config", {run_meta.config_yaml}, /*scalar=*/true, path);
 
   {
     hdf5::Group grid_group(
@@ -431,7 +218,7 @@ void ResultWriter::Impl::create(const core::Grid& grid,
                    material_ids.data()),
           what, path);
   }
-  write_strings(file.get(), "materials", material_names, /*scalar=*/false, path);
+  hdf5::write_strings(file.get(), "materials", material_names, /*scalar=*/false, path);
 
   {
     // Room for the leaf's names ("000000" takes 8 bytes) in the first heap: adding a snapshot
@@ -481,30 +268,11 @@ void ResultWriter::Impl::create(const core::Grid& grid,
 }
 
 void ResultWriter::Impl::publish(bool overwrite) {
-  std::error_code ec;
-  if (overwrite) {
-    fs::rename(partial_path, path, ec);  // atomic: the old result stays whole until now
-  } else {
-    // A hard link fails if the name exists: no window in which another run's file is replaced.
-    fs::create_hard_link(partial_path, path, ec);
-    if (ec == std::errc::file_exists) {
-      throw IoError("result file " + path.string() +
-                    " already exists; pass --overwrite to replace it");
-    }
-    if (ec) {  // a file system without hard links
-      ec.clear();
-      if (fs::exists(path, ec)) {
-        throw IoError("result file " + path.string() +
-                      " already exists; pass --overwrite to replace it");
-      }
-      fs::rename(partial_path, path, ec);
-    } else {
-      fs::remove(partial_path, ec);
-    }
-  }
-  if (ec) {
-    throw IoError("cannot move " + partial_path.string() + " to " + path.string() + ": " +
-                  ec.message());
+  // Synced, then renamed over an old result (atomic: it stays whole until now) or linked to a
+  // free name (no window in which another run's file is replaced).
+  if (!commit_file(partial_path, path, overwrite ? Replace::kAllowed : Replace::kNever)) {
+    throw IoError("result file " + path.string() +
+                  " already exists; pass --overwrite to replace it");
   }
   published = true;
 }
@@ -532,70 +300,16 @@ void ResultWriter::Impl::write_field(hid_t group, const FieldView& field) const 
 }
 
 void ResultWriter::Impl::append_xdmf_grid(double time_s, const std::vector<FieldView>& fields) {
-  const std::string h5 = xml_escape(path.filename().string());
-  const std::string cells =
-      std::to_string(nz) + " " + std::to_string(ny) + " " + std::to_string(nx);
-  const std::string nodes =
-      std::to_string(nz + 1) + " " + std::to_string(ny + 1) + " " + std::to_string(nx + 1);
-  const std::string name = snapshot_name(snapshot_count);
-  std::ostringstream os;
-  os << "      <Grid Name=\"" << name << "\" GridType=\"Uniform\">\n"
-     << "        <Time Value=\"" << exact(time_s) << "\"/>\n"
-     << "        <Topology TopologyType=\"3DRectMesh\" Dimensions=\"" << nodes << "\"/>\n"
-     << "        <Geometry GeometryType=\"VXVYVZ\">\n";
-  const int edges[3] = {nx + 1, ny + 1, nz + 1};
-  const char* axes[3] = {"x", "y", "z"};
-  for (int a = 0; a < 3; ++a) {
-    os << "          <DataItem Dimensions=\"" << edges[a]
-       << "\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">" << h5 << ":/grid/" << axes[a]
-       << "</DataItem>\n";
-  }
-  os << "        </Geometry>\n"
-     << "        <Attribute Name=\"material\" AttributeType=\"Scalar\" Center=\"Cell\">\n"
-     << "          <DataItem Dimensions=\"" << cells
-     << "\" NumberType=\"Int\" Precision=\"4\" Format=\"HDF\">" << h5 << ":/material</DataItem>\n"
-     << "        </Attribute>\n";
-  for (const auto& field : fields) {
-    const std::string escaped = xml_escape(field.name);
-    os << "        <Attribute Name=\"" << escaped
-       << "\" AttributeType=\"Scalar\" Center=\"Cell\">\n"
-       << "          <Information Name=\"units\" Value=\"" << xml_escape(field.units) << "\"/>\n"
-       << "          <DataItem Dimensions=\"" << cells
-       << "\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">" << h5 << ":/snapshots/" << name
-       << "/" << escaped << "</DataItem>\n"
-       << "        </Attribute>\n";
-  }
-  os << "      </Grid>\n";
-  xdmf_grids += os.str();
+  std::vector<xdmf::Attribute> attributes;
+  attributes.reserve(fields.size());
+  for (const auto& field : fields) attributes.push_back({field.name, field.units});
+  xdmf_grids += xdmf::snapshot_grid(path.filename().string(), nx, ny, nz,
+                                    snapshot_name(snapshot_count), time_s, attributes);
 }
 
 void ResultWriter::Impl::write_xdmf() const {
-  std::string text =
-      "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
-      "<Xdmf Version=\"3.0\">\n"
-      "  <Domain>\n"
-      "    <Grid Name=\"hphtsim\" GridType=\"Collection\" CollectionType=\"Temporal\">\n";
-  text += xdmf_grids;
-  text +=
-      "    </Grid>\n"
-      "  </Domain>\n"
-      "</Xdmf>\n";
-
-  // Write beside and rename: ParaView (or a killed run) never sees a half-written file.
-  fs::path tmp = xdmf_path;
-  tmp += ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.close();
-    if (!out) throw IoError("cannot write XDMF file " + tmp.string());
-  }
-  std::error_code ec;
-  fs::rename(tmp, xdmf_path, ec);
-  if (ec) {
-    throw IoError("cannot rename " + tmp.string() + " to " + xdmf_path.string() + ": " +
-                  ec.message());
-  }
+  // Written beside and renamed: ParaView (or a killed run) never sees a half-written file.
+  replace_file_contents(xdmf_path, xdmf::document(xdmf_grids));
 }
 
 void ResultWriter::Impl::flush_now() {
@@ -632,7 +346,7 @@ ResultWriter::ResultWriter(const std::filesystem::path& path, const core::Grid& 
   }
   std::set<std::string> seen;
   for (const auto& spec : series) {
-    check_name(spec.name, "time-series");
+    hdf5::check_link_name(spec.name, "time-series");
     HPHTSIM_CHECK(spec.columns >= 1,
                   "time series '" << spec.name << "' has " << spec.columns << " columns");
     if (!seen.insert(spec.name).second) {
@@ -705,14 +419,14 @@ void ResultWriter::Impl::reopen(double time_s, const std::vector<SeriesSpec>& sp
   xdmf_grids.clear();
   for (const auto& name : names) {
     hdf5::Group g(check(H5Gopen2(snapshots.get(), name.c_str(), H5P_DEFAULT), what, path));
-    const double t = read_double_attribute(g.get(), "time", path);
+    const double t = hdf5::read_double_attribute(g.get(), "time", path);
     if (t > time_s + tol) {
       g.reset();
       check(H5Ldelete(snapshots.get(), name.c_str(), H5P_DEFAULT), what, path);
       continue;
     }
     std::vector<FieldView> fields;
-    for (const auto& field : link_names(g.get(), path)) {
+    for (const auto& field : hdf5::link_names(g.get(), path)) {
       hdf5::Dataset d(check(H5Dopen2(g.get(), field.c_str(), H5P_DEFAULT), what, path));
       fields.push_back({field, hdf5::read_string_attribute(d.get(), "units", path), nullptr});
     }
@@ -732,7 +446,7 @@ void ResultWriter::Impl::reopen(double time_s, const std::vector<SeriesSpec>& sp
     hdf5::Dataspace space(check(H5Dget_space(sr.dataset.get()), what, path));
     hsize_t dims[2] = {0, 1};
     H5Sget_simple_extent_dims(space.get(), dims, nullptr);
-    if (spec.name == "time") times = read_doubles(sr.dataset.get(), path, nullptr);
+    if (spec.name == "time") times = hdf5::read_doubles(sr.dataset.get(), path, nullptr);
     series.push_back(std::move(sr));
     row_width += std::size_t(spec.columns);
   }
@@ -773,7 +487,7 @@ int ResultWriter::write_snapshot(double time_s, const std::vector<FieldView>& fi
   d.require_open("write_snapshot");
   std::set<std::string> seen;
   for (const auto& field : fields) {
-    check_name(field.name, "field");
+    hdf5::check_link_name(field.name, "field");
     HPHTSIM_CHECK(field.data != nullptr, "field '" << field.name << "' has no data");
     if (!seen.insert(field.name).second) {
       throw IoError("field '" + field.name + "' given twice in one snapshot");
@@ -788,7 +502,7 @@ int ResultWriter::write_snapshot(double time_s, const std::vector<FieldView>& fi
   hdf5::PropertyList gcpl = ordered_group(d.path);
   hdf5::Group group(check(H5Gcreate_anon(d.file.get(), gcpl.get(), H5P_DEFAULT), what, d.path));
   for (const auto& field : fields) d.write_field(group.get(), field);
-  write_double_attribute(group.get(), "time", time_s, d.path);
+  hdf5::write_double_attribute(group.get(), "time", time_s, d.path);
   hdf5::write_string_attribute(group.get(), "time_units", "s", d.path);
   // Two flushes: the first puts the whole snapshot on disk and moves the superblock's end of
   // allocation past it (HDF5 writes the superblock last in a flush); the second then only
@@ -844,7 +558,7 @@ void ResultWriter::set_meta_attribute(const std::string& name, double value,
                   "' (reserved, empty, or ending in _units)");
   }
   hdf5::ErrorSilencer silence;
-  write_double_attribute(d.meta.get(), name, value, d.path);
+  hdf5::write_double_attribute(d.meta.get(), name, value, d.path);
   hdf5::write_string_attribute(d.meta.get(), name + "_units", units, d.path);
   d.flush_now();
 }
@@ -875,293 +589,5 @@ void ResultWriter::close() {
 }
 
 const std::filesystem::path& ResultWriter::path() const { return impl_->path; }
-
-// ---------------------------------------------------------------------------------------------
-
-namespace {
-
-std::string format_number(double value) {
-  std::ostringstream os;
-  os.precision(6);
-  os << value;
-  return os.str();
-}
-
-std::string format_duration(double seconds) {
-  std::string out = format_number(seconds) + " s";
-  const double a = std::fabs(seconds);
-  if (a >= 86400.0) {
-    out += " (" + format_number(seconds / 86400.0) + " d)";
-  } else if (a >= 3600.0) {
-    out += " (" + format_number(seconds / 3600.0) + " h)";
-  } else if (a >= 60.0) {
-    out += " (" + format_number(seconds / 60.0) + " min)";
-  }
-  return out;
-}
-
-std::string units_of(hid_t object, const fs::path& path) {
-  if (check(H5Aexists(object, "units"), "read units", path) <= 0) return "";
-  return hdf5::read_string_attribute(object, "units", path);
-}
-
-hdf5::Group open_group(hid_t file, const char* name, const fs::path& path) {
-  return hdf5::Group(
-      check(H5Gopen2(file, name, H5P_DEFAULT), std::string("open group ") + name, path));
-}
-
-/// The number of complete snapshots: the index's entries less any damaged ones at its end.
-int snapshots_in(hid_t file, const fs::path& path) {
-  if (!has_link(file, "snapshots", path)) return 0;
-  hdf5::Group group = open_group(file, "snapshots", path);
-  H5G_info_t info{};
-  if (H5Gget_info(group.get(), &info) < 0) {
-    throw IoError(
-        "the /snapshots index of " + path.string() +
-        " is damaged (was the run killed while adding a snapshot?): " + hdf5::take_error_message());
-  }
-  for (int count = int(info.nlinks); count > 0; --count) {
-    if (open_snapshot(group.get(), count - 1).valid()) return count;
-  }
-  return 0;
-}
-
-std::string optional_string_attribute(hid_t object, const char* name, const fs::path& path) {
-  if (check(H5Aexists(object, name), "read attribute", path) <= 0) return "?";
-  return hdf5::read_string_attribute(object, name, path);
-}
-
-/// One line of the summary: name, units, rows and the last row (read alone: a long run's
-/// series need not be read whole).
-void describe_series(std::ostream& os, hid_t group, const std::string& name, const fs::path& path) {
-  hdf5::Dataset dataset(
-      check(H5Dopen2(group, name.c_str(), H5P_DEFAULT), "open time series " + name, path));
-  hdf5::Dataspace space(check(H5Dget_space(dataset.get()), "read " + name, path));
-  const int rank = check(H5Sget_simple_extent_ndims(space.get()), "read " + name, path);
-  if (rank < 1 || rank > 2)
-    throw IoError("time series " + name + " has rank " + std::to_string(rank));
-  hsize_t dims[2] = {0, 1};
-  check(H5Sget_simple_extent_dims(space.get(), dims, nullptr), "read " + name, path);
-  const hsize_t columns = rank == 2 ? dims[1] : 1;
-  const std::string units = units_of(dataset.get(), path);
-  os << "  " << name << " [" << (units.empty() ? "-" : units) << "]";
-  if (rank == 2) os << " x" << columns;
-  os << ": " << dims[0] << " rows";
-  if (dims[0] > 0) {
-    std::vector<double> last(columns);
-    const hsize_t start[2] = {dims[0] - 1, 0};
-    const hsize_t count[2] = {1, columns};
-    check(H5Sselect_hyperslab(space.get(), H5S_SELECT_SET, start, nullptr, count, nullptr),
-          "read " + name, path);
-    hdf5::Dataspace memory(check(H5Screate_simple(1, &columns, nullptr), "read " + name, path));
-    check(H5Dread(dataset.get(), H5T_NATIVE_DOUBLE, memory.get(), space.get(), H5P_DEFAULT,
-                  last.data()),
-          "read " + name, path);
-    os << ", last ";
-    if (rank == 2) os << "[";
-    for (std::size_t c = 0; c < last.size(); ++c) {
-      os << (c > 0 ? ", " : "") << format_number(last[c]);
-    }
-    if (rank == 2) os << "]";
-  }
-  os << "\n";
-}
-
-}  // namespace
-
-std::string describe_result(const std::filesystem::path& path) {
-  hdf5::ErrorSilencer silence;
-  hdf5::File file = hdf5::open_for_reading(path);
-  const hid_t f = file.get();
-  std::ostringstream os;
-  os << "result file " << path.string() << "\n";
-  // Each part on its own: a file from a killed run may have one damaged part, and the summary
-  // should still show the rest.
-  auto part = [&](const char* name, auto&& body) {
-    try {
-      body();
-    } catch (const IoError& e) {
-      os << name << ": unreadable (" << e.what() << ")\n";
-    }
-  };
-
-  std::string config;
-  std::vector<std::pair<std::string, std::string>> figures;  // name, "value units"
-  part("meta", [&] {
-    if (!has_link(f, "meta", path)) return;
-    hdf5::Group meta = open_group(f, "meta", path);
-    os << "  version       " << optional_string_attribute(meta.get(), "version", path) << "\n"
-       << "  git revision  " << optional_string_attribute(meta.get(), "git_revision", path) << "\n"
-       << "  created       " << optional_string_attribute(meta.get(), "created", path) << "\n";
-    if (has_link(meta.get(), "config", path)) {
-      hdf5::Dataset dataset(
-          check(H5Dopen2(meta.get(), "config", H5P_DEFAULT), "open /meta/config", path));
-      const auto text = read_strings(dataset.get(), path);
-      if (!text.empty()) config = text.front();
-    }
-    // Key figures: the float attributes set_meta_attribute wrote, with their *_units partners.
-    std::vector<std::string> names;
-    auto collect = [](hid_t, const char* name, const H5A_info_t*, void* out) -> herr_t {
-      static_cast<std::vector<std::string>*>(out)->emplace_back(name);
-      return 0;
-    };
-    hsize_t index = 0;
-    check(H5Aiterate2(meta.get(), H5_INDEX_NAME, H5_ITER_INC, &index, collect, &names),
-          "list /meta attributes", path);
-    for (const auto& name : names) {
-      hdf5::Attribute attr(
-          check(H5Aopen(meta.get(), name.c_str(), H5P_DEFAULT), "read " + name, path));
-      hdf5::Datatype type(check(H5Aget_type(attr.get()), "read " + name, path));
-      const H5T_class_t cls = H5Tget_class(type.get());
-      if (cls != H5T_FLOAT && cls != H5T_INTEGER) continue;
-      std::string text = format_number(read_double_attribute(meta.get(), name, path));
-      const std::string units_name = name + "_units";
-      if (check(H5Aexists(meta.get(), units_name.c_str()), "read " + units_name, path) > 0) {
-        const std::string units = hdf5::read_string_attribute(meta.get(), units_name, path);
-        if (!units.empty()) text += " " + units;
-      }
-      figures.emplace_back(name, text);
-    }
-  });
-
-  part("grid", [&] {
-    if (!has_link(f, "grid", path)) return;
-    hdf5::Group grid = open_group(f, "grid", path);
-    std::vector<double> edges[3];
-    const char* axes[3] = {"x", "y", "z"};
-    for (int a = 0; a < 3; ++a) {
-      hdf5::Dataset dataset(check(H5Dopen2(grid.get(), axes[a], H5P_DEFAULT),
-                                  std::string("open /grid/") + axes[a], path));
-      edges[a] = read_doubles(dataset.get(), path);
-    }
-    os << "grid: " << (edges[0].size() - 1) << " x " << (edges[1].size() - 1) << " x "
-       << (edges[2].size() - 1) << " cells (nx x ny x nz)\n";
-    for (int a = 0; a < 3; ++a) {
-      if (edges[a].size() < 2) continue;
-      os << "  " << axes[a] << ": " << format_number(edges[a].front() * 1e3) << " .. "
-         << format_number(edges[a].back() * 1e3) << " mm\n";
-    }
-  });
-
-  part("materials", [&] {
-    if (!has_link(f, "materials", path)) return;
-    hdf5::Dataset names_dataset(
-        check(H5Dopen2(f, "materials", H5P_DEFAULT), "open /materials", path));
-    const auto names = read_strings(names_dataset.get(), path);
-    std::map<std::int64_t, std::size_t> counts;
-    if (has_link(f, "material", path)) {
-      hdf5::Dataset ids_dataset(
-          check(H5Dopen2(f, "material", H5P_DEFAULT), "open /material", path));
-      for (const double id : read_doubles(ids_dataset.get(), path)) ++counts[std::int64_t(id)];
-    }
-    os << "materials:\n";
-    for (std::size_t id = 0; id < names.size(); ++id) {
-      const auto it = counts.find(std::int64_t(id));
-      os << "  " << id << ": " << names[id] << "  " << (it == counts.end() ? 0 : it->second)
-         << " cells\n";
-    }
-    for (const auto& [id, n] : counts) {
-      if (id < 0 || std::size_t(id) >= names.size()) {
-        os << "  " << id << ": (no name)  " << n << " cells\n";
-      }
-    }
-  });
-
-  part("snapshots", [&] {
-    const int count = snapshots_in(f, path);
-    os << "snapshots: " << count << "\n";
-    if (count == 0) return;
-    hdf5::Group snapshots = open_group(f, "snapshots", path);
-    hdf5::Group last = open_snapshot(snapshots.get(), count - 1);
-    os << "  last: " << snapshot_name(count - 1)
-       << " at t = " << format_duration(read_double_attribute(last.get(), "time", path)) << "\n";
-    for (const auto& field : link_names(last.get(), path)) {
-      hdf5::Dataset dataset(
-          check(H5Dopen2(last.get(), field.c_str(), H5P_DEFAULT), "open field " + field, path));
-      const auto values = read_doubles(dataset.get(), path);
-      double lo = std::numeric_limits<double>::infinity();
-      double hi = -lo;
-      for (const double v : values) {
-        lo = std::min(lo, v);
-        hi = std::max(hi, v);
-      }
-      os << "    " << field << ": " << format_number(lo) << " .. " << format_number(hi);
-      const std::string units = units_of(dataset.get(), path);
-      if (!units.empty()) os << " " << units;
-      os << "\n";
-    }
-  });
-
-  part("time series", [&] {
-    if (!has_link(f, "timeseries", path)) return;
-    hdf5::Group timeseries = open_group(f, "timeseries", path);
-    const auto names = link_names(timeseries.get(), path);
-    os << "time series: " << names.size() << "\n";
-    for (const auto& name : names) {
-      part(("  " + name).c_str(), [&] { describe_series(os, timeseries.get(), name, path); });
-    }
-  });
-
-  if (!figures.empty()) {
-    os << "key figures:\n";
-    for (const auto& [name, text] : figures) os << "  " << name << " = " << text << "\n";
-  }
-  os << "config:\n";
-  std::istringstream lines(config);
-  for (std::string line; std::getline(lines, line);) os << "  " << line << "\n";
-  return os.str();
-}
-
-std::vector<double> read_snapshot_field(const std::filesystem::path& path, int snapshot,
-                                        const std::string& field, double* time_s) {
-  hdf5::ErrorSilencer silence;
-  hdf5::File file = hdf5::open_for_reading(path);
-  const int count = snapshots_in(file.get(), path);
-  if (snapshot < 0 || snapshot >= count) {
-    throw IoError("snapshot " + std::to_string(snapshot) + " is not in " + path.string() + " (" +
-                  std::to_string(count) + " snapshots)");
-  }
-  hdf5::Group snapshots = open_group(file.get(), "snapshots", path);
-  hdf5::Group group = open_snapshot(snapshots.get(), snapshot);
-  if (!group) {
-    throw IoError("snapshot " + std::to_string(snapshot) + " of " + path.string() +
-                  " cannot be opened");
-  }
-  if (field.find('/') != std::string::npos || !has_link(group.get(), field, path)) {
-    std::string available;
-    for (const auto& name : link_names(group.get(), path)) {
-      available += (available.empty() ? "" : ", ") + name;
-    }
-    throw IoError("snapshot " + std::to_string(snapshot) + " of " + path.string() +
-                  " has no field '" + field + "' (it has: " + available + ")");
-  }
-  hdf5::Dataset dataset(
-      check(H5Dopen2(group.get(), field.c_str(), H5P_DEFAULT), "open field " + field, path));
-  if (time_s != nullptr) *time_s = read_double_attribute(group.get(), "time", path);
-  return read_doubles(dataset.get(), path);
-}
-
-std::vector<double> read_series(const std::filesystem::path& path, const std::string& name) {
-  check_name(name, "time-series");
-  hdf5::ErrorSilencer silence;
-  hdf5::File file = hdf5::open_for_reading(path);
-  const std::string dataset_path = "/timeseries/" + name;
-  if (!has_link(file.get(), "timeseries", path)) {
-    throw IoError(path.string() + " has no /timeseries group");
-  }
-  hdf5::Group group = open_group(file.get(), "timeseries", path);
-  if (!has_link(group.get(), name, path)) {
-    throw IoError(path.string() + " has no time series '" + name + "'");
-  }
-  hdf5::Dataset dataset(
-      check(H5Dopen2(group.get(), name.c_str(), H5P_DEFAULT), "open " + dataset_path, path));
-  return read_doubles(dataset.get(), path);
-}
-
-int count_snapshots(const std::filesystem::path& path) {
-  hdf5::ErrorSilencer silence;
-  hdf5::File file = hdf5::open_for_reading(path);
-  return snapshots_in(file.get(), path);
-}
 
 }  // namespace hphtsim::io

@@ -54,7 +54,7 @@ double TimeStepper::local_error(const std::vector<double>& T, const std::vector<
 }
 
 ExpectedSteps TimeStepper::expected_steps(const Model& model, double t, double dt, double until,
-                                         int next_snapshot_index, double ramp_step) {
+                                         int next_snapshot_index, double steps_per_ramp) {
   const TimeSettings& ts = model.time;
   const double eps = 1e-9 * std::max(1.0, until);
   ExpectedSteps steps;
@@ -62,10 +62,21 @@ ExpectedSteps TimeStepper::expected_steps(const Model& model, double t, double d
   while (t < until - eps && steps.ramp + steps.hold < 1e7) {
     const double next_snapshot = double(snap) * ts.snapshot_interval;
     const double next_recipe = model.next_recipe_boundary(t);
+    if (model.recipe_ramping(t) && steps_per_ramp > 0.0) {
+      // A ramp takes about as many steps as the ramps so far did, whatever its length (the
+      // local error follows the load's rate, not the segment's duration): its share of them.
+      double start = 0.0;
+      while (model.next_recipe_boundary(start) <= t + eps) start = model.next_recipe_boundary(start);
+      const double end = std::min(next_recipe, until);
+      steps.ramp += steps_per_ramp * (end - t) / std::max(next_recipe - start, eps);
+      t = end;
+      while (double(snap) * ts.snapshot_interval <= t + eps) ++snap;
+      dt = ts.step;
+      continue;
+    }
     const double natural = std::min({next_snapshot, next_recipe, until});
-    const bool ramp = model.recipe_ramping(t);
-    double& count = ramp ? steps.ramp : steps.hold;
-    const double cap = ramp && ramp_step > 0.0 ? std::min(ramp_step, ts.max_step) : ts.max_step;
+    double& count = model.recipe_ramping(t) ? steps.ramp : steps.hold;
+    const double cap = ts.max_step;
     dt = std::min(dt, cap);
     // Long stretches at the largest step: count them in closed form up to the next landing.
     if (dt >= cap && t + dt < natural - eps) {
@@ -95,12 +106,11 @@ bool TimeStepper::run(Simulation& sim, const RunOptions& options, RunObserver* o
   Diagnostics& diag = sim.diag_;
 
   // The ETA: the steps the controller expects over the rest of the recipe times the measured
-  // cost of a step, ramps and holds apart. Ramps are counted at the mean step the controller
-  // took in ramps so far (the local error, not the step growth, limits them) and cost what a
+  // cost of a step, ramps and holds apart. A ramp is counted at the mean number of steps the
+  // finished ramps took (the local error, not the step growth, limits them) and costs what a
   // ramp step cost so far (latent heat, pressure solves); holds at the largest step and the
   // cost of the recent hold steps. A phase not seen yet costs what the other one did.
-  double ramp_time = 0.0;
-  int ramp_steps = 0;
+  int ramps_done = 0, ramp_steps_done = 0, steps_this_ramp = 0;
   struct Cost {
     double wall = 0.0;
     int attempts = 0;
@@ -112,10 +122,10 @@ bool TimeStepper::run(Simulation& sim, const RunOptions& options, RunObserver* o
     const double w = wall();
     if (!final && w - last_progress < 0.5) return;
     last_progress = w;
-    const double ramp_step = ramp_steps > 0 ? ramp_time / ramp_steps : 0.0;
+    const double steps_per_ramp = ramps_done > 0 ? double(ramp_steps_done) / ramps_done : 0.0;
     const ExpectedSteps left = final ? ExpectedSteps{}
                                      : expected_steps(model, sim.time_, s_.next_dt, until, s_.next_snapshot_index,
-                                                      ramp_step);
+                                                      steps_per_ramp);
     const double c_ramp = ramp_cost.attempts ? ramp_cost.per_attempt() : hold_cost.per_attempt();
     const double c_hold = hold_cost.attempts ? hold_cost.per_attempt() : ramp_cost.per_attempt();
     const double eta = left.ramp * c_ramp + left.hold * c_hold;
@@ -209,8 +219,12 @@ bool TimeStepper::run(Simulation& sim, const RunOptions& options, RunObserver* o
     }
     sim.accept(dt);
     if (ramping) {
-      ramp_time += dt;
-      ++ramp_steps;
+      ++steps_this_ramp;
+      if (at_recipe) {  // a ramp ends here: it took steps_this_ramp steps
+        ++ramps_done;
+        ramp_steps_done += steps_this_ramp;
+        steps_this_ramp = 0;
+      }
     }
     sim.time_ = target;  // exact landing, no accumulated round-off
     diag.time = target;

@@ -142,3 +142,17 @@ TEST(RunSummary, HoldRateAndTimeAboveTheCriticalRate) {
 }
 
 }  // namespace
+
+// A ramp is counted at the steps the finished ramps took, whatever its length: the default
+// recipe has four (pressurise, heat, cool, release).
+TEST(TimeStepper, RampsCountAtTheStepsPerRampSeen) {
+  const auto m = simulation::Model::from_file(source_dir + "/configs/tgm_default.yaml",
+                                              {"cell.cells=24", "seeds.0.size=\"2 mm\""});
+  const double end = m.time.end;  // the recipe's end, the release included
+  const auto all = simulation::TimeStepper::expected_steps(m, 0.0, m.time.step, end, 1, 10.0);
+  EXPECT_NEAR(all.ramp, 40.0, 1e-9);
+  EXPECT_GT(all.hold, 40.0);  // 20 d at 12 h steps at least
+  // Half-way through the heat-up ramp (30 min .. 90 min), half of it is left.
+  const auto mid = simulation::TimeStepper::expected_steps(m, 3600.0, m.time.step, end, 1, 10.0);
+  EXPECT_NEAR(mid.ramp, 25.0, 1e-9);
+}

@@ -65,9 +65,10 @@ class TimeStepper {
   /// The steps the controller expects from time t to `until` starting with step dt (no error
   /// limit: growth by time.step_growth up to time.max_step, landing on snapshots and recipe
   /// ends, time.step after each recipe end). Used for the ETA.
-  /// ramp_step (s, > 0): the step to assume while a recipe segment ramps.
+  /// steps_per_ramp (> 0): the steps to assume for a whole ramp segment of the recipe (the
+  /// mean of the ramps run so far); 0: ramps follow the growth rule too.
   static ExpectedSteps expected_steps(const Model& model, double t, double dt, double until, int next_snapshot_index,
-                               double ramp_step = 0.0);
+                               double steps_per_ramp = 0.0);
 
   StepperState& state() { return s_; }
   const StepperState& state() const { return s_; }

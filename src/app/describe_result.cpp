@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "hphtsim/app/describe_result.hpp"
 
+#include <cmath>
+#include <cstdio>
 #include <sstream>
 
 #include "hphtsim/core/format.hpp"
@@ -38,6 +40,54 @@ void describe_series(std::ostream& os, const io::ResultSummary::Series& s) {
       os << (c > 0 ? ", " : "") << format_number(s.last[c]);
     }
     if (s.rank == 2) os << "]";
+  }
+  os << "\n";
+}
+
+}  // namespace
+
+namespace {
+
+// What a grower reads first: the run summary's figures (simulation/run_summary.cpp writes
+// them into /meta) in degC, GPa, hours, ct; per seed, then the cell.
+void run_summary(std::ostream& os, const std::vector<io::ResultSummary::KeyFigure>& figures) {
+  auto find = [&](const std::string& name) -> const double* {
+    for (const auto& f : figures)
+      if (f.name == name) return &f.value;
+    return nullptr;
+  };
+  const double* peak = find("peak_T_max");
+  const double* energy = find("electrical_energy");
+  const double* hold_start = find("hold_start");
+  const double* hold_end = find("hold_end");
+  if (!peak || !energy || !hold_start || !hold_end) return;  // a file from before the run summary
+  char buf[400];
+  std::snprintf(buf, sizeof buf, "run summary (main hold %.4g h .. %.4g h):\n", *hold_start / 3600.0,
+                *hold_end / 3600.0);
+  os << buf;
+  for (const auto& f : figures) {
+    const std::string prefix = "final_mass[";
+    if (f.name.rfind(prefix, 0) != 0) continue;
+    const std::string key = f.name.substr(prefix.size() - 1);  // "[seed]"
+    auto get = [&](const std::string& n) {
+      const double* v = find(n + key);
+      return v ? *v : std::nan("");
+    };
+    std::snprintf(buf, sizeof buf,
+                  "  seed '%s': %.3f ct, %.2f mg/h over the hold, %.1f h and %.1f mg above the critical rate, "
+                  "smallest margins in the hold %.1f K to the graphite-diamond line and %.1f K to the eutectic\n",
+                  key.substr(1, key.size() - 2).c_str(), f.value, get("hold_growth_rate"),
+                  get("hours_above_critical_rate"), get("mass_above_critical_rate"), get("hold_min_line_margin"),
+                  get("hold_min_eutectic_margin"));
+    os << buf;
+  }
+  std::snprintf(buf, sizeof buf, "  cell: peak %.1f degC, %.2f kWh", *peak - 273.15, *energy);
+  os << buf;
+  const double* p_lo = find("hold_p_cell_min");
+  const double* p_hi = find("hold_p_cell_max");
+  if (p_lo && p_hi) {
+    std::snprintf(buf, sizeof buf, ", p_cell %.3f .. %.3f GPa in the hold", *p_lo * 1e-9, *p_hi * 1e-9);
+    os << buf;
   }
   os << "\n";
 }
@@ -99,6 +149,7 @@ std::string describe_result(const std::filesystem::path& path, const io::ResultS
   }
   unreadable(os, "time series", timeseries.error);
 
+  run_summary(os, meta.figures);
   if (!meta.figures.empty()) {
     os << "key figures:\n";
     for (const auto& figure : meta.figures) {

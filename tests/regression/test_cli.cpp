@@ -127,6 +127,11 @@ TEST_F(Cli, BadOverride) {
   EXPECT_FALSE(fs::exists(dir / "out.h5"));
 }
 
+TEST_F(Cli, DuplicateKey) {
+  expect_bad_input(replace(slab_text(), "  voltage: \"0.2 V\"", "  voltage: \"0.2 V\"\n  voltage: \"0.3 V\""),
+                   "heater.voltage", "duplicate key");
+}
+
 TEST_F(Cli, RunWritesAResultAndInfoDescribesIt) {
   write("slab.yaml", slab_text());
   Result c = run("check slab.yaml");

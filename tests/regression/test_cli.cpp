@@ -132,6 +132,17 @@ TEST_F(Cli, DuplicateKey) {
                    "heater.voltage", "duplicate key");
 }
 
+TEST_F(Cli, TemperatureBelowAbsoluteZeroInAnOverride) {
+  write("slab.yaml", slab_text());
+  for (const char* cmd : {"check slab.yaml", "run slab.yaml -o out.h5 -q"}) {
+    Result r = run(std::string(cmd) + " --set time.initial_temperature=\"-300 degC\"");
+    EXPECT_EQ(r.code, 2) << r.output;
+    EXPECT_NE(r.output.find("time.initial_temperature"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("above 0 K"), std::string::npos) << r.output;
+  }
+  EXPECT_FALSE(fs::exists(dir / "out.h5"));
+}
+
 TEST_F(Cli, RunWritesAResultAndInfoDescribesIt) {
   write("slab.yaml", slab_text());
   Result c = run("check slab.yaml");

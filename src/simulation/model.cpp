@@ -5,6 +5,8 @@
 #include <cmath>
 
 #include "hphtsim/core/error.hpp"
+#include "hphtsim/core/memory.hpp"
+#include "hphtsim/simulation/memory.hpp"
 
 namespace hphtsim::simulation {
 namespace {
@@ -81,6 +83,10 @@ Model Model::from_config(const core::Config& config) {
   // --- geometry
   m.assembly = geometry::Assembly::from_config(root);
   m.grid = read_grid(cell, m.assembly.cell_size);
+  // A grid the machine cannot hold is refused here, before the material map and the rest.
+  check_run_memory(m.grid.nx, m.grid.ny, m.grid.nz,
+                   root.has("pressure") && root.at("pressure").boolean_or("field", false), root.has("growth"),
+                   core::available_memory());
   for (std::size_t p = 0; p < m.assembly.primitives.size(); ++p)
     if (!library.contains(m.assembly.primitives[p].material))
       throw ConfigError("assembly." + std::to_string(p) + ".material",

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Input hardening (issue 10, point 6): physically impossible values are refused with their key,
-// and duplicate keys in an included materials library name the key.
+// duplicate keys in an included materials library name the key, and a grid the machine cannot
+// hold is refused before anything grid-sized is allocated.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -14,6 +15,8 @@
 
 #include "hphtsim/core/config.hpp"
 #include "hphtsim/core/error.hpp"
+#include "hphtsim/core/memory.hpp"
+#include "hphtsim/simulation/memory.hpp"
 #include "hphtsim/simulation/model.hpp"
 
 using namespace hphtsim;
@@ -177,3 +180,52 @@ TEST(InputRules, DuplicateKeyInTheMaterialsLibraryNamesTheKey) {
   EXPECT_NE(o.message.find("materials.yaml"), std::string::npos) << o.message;
 }
 
+// --- memory
+
+TEST(MemoryEstimate, GrowsWithCellsAndWithTheFieldAndGrowth) {
+  using simulation::estimated_run_bytes;
+  const std::size_t n = 64 * 64 * 64;
+  EXPECT_LT(estimated_run_bytes(n, false, false), estimated_run_bytes(n, false, true));
+  EXPECT_LT(estimated_run_bytes(n, false, true), estimated_run_bytes(n, true, true));
+  EXPECT_LT(estimated_run_bytes(n, true, true), estimated_run_bytes(2 * n, true, true));
+  // Within 30 % above the peak RSS measured for the default cell at 64^3 (478320 KiB, see
+  // src/simulation/memory.cpp), and not below it.
+  const double measured = 478320.0 * 1024;
+  EXPECT_GT(estimated_run_bytes(n, true, true), measured);
+  EXPECT_LT(estimated_run_bytes(n, true, true), 1.3 * measured);
+}
+
+TEST(MemoryEstimate, RefusesAGridLargerThanTheLimit) {
+  using simulation::check_run_memory;
+  const core::MemoryBudget budget{std::uint64_t(1) << 30, "a test limit"};
+  Outcome o = outcome([&] { check_run_memory(1024, 1024, 1024, true, true, budget); });
+  EXPECT_EQ(o.key, "cell.cells") << o.message;
+  EXPECT_NE(o.message.find("needs about 2.05 TiB, 1 GiB available (a test limit"), std::string::npos) << o.message;
+  EXPECT_NO_THROW(check_run_memory(64, 64, 64, true, true, budget));
+  EXPECT_NO_THROW(check_run_memory(1024, 1024, 1024, true, true, std::nullopt));  // unknown: no check
+  // The same grid fits without the pressure field but not with it.
+  const double with = simulation::estimated_run_bytes(100 * 100 * 100, true, true);
+  const double without = simulation::estimated_run_bytes(100 * 100 * 100, false, true);
+  const core::MemoryBudget between{std::uint64_t(0.5 * (with + without)), "between"};
+  EXPECT_NO_THROW(check_run_memory(100, 100, 100, false, true, between));
+  EXPECT_THROW(check_run_memory(100, 100, 100, true, true, between), ConfigError);
+}
+
+TEST(MemoryEstimate, ModelHonoursTheEnvironmentLimit) {
+  ::setenv(core::memory_limit_variable, "1000000", 1);
+  Outcome small = slab(identity);
+  ::setenv(core::memory_limit_variable, "lots", 1);
+  Outcome bad = slab(identity);
+  ::setenv(core::memory_limit_variable, "100000000000000", 1);
+  Outcome plenty = slab(identity);
+  ::unsetenv(core::memory_limit_variable);
+  EXPECT_EQ(small.key, "cell.cells") << small.message;
+  EXPECT_NE(small.message.find(core::memory_limit_variable), std::string::npos) << small.message;
+  EXPECT_EQ(bad.key, core::memory_limit_variable) << bad.message;
+  EXPECT_EQ(plenty.key, "<no error>") << plenty.message;
+  // Without the variable the machine's figure is used: a 1024^3 grid fits on no machine here.
+  EXPECT_REFUSED(default_cell({"cell.cells=1024"}), "cell.cells", "available (");
+  auto avail = core::available_memory();
+  ASSERT_TRUE(avail.has_value());
+  EXPECT_GT(avail->bytes, 0u);
+}

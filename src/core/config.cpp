@@ -231,6 +231,14 @@ void check_unused(const YAML::Node& node, const std::string& path, const ConfigU
 }  // namespace
 
 Config Config::load_file(const std::filesystem::path& path) {
+  // Only regular files of sane size: a device (/dev/zero, a FIFO) would be read forever.
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  if (!ec && std::filesystem::exists(status) && !std::filesystem::is_regular_file(status))
+    throw ConfigError("", "cannot read config file '" + path.string() + "': not a regular file");
+  if (!ec && std::filesystem::is_regular_file(status) && std::filesystem::file_size(path, ec) > max_config_file_bytes)
+    throw ConfigError("", "config file '" + path.string() + "' is larger than " +
+                              std::to_string(max_config_file_bytes >> 20) + " MiB; a config is a few kB");
   std::ifstream in(path);
   if (!in) throw ConfigError("", "cannot read config file '" + path.string() + "': " + std::strerror(errno));
   std::stringstream ss;

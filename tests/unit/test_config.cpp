@@ -171,3 +171,16 @@ TEST(Config, RangeHelpersNameTheKeyAndTheValue) {
   EXPECT_NE(error_text([] { require_positive("x.y", -2.0, dim::density); }).find("-2 kg/m^3"), std::string::npos);
   EXPECT_EQ(error_key([] { require_positive("x.y", std::nan(""), dim::none); }), "x.y");
 }
+
+TEST(Config, OnlyRegularFilesOfSaneSizeAreRead) {
+  // /dev/zero as a materials library was read until memory ran out.
+  std::string m = error_text([] { Config::load_file("/dev/zero"); });
+  EXPECT_NE(m.find("not a regular file"), std::string::npos) << m;
+  EXPECT_NE(error_text([] { Config::load_file("/tmp"); }).find("not a regular file"), std::string::npos);
+  auto p = std::filesystem::temp_directory_path() / ("hphtsim_big_" + std::to_string(::getpid()) + ".yaml");
+  { std::ofstream(p) << "a: 1\n"; }
+  std::filesystem::resize_file(p, max_config_file_bytes + 1);
+  m = error_text([&] { Config::load_file(p); });
+  std::filesystem::remove(p);
+  EXPECT_NE(m.find("larger than 16 MiB"), std::string::npos) << m;
+}

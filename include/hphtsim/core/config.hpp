@@ -8,6 +8,7 @@
 // keys silently).
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -82,6 +83,8 @@ class ConfigNode {
 
 /// Deepest nesting of mappings and lists a config may have (the default config nests 5 deep).
 inline constexpr int max_config_depth = 64;
+/// Largest config or materials-library file read (a config is a few kB).
+inline constexpr std::uintmax_t max_config_file_bytes = std::uintmax_t(16) << 20;
 /// Most nodes a config may expand to, counting each use of an alias (refuses "billion laughs").
 inline constexpr std::size_t max_config_nodes = 1000000;
 

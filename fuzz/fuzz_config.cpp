@@ -4,9 +4,9 @@
 // -> Config::to_yaml. A ConfigError (and std::invalid_argument from parse_quantity, whose
 // callers add the key) is the expected outcome of bad input; anything else - a crash, a
 // sanitizer report, an exception of another type (std::bad_alloc, yaml-cpp's, std::logic_error
-// from HPHTSIM_CHECK), a timeout - is a finding. HPHTSIM_MEMORY_LIMIT is set to 192 MiB, so
-// grids beyond about 40^3 cells are refused by the memory check before anything is allocated
-// (the seed corpus uses such grids: scripts/fuzz.sh).
+// from HPHTSIM_CHECK), a timeout - is a finding. HPHTSIM_MEMORY_LIMIT is set to 64 MiB, so
+// grids beyond about 16000 cells (25^3 with the pressure field) are refused by the memory check
+// before anything is allocated; scripts/fuzz.sh seeds the corpus with coarse grids.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -24,7 +24,7 @@
 using namespace hphtsim;
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
-  ::setenv(core::memory_limit_variable, "201326592", 1);
+  ::setenv(core::memory_limit_variable, "67108864", 1);
   ::setenv("OMP_NUM_THREADS", "1", 1);
   return 0;
 }

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer target of the config reader (fuzz/, clang-14 with ASan + UBSan, in
 # build-fuzz/) and runs it for SECONDS (default 60) on the seed corpus: configs/*.yaml,
-# tests/data/*.yaml (each also with its grid cut to fit the fuzzer's 192 MiB memory limit),
+# tests/data/*.yaml (each also with its grid cut to [11, 11, 29], the coarsest on which the default
+# cell still paints every primitive, so that an input costs milliseconds and fits the fuzzer's
+# 64 MiB memory limit),
 # and the inputs of past findings in fuzz/regressions/. New inputs go to build-fuzz/corpus,
 # which later runs reuse; a finding (crash, sanitizer report, uncaught exception that is not a
 # ConfigError, timeout) is written to build-fuzz/artifacts/ and fails the script.
@@ -22,7 +24,8 @@ mkdir -p "$seeds" "$corpus" "$artifacts"
 for f in configs/*.yaml tests/data/*.yaml; do
   name=$(basename "$f" .yaml)
   cp "$f" "$seeds/$name.yaml"
-  sed -E 's/cells: \[[0-9]+, [0-9]+, [0-9]+\]/cells: [40, 40, 40]/; s/cells: [0-9]+$/cells: 40/' "$f" > "$seeds/$name.small.yaml"
+  sed -E 's/cells: (\[[0-9]+, [0-9]+, [0-9]+\]|[0-9]+)$/cells: [11, 11, 29]/' "$f" > "$seeds/$name.small.yaml"
+  cmp -s "$f" "$seeds/$name.small.yaml" && rm "$seeds/$name.small.yaml"
 done
 if compgen -G "fuzz/regressions/*" > /dev/null; then cp fuzz/regressions/* "$seeds/"; fi
 

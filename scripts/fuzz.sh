@@ -4,7 +4,8 @@
 # tests/data/*.yaml (each also with its grid cut to [11, 11, 29], the coarsest on which the default
 # cell still paints every primitive, so that an input costs milliseconds and fits the fuzzer's
 # 64 MiB memory limit),
-# and the inputs of past findings in fuzz/regressions/. New inputs go to build-fuzz/corpus,
+# fuzz/seeds/ (every optional section, property laws, "#set" override lines, aliases) and the
+# inputs of past findings in fuzz/regressions/. New inputs go to build-fuzz/corpus,
 # which later runs reuse; a finding (crash, sanitizer report, uncaught exception that is not a
 # ConfigError, timeout) is written to build-fuzz/artifacts/ and fails the script.
 #
@@ -27,6 +28,7 @@ for f in configs/*.yaml tests/data/*.yaml; do
   sed -E 's/cells: (\[[0-9]+, [0-9]+, [0-9]+\]|[0-9]+)$/cells: [11, 11, 29]/' "$f" > "$seeds/$name.small.yaml"
   cmp -s "$f" "$seeds/$name.small.yaml" && rm "$seeds/$name.small.yaml"
 done
+cp fuzz/seeds/* "$seeds/"
 if compgen -G "fuzz/regressions/*" > /dev/null; then cp fuzz/regressions/* "$seeds/"; fi
 
 if [ -x /usr/lib/llvm-14/bin/llvm-symbolizer ]; then export ASAN_SYMBOLIZER_PATH=/usr/lib/llvm-14/bin/llvm-symbolizer; fi

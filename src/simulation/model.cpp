@@ -248,9 +248,18 @@ Model Model::from_config(const core::Config& config) {
     }
     if (!m.oil_pressure.empty()) {
       if (m.calibration.empty()) pr->fail_key("calibration", "missing: needed to turn recipe.oil_pressure into cell pressure");
-      double highest = m.oil_pressure.value(0.0);
+      double highest = m.oil_pressure.value(0.0), lowest = highest;
       for (const auto& seg : m.oil_pressure.segments())
-        if (seg.kind == process::Segment::Kind::ramp) highest = std::max(highest, seg.target);
+        if (seg.kind == process::Segment::Kind::ramp) {
+          highest = std::max(highest, seg.target);
+          lowest = std::min(lowest, seg.target);
+        }
+      // Below the first point the run failed at its first step (std::out_of_range, exit 1).
+      if (lowest < m.calibration.min_oil())
+        throw ConfigError("recipe.oil_pressure", "reaches " + std::to_string(lowest * 1e-6) +
+                                                     " MPa, below the lowest calibration point (" +
+                                                     std::to_string(m.calibration.min_oil() * 1e-6) +
+                                                     " MPa): extrapolation is refused");
       if (highest > m.calibration.max_oil() * (1 + 1e-12))
         throw ConfigError("recipe.oil_pressure", "reaches " + std::to_string(highest * 1e-6) +
                                                      " MPa, beyond the highest calibration point (" +

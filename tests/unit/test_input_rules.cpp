@@ -114,6 +114,20 @@ TEST(InputRules, NegativeAbsolutePressuresAreRefused) {
   EXPECT_REFUSED(slab(constant), "pressure.cell_pressure", "between 0 and 20 GPa");
 }
 
+TEST(InputRules, OilPressureBelowTheCalibrationIsRefused) {
+  // `check` said OK and the run stopped at its first step with "oil pressure outside the
+  // calibration range" (std::out_of_range, exit 1, no key).
+  EXPECT_REFUSED(default_cell({"pressure.calibration.0.oil=10 MPa"}), "recipe.oil_pressure",
+                 "below the lowest calibration point");
+  EXPECT_REFUSED(default_cell({"recipe.oil_pressure.start=50 MPa", "pressure.calibration.0.oil=30 MPa",
+                               "pressure.calibration.1.oil=40 MPa"}),
+                 "recipe.oil_pressure", "below the lowest calibration point");
+  EXPECT_EQ(default_cell({"recipe.oil_pressure.start=50 MPa", "recipe.oil_pressure.segments.2.ramp_to=50 MPa",
+                          "pressure.calibration.0.oil=30 MPa", "pressure.calibration.1.oil=40 MPa"})
+                .key,
+            "<no error>");
+}
+
 TEST(InputRules, MaterialLawsMustBePhysical) {
   EXPECT_REFUSED(slab(identity, {"materials.conductor.density=-8000 kg/m^3"}), "materials.conductor.density", "must be positive");
   EXPECT_REFUSED(slab(identity, {"materials.conductor.electrical_resistivity=0 ohm*m"}),

@@ -29,7 +29,7 @@ for f in configs/*.yaml tests/data/*.yaml; do
   cmp -s "$f" "$seeds/$name.small.yaml" && rm "$seeds/$name.small.yaml"
 done
 cp fuzz/seeds/* "$seeds/"
-if compgen -G "fuzz/regressions/*" > /dev/null; then cp fuzz/regressions/* "$seeds/"; fi
+cp fuzz/regressions/*.yaml "$seeds/"
 
 if [ -x /usr/lib/llvm-14/bin/llvm-symbolizer ]; then export ASAN_SYMBOLIZER_PATH=/usr/lib/llvm-14/bin/llvm-symbolizer; fi
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}

@@ -10,6 +10,8 @@
 #include <fstream>
 #include <functional>
 #include <sstream>
+#include <stdexcept>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -192,6 +194,22 @@ TEST(InputRules, DuplicateKeyInTheMaterialsLibraryNamesTheKey) {
   EXPECT_EQ(o.key, "materials.pyrophyllite.density") << o.message;
   EXPECT_NE(o.message.find("duplicate key"), std::string::npos) << o.message;
   EXPECT_NE(o.message.find("materials.yaml"), std::string::npos) << o.message;
+}
+
+// The inputs of fuzz/regressions/ (see its README): each crashed, hung, escaped as another
+// exception or was accepted before; each is now a ConfigError naming its key.
+TEST(InputRules, RegressionInputsAreConfigErrors) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"nonscalar_key.yaml", "probes"},         {"recursive_alias.yaml", "title.1"},
+      {"duplicate_keys.yaml", "heater.voltage"}, {"unit_overflow.yaml", "anvils.face_size"},
+      {"underflowing_cell.yaml", "cell.size"},   {"dev_zero_library.yaml", "cell.materials_library"},
+  };
+  for (const auto& [file, key] : cases) {
+    Outcome o = outcome([&] { simulation::Model::from_file(source_dir + "/fuzz/regressions/" + file); });
+    EXPECT_EQ(o.key, key) << file << ": " << o.message;
+  }
+  // The file's second problem: the exponent that overflowed the dimension's int.
+  EXPECT_THROW(core::parse_quantity("0.2 (V^65536)^65536"), std::invalid_argument);
 }
 
 // --- memory

@@ -11,7 +11,11 @@ PKGS=(
   pybind11-dev python3-pybind11 python3-dev python3-venv python3-pip python3-setuptools python3-wheel
   python3-numpy python3-h5py python3-yaml python3-pandas python3-xarray python3-matplotlib python3-pytest
   python3-distributed python3-mpi4py
+  clang-14 libclang-rt-14-dev libomp-14-dev llvm-14
 )
+# clang-14 + libclang-rt-14-dev (libFuzzer: libclang_rt.fuzzer*.a, and the sanitizer runtimes),
+# libomp-14-dev (clang's OpenMP), llvm-14 (llvm-symbolizer for sanitizer reports): the fuzz
+# build of scripts/fuzz.sh.
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

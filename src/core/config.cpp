@@ -3,6 +3,7 @@
 
 #include <cerrno>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -15,13 +16,13 @@ namespace hphtsim::core {
 ConfigNode::ConfigNode(YAML::Node node, std::string path, std::shared_ptr<ConfigUsage> usage)
     : node_(std::move(node)), path_(std::move(path)), usage_(std::move(usage)) {}
 
-std::string ConfigNode::child_path(std::string_view key) const {
+std::string ConfigNode::key_path(std::string_view key) const {
   return path_.empty() ? std::string(key) : path_ + "." + std::string(key);
 }
 
 void ConfigNode::fail(const std::string& message) const { throw ConfigError(path_, message); }
 void ConfigNode::fail_key(std::string_view key, const std::string& message) const {
-  throw ConfigError(child_path(key), message);
+  throw ConfigError(key_path(key), message);
 }
 
 bool ConfigNode::has(std::string_view key) const {
@@ -32,8 +33,8 @@ bool ConfigNode::has(std::string_view key) const {
 std::optional<ConfigNode> ConfigNode::find(std::string_view key) const {
   if (!node_.IsMap()) fail("expected a mapping of keys");
   if (!has(key)) return std::nullopt;
-  usage_->used.insert(child_path(key));
-  return ConfigNode(node_[std::string(key)], child_path(key), usage_);
+  usage_->used.insert(key_path(key));
+  return ConfigNode(node_[std::string(key)], key_path(key), usage_);
 }
 
 ConfigNode ConfigNode::at(std::string_view key) const {
@@ -46,7 +47,7 @@ std::vector<ConfigNode> ConfigNode::items() const {
   if (!node_.IsSequence()) fail("expected a list");
   std::vector<ConfigNode> out;
   for (std::size_t i = 0; i < node_.size(); ++i) {
-    std::string p = child_path(std::to_string(i));
+    std::string p = key_path(std::to_string(i));
     usage_->used.insert(p);
     out.emplace_back(node_[i], p, usage_);
   }
@@ -141,11 +142,11 @@ void ConfigNode::mark_used_recursive() const {
     for (const auto& kv : node_) {
       std::string k = kv.first.as<std::string>();
       usage_->asked[path_].insert(k);
-      ConfigNode(kv.second, child_path(k), usage_).mark_used_recursive();
+      ConfigNode(kv.second, key_path(k), usage_).mark_used_recursive();
     }
   } else if (node_.IsSequence()) {
     for (std::size_t i = 0; i < node_.size(); ++i)
-      ConfigNode(node_[i], child_path(std::to_string(i)), usage_).mark_used_recursive();
+      ConfigNode(node_[i], key_path(std::to_string(i)), usage_).mark_used_recursive();
   }
 }
 
@@ -158,6 +159,55 @@ std::string parser_message(const YAML::Exception& e) {
   os << ": " << e.msg;
   return os.str();
 }
+
+std::string at_line(const YAML::Mark& mark) {
+  return mark.line >= 0 ? " at line " + std::to_string(mark.line + 1) : std::string();
+}
+
+// Refuses what yaml-cpp accepts but a config must not hold: a key written twice in one mapping
+// (yaml-cpp keeps both pairs and lookups see the first), keys that are lists or mappings, an
+// alias inside the node it names (a cycle: every walk over the tree would recurse forever),
+// nesting deeper than max_config_depth, and aliases that expand to more than max_config_nodes.
+class DocumentChecker {
+ public:
+  explicit DocumentChecker(std::string prefix) : prefix_(std::move(prefix)) {}
+  void check(const YAML::Node& node, const std::string& path, int depth) {
+    if (++nodes_ > max_config_nodes)
+      throw ConfigError(path, prefix_ + "the document expands to more than " + std::to_string(max_config_nodes) +
+                                  " values (through aliases)");
+    if (!node.IsMap() && !node.IsSequence()) return;
+    if (depth > max_config_depth)
+      throw ConfigError(path, prefix_ + "nested more than " + std::to_string(max_config_depth) + " levels deep");
+    for (const auto& a : ancestors_)
+      if (a.is(node))
+        throw ConfigError(path, prefix_ + "an alias" + at_line(node.Mark()) + " refers to a node that contains it");
+    ancestors_.push_back(node);
+    if (node.IsMap()) {
+      std::map<std::string, YAML::Mark> seen;
+      for (const auto& kv : node) {
+        if (!kv.first.IsScalar() && !kv.first.IsNull())
+          throw ConfigError(path, prefix_ + "a key" + at_line(kv.first.Mark()) +
+                                      " is a list or mapping; keys must be plain names");
+        std::string key = kv.first.IsNull() ? std::string("null") : kv.first.Scalar();
+        std::string p = path.empty() ? key : path + "." + key;
+        auto [it, fresh] = seen.emplace(key, kv.first.Mark());
+        if (!fresh)
+          throw ConfigError(p, prefix_ + "duplicate key: written" + at_line(it->second) + " and again" +
+                                   at_line(kv.first.Mark()) + " (a key may appear once in a mapping)");
+        check(kv.second, p, depth + 1);
+      }
+    } else {
+      for (std::size_t i = 0; i < node.size(); ++i)
+        check(node[i], path.empty() ? std::to_string(i) : path + "." + std::to_string(i), depth + 1);
+    }
+    ancestors_.pop_back();
+  }
+
+ private:
+  std::string prefix_;
+  std::vector<YAML::Node> ancestors_;
+  std::size_t nodes_ = 0;
+};
 
 void check_unused(const YAML::Node& node, const std::string& path, const ConfigUsage& usage) {
   if (node.IsMap()) {
@@ -181,6 +231,14 @@ void check_unused(const YAML::Node& node, const std::string& path, const ConfigU
 }  // namespace
 
 Config Config::load_file(const std::filesystem::path& path) {
+  // Only regular files of sane size: a device (/dev/zero, a FIFO) would be read forever.
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  if (!ec && std::filesystem::exists(status) && !std::filesystem::is_regular_file(status))
+    throw ConfigError("", "cannot read config file '" + path.string() + "': not a regular file");
+  if (!ec && std::filesystem::is_regular_file(status) && std::filesystem::file_size(path, ec) > max_config_file_bytes)
+    throw ConfigError("", "config file '" + path.string() + "' is larger than " +
+                              std::to_string(max_config_file_bytes >> 20) + " MiB; a config is a few kB");
   std::ifstream in(path);
   if (!in) throw ConfigError("", "cannot read config file '" + path.string() + "': " + std::strerror(errno));
   std::stringstream ss;
@@ -203,6 +261,7 @@ Config Config::load_string(const std::string& text, const std::filesystem::path&
     throw ConfigError("", parser_message(e));
   }
   if (!c.doc_.IsMap()) throw ConfigError("", "the config must be a mapping of keys at its top level");
+  DocumentChecker("").check(c.doc_, "", 0);
   return c;
 }
 
@@ -218,6 +277,9 @@ void Config::apply_override(const std::string& assignment) {
   } catch (const YAML::Exception& e) {
     throw ConfigError(key, "override value: " + parser_message(e));
   }
+  // The value is checked like a document (an override replaces a key; inside its value a key
+  // still may appear only once).
+  DocumentChecker("override value: ").check(value, key, 1);
   std::vector<std::string> parts;
   std::stringstream ss(key);
   for (std::string part; std::getline(ss, part, '.');) {
@@ -267,5 +329,41 @@ std::string Config::to_yaml() const {
 }
 
 void Config::check_all_used() const { check_unused(doc_, "", *usage_); }
+
+namespace {
+std::string format_value(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", v);
+  return buf;
+}
+std::string given(const ConfigNode& node) {
+  return node.is_scalar() ? "; got '" + node.yaml().Scalar() + "'" : std::string();
+}
+std::string given(double value, const Dimension& dim) {
+  return "; got " + format_value(value) + (dim == dim::none ? std::string() : " " + dim.to_string());
+}
+constexpr const char* absolute_zero = "must be an absolute temperature above 0 K (-273.15 degC)";
+}  // namespace
+
+void require_positive(const ConfigNode& node, double value) {
+  if (!(value > 0.0)) throw ConfigError(node.path(), "must be positive" + given(node));
+}
+void require_non_negative(const ConfigNode& node, double value) {
+  if (!(value >= 0.0)) throw ConfigError(node.path(), "must not be negative" + given(node));
+}
+void require_absolute_temperature(const ConfigNode& node, double kelvin) {
+  if (!(kelvin > 0.0))
+    throw ConfigError(node.path(), absolute_zero + given(node) + " = " + format_value(kelvin) + " K");
+}
+void require_positive(const std::string& key, double value, const Dimension& dim) {
+  if (!(value > 0.0)) throw ConfigError(key, "must be positive" + given(value, dim));
+}
+void require_non_negative(const std::string& key, double value, const Dimension& dim) {
+  if (!(value >= 0.0)) throw ConfigError(key, "must not be negative" + given(value, dim));
+}
+void require_absolute_temperature(const std::string& key, double kelvin) {
+  if (!(kelvin > 0.0))
+    throw ConfigError(key, absolute_zero + given(kelvin, dim::temperature) + " (" + format_value(kelvin - 273.15) + " degC)");
+}
 
 }  // namespace hphtsim::core

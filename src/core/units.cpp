@@ -119,6 +119,17 @@ class UnitParser {
  private:
   std::string_view s_;
   std::size_t pos_ = 0;
+  int depth_ = 0;  // open parentheses
+  // Bounds that no real unit comes near; they keep the integer exponents from overflowing and
+  // the recursion shallow whatever the text.
+  static constexpr int max_depth = 8;
+  static constexpr int max_exponent = 12;       // of one '^'
+  static constexpr int max_dimension = 24;      // of a base unit in the result
+
+  void check_dimension(const Dimension& d) const {
+    for (int e : d.exp)
+      if (std::abs(e) > max_dimension) fail("exponents beyond " + std::to_string(max_dimension) + " are not a unit");
+  }
 
   [[noreturn]] void fail(const std::string& why) const {
     throw std::invalid_argument("cannot read unit '" + std::string(s_) + "': " + why);
@@ -136,10 +147,12 @@ class UnitParser {
         ++pos_;
         Quantity r = term();
         q = {q.value * r.value, q.dimension * r.dimension};
+        check_dimension(q.dimension);
       } else if (c == '/') {
         ++pos_;
         Quantity r = term();
         q = {q.value / r.value, q.dimension / r.dimension};
+        check_dimension(q.dimension);
       } else {
         return q;
       }
@@ -150,7 +163,9 @@ class UnitParser {
     Quantity q;
     if (pos_ < s_.size() && s_[pos_] == '(') {
       ++pos_;
+      if (++depth_ > max_depth) fail("parentheses nested too deeply");
       q = expr();
+      --depth_;
       skip_space();
       if (pos_ >= s_.size() || s_[pos_] != ')') fail("missing ')'");
       ++pos_;
@@ -174,10 +189,15 @@ class UnitParser {
       int sign = 1;
       if (pos_ < s_.size() && (s_[pos_] == '-' || s_[pos_] == '+')) sign = (s_[pos_++] == '-') ? -1 : 1;
       std::size_t start = pos_;
-      while (pos_ < s_.size() && std::isdigit(static_cast<unsigned char>(s_[pos_]))) ++pos_;
+      int n = 0;
+      while (pos_ < s_.size() && std::isdigit(static_cast<unsigned char>(s_[pos_]))) {
+        n = 10 * n + (s_[pos_++] - '0');
+        if (n > max_exponent) fail("exponent beyond " + std::to_string(max_exponent));
+      }
       if (start == pos_) fail("expected an integer exponent after '^'");
-      int n = sign * std::atoi(std::string(s_.substr(start, pos_ - start)).c_str());
+      n *= sign;
       q = {std::pow(q.value, n), q.dimension.pow(n)};
+      check_dimension(q.dimension);
     }
     return q;
   }
@@ -212,7 +232,10 @@ Quantity parse_quantity(std::string_view text) {
   if (unit.empty()) throw std::invalid_argument("'" + t + "' has no unit");
   if (unit == "degC" || unit == "°C") return {number + 273.15, dim::temperature};
   Quantity u = parse_unit(unit);
-  return {number * u.value, u.dimension};
+  const double value = number * u.value;
+  if (!std::isfinite(value) || (value == 0.0 && number != 0.0))
+    throw std::invalid_argument("'" + t + "' is out of the range of a double in SI units");
+  return {value, u.dimension};
 }
 
 double parse_quantity_as(std::string_view text, const Dimension& expected,

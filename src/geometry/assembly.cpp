@@ -82,7 +82,7 @@ Assembly Assembly::from_config(const core::ConfigNode& root) {
   ConfigNode cell = root.at("cell");
   auto size = cell.quantities("size", 3, dim::length, length_what);
   for (int c = 0; c < 3; ++c)
-    if (!(size[c] > 0.0)) cell.fail_key("size", "cell edges must be positive");
+    if (!(size[c] >= 1e-6 && size[c] <= 100.0)) cell.fail_key("size", "cell edges must lie between 1 um and 100 m");
   a.cell_size = {size[0], size[1], size[2]};
 
   auto inside_cell = [&](const std::array<double, 6>& b) {

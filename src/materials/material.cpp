@@ -3,6 +3,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <limits>
+#include <string>
 
 #include "hphtsim/core/error.hpp"
 
@@ -49,7 +52,22 @@ double PropertyLaw::min_over(double T_lo, double T_hi) const {
       return *std::min_element(c_.begin(), c_.end());
     case Kind::polynomial: {
       double m = (*this)(T_lo);
-      for (int s = 1; s <= 200; ++s) m = std::min(m, (*this)(T_lo + (T_hi - T_lo) * s / 200.0));
+      for (int s = 1; s <= polynomial_samples; ++s) m = std::min(m, (*this)(T_lo + (T_hi - T_lo) * s / polynomial_samples));
+      return m;
+    }
+  }
+  return c_[0];
+}
+
+double PropertyLaw::max_over(double T_lo, double T_hi) const {
+  switch (kind_) {
+    case Kind::constant:
+      return c_[0];
+    case Kind::table:
+      return *std::max_element(c_.begin(), c_.end());
+    case Kind::polynomial: {
+      double m = (*this)(T_lo);
+      for (int s = 1; s <= polynomial_samples; ++s) m = std::max(m, (*this)(T_lo + (T_hi - T_lo) * s / polynomial_samples));
       return m;
     }
   }
@@ -68,6 +86,7 @@ PropertyLaw PropertyLaw::from_config(const core::ConfigNode& node, const core::D
         row.fail("a table row is [temperature, value], e.g. [\"300 K\", \"45 W/(m*K)\"]");
       auto cells = row.items();
       ts.push_back(cells[0].as_quantity(core::dim::temperature, "a temperature such as \"300 K\""));
+      core::require_absolute_temperature(cells[0], ts.back());
       vs.push_back(cells[1].as_quantity(dim, what));
       if (ts.size() > 1 && !(ts.back() > ts[ts.size() - 2]))
         row.fail("table temperatures must increase strictly");
@@ -91,18 +110,39 @@ PropertyLaw PropertyLaw::from_config(const core::ConfigNode& node, const core::D
 
 namespace {
 
-// Temperature range over which positivity of properties is checked: room temperature to well
-// above the hottest heater temperature of a growth cell.
-constexpr double check_T_lo = 250.0;
-constexpr double check_T_hi = 3000.0;
+// Temperatures over which the laws are checked: those of the enthalpy table (200-4000 K), which
+// every temperature of a run passes through (room temperature to far above the hottest heater).
+constexpr double check_T_lo = 200.0;
+constexpr double check_T_hi = 4000.0;
+
+std::string number_text(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", v);
+  return buf;
+}
+
+std::string range_text() {
+  return std::to_string(int(check_T_lo)) + "-" + std::to_string(int(check_T_hi)) + " K";
+}
+
+// Values inside (lo, hi) (open ends) over the checked range; for a table every value given, for a
+// polynomial its values sampled at 1 K.
+PropertyLaw read_law(const core::ConfigNode& n, const core::Dimension& dim, const std::string& what, double lo,
+                     double hi, const std::string& expected) {
+  PropertyLaw law = PropertyLaw::from_config(n, dim, what);
+  const double mn = law.min_over(check_T_lo, check_T_hi), mx = law.max_over(check_T_lo, check_T_hi);
+  if (!std::isfinite(mn) || !std::isfinite(mx)) n.fail("must be finite over " + range_text());
+  if (!(mn > lo && mx < hi)) {
+    std::string got = law.is_constant() ? (n.is_scalar() ? "'" + n.yaml().Scalar() + "'" : number_text(mn))
+                                        : "values from " + number_text(mn) + " to " + number_text(mx) + " " + dim.to_string();
+    n.fail(expected + (law.is_constant() ? "" : " over " + range_text()) + "; got " + got);
+  }
+  return law;
+}
 
 PropertyLaw read_positive(const core::ConfigNode& m, const char* key, const core::Dimension& dim,
                           const std::string& what) {
-  core::ConfigNode n = m.at(key);
-  PropertyLaw law = PropertyLaw::from_config(n, dim, what);
-  if (!(law.min_over(check_T_lo, check_T_hi) > 0.0))
-    n.fail("must be positive over 250-3000 K (got a value <= 0)");
-  return law;
+  return read_law(m.at(key), dim, what, 0.0, std::numeric_limits<double>::infinity(), "must be positive");
 }
 
 }  // namespace
@@ -123,17 +163,21 @@ void MaterialLibrary::add_from_config(const core::ConfigNode& materials_map) {
                                                "an electrical resistivity such as \"1e-5 ohm*m\"");
     if (auto melt = m.find("melting")) {
       mat.solidus = melt->quantity("solidus", dim::temperature, "a temperature such as \"1250 degC\"");
+      require_absolute_temperature(melt->key_path("solidus"), mat.solidus);
       mat.liquidus = melt->quantity("liquidus", dim::temperature, "a temperature such as \"1300 degC\"");
       mat.latent_heat = melt->quantity("latent_heat", dim::specific_energy, "a latent heat such as \"265 kJ/kg\"");
       if (!(mat.liquidus > mat.solidus)) melt->fail_key("liquidus", "must be above the solidus");
       if (!(mat.latent_heat >= 0.0)) melt->fail_key("latent_heat", "must not be negative");
     }
+    constexpr double inf = std::numeric_limits<double>::infinity();
     if (auto n = m.find("youngs_modulus"))
-      mat.youngs_modulus = PropertyLaw::from_config(*n, dim::pressure, "a modulus such as \"100 GPa\"");
+      mat.youngs_modulus = read_law(*n, dim::pressure, "a modulus such as \"100 GPa\"", 0.0, inf, "must be positive");
     if (auto n = m.find("poisson_ratio"))
-      mat.poisson_ratio = PropertyLaw::from_config(*n, dim::none, "a dimensionless ratio such as \"0.3 1\"");
+      mat.poisson_ratio = read_law(*n, dim::none, "a dimensionless ratio such as \"0.3 1\"", -1.0, 0.5,
+                                            "must lie strictly between -1 and 0.5 (an isotropic solid)");
     if (auto n = m.find("thermal_expansion"))
-      mat.thermal_expansion = PropertyLaw::from_config(*n, dim::inverse_temperature, "an expansion coefficient such as \"1e-5 1/K\"");
+      mat.thermal_expansion = read_law(*n, dim::inverse_temperature, "an expansion coefficient such as \"1e-5 1/K\"",
+                                                -inf, inf, "must be finite");
     mat.build_enthalpy_table();
     materials_[name] = std::move(mat);
   }

@@ -19,7 +19,8 @@ PressureCalibration PressureCalibration::from_config(const core::ConfigNode& lis
     oil.push_back(p.quantity("oil", core::dim::pressure, "an oil pressure such as \"55 MPa\""));
     cell.push_back(p.quantity("cell", core::dim::pressure, "a cell pressure such as \"5.33 GPa\""));
     p.find("fixed_point");  // a label, e.g. "Ba I-II"
-    if (oil.back() < 0.0 || cell.back() < 0.0) p.fail("pressures must not be negative");
+    core::require_non_negative(p.key_path("oil"), oil.back(), core::dim::pressure);
+    core::require_non_negative(p.key_path("cell"), cell.back(), core::dim::pressure);
     if (cell.back() > 20e9) p.fail_key("cell", "above 20 GPa: out of range for a cubic press");
     if (oil.size() > 1 && !(oil.back() > oil[oil.size() - 2]))
       p.fail_key("oil", "calibration points must be in increasing oil pressure");

@@ -20,9 +20,12 @@ Schedule::Schedule(double initial, std::vector<Segment> segments) : initial_(ini
 }
 
 Schedule Schedule::from_config(const core::ConfigNode& node, const core::Dimension& dim, const std::string& what,
-                               double default_start) {
+                               double default_start, const ValueCheck& check) {
   double start = default_start;
-  if (auto s = node.find("start")) start = s->as_quantity(dim, what);
+  if (auto s = node.find("start")) {
+    start = s->as_quantity(dim, what);
+    if (check) check(*s, start);
+  }
   else if (std::isnan(default_start)) node.fail_key("start", "missing required key");
   std::vector<Segment> segs;
   for (const auto& item : node.at("segments").items()) {
@@ -31,7 +34,9 @@ Schedule Schedule::from_config(const core::ConfigNode& node, const core::Dimensi
     if (ramp == hold) item.fail("a segment is either {ramp_to: VALUE, duration: TIME} or {hold: TIME}");
     if (ramp) {
       seg.kind = Segment::Kind::ramp;
-      seg.target = item.quantity("ramp_to", dim, what);
+      core::ConfigNode target = item.at("ramp_to");
+      seg.target = target.as_quantity(dim, what);
+      if (check) check(target, seg.target);
       seg.duration = item.quantity("duration", core::dim::time, "a duration such as \"3 h\"");
       if (!(seg.duration > 0.0)) item.fail_key("duration", "must be positive");
     } else {

@@ -5,6 +5,8 @@
 #include <cmath>
 
 #include "hphtsim/core/error.hpp"
+#include "hphtsim/core/memory.hpp"
+#include "hphtsim/simulation/memory.hpp"
 
 namespace hphtsim::simulation {
 namespace {
@@ -64,6 +66,7 @@ Model Model::from_config(const core::Config& config) {
       try {
         return core::Config::load_file(p);
       } catch (const ConfigError& e) {
+        if (!e.key().empty()) throw;  // a key inside the library (a duplicate, say): name that key
         lib->fail(std::string("cannot use materials library: ") + e.what());
       }
     }();
@@ -80,6 +83,10 @@ Model Model::from_config(const core::Config& config) {
   // --- geometry
   m.assembly = geometry::Assembly::from_config(root);
   m.grid = read_grid(cell, m.assembly.cell_size);
+  // A grid the machine cannot hold is refused here, before the material map and the rest.
+  check_run_memory(m.grid.nx, m.grid.ny, m.grid.nz,
+                   root.has("pressure") && root.at("pressure").boolean_or("field", false), root.has("growth"),
+                   core::available_memory());
   for (std::size_t p = 0; p < m.assembly.primitives.size(); ++p)
     if (!library.contains(m.assembly.primitives[p].material))
       throw ConfigError("assembly." + std::to_string(p) + ".material",
@@ -106,7 +113,7 @@ Model Model::from_config(const core::Config& config) {
     m.electric.contact_half_y = 0.5 * a;
   }
   m.thermal.coolant_temperature = anvils.quantity("coolant_temperature", dim::temperature, temperature_what);
-  if (!(m.thermal.coolant_temperature > 0.0)) anvils.fail_key("coolant_temperature", "must be above absolute zero");
+  core::require_absolute_temperature(anvils.key_path("coolant_temperature"), m.thermal.coolant_temperature);
   {
     ConfigNode h = anvils.at("heat_transfer_coefficient");
     if (h.is_scalar()) {
@@ -166,6 +173,7 @@ Model Model::from_config(const core::Config& config) {
   ConfigNode time = root.at("time");
   m.time.initial_temperature =
       time.quantity_or("initial_temperature", dim::temperature, temperature_what, m.thermal.coolant_temperature);
+  core::require_absolute_temperature(time.key_path("initial_temperature"), m.time.initial_temperature);
   m.time.start_from_steady_state = time.boolean_or("start_from_steady_state", false);
   m.time.step = time.quantity_or("step", dim::time, duration_what, 10.0);
   m.time.max_step = time.quantity_or("max_step", dim::time, duration_what, 600.0);
@@ -184,11 +192,14 @@ Model Model::from_config(const core::Config& config) {
       std::string mode = h->string("control");
       if (mode == "power") {
         m.heater_recipe.mode = HeaterRecipe::Mode::power;
-        m.heater_recipe.schedule = process::Schedule::from_config(*h, dim::power, "a power such as \"1.2 kW\"", 0.0);
+        m.heater_recipe.schedule = process::Schedule::from_config(
+            *h, dim::power, "a power such as \"1.2 kW\"", 0.0,
+            [](const ConfigNode& n, double v) { core::require_non_negative(n, v); });
       } else if (mode == "temperature") {
         m.heater_recipe.mode = HeaterRecipe::Mode::temperature;
         m.heater_recipe.schedule =
-            process::Schedule::from_config(*h, dim::temperature, temperature_what, m.time.initial_temperature);
+            process::Schedule::from_config(*h, dim::temperature, temperature_what, m.time.initial_temperature,
+                                           [](const ConfigNode& n, double v) { core::require_absolute_temperature(n, v); });
         std::string probe = h->string("control_probe");
         for (std::size_t p = 0; p < m.probes.size(); ++p)
           if (m.probes[p].name == probe) m.heater_recipe.control_probe = int(p);
@@ -211,15 +222,12 @@ Model Model::from_config(const core::Config& config) {
       }
       m.electric.mode = physics::ControlMode::power;
       m.electric.setpoint = m.heater_recipe.schedule.value(0.0);
-      for (const auto& seg : m.heater_recipe.schedule.segments())
-        if (seg.kind == process::Segment::Kind::ramp && !(seg.target >= 0.0))
-          h->fail_key("segments", "targets must not be negative");
     }
     if (auto oil = recipe->find("oil_pressure")) {
-      m.oil_pressure = process::Schedule::from_config(*oil, dim::pressure, "an oil pressure such as \"90 MPa\"", 0.0);
-      for (const auto& seg : m.oil_pressure.segments())
-        if (seg.kind == process::Segment::Kind::ramp && !(seg.target >= 0.0 && seg.target < 1e9))
-          oil->fail_key("segments", "oil pressures must lie between 0 and 1000 MPa");
+      m.oil_pressure = process::Schedule::from_config(
+          *oil, dim::pressure, "an oil pressure such as \"90 MPa\"", 0.0, [](const ConfigNode& n, double v) {
+            if (!(v >= 0.0 && v < 1e9)) n.fail("oil pressures must lie between 0 and 1000 MPa; got '" + n.as_string() + "'");
+          });
     }
   }
   {
@@ -240,9 +248,18 @@ Model Model::from_config(const core::Config& config) {
     }
     if (!m.oil_pressure.empty()) {
       if (m.calibration.empty()) pr->fail_key("calibration", "missing: needed to turn recipe.oil_pressure into cell pressure");
-      double highest = m.oil_pressure.value(0.0);
+      double highest = m.oil_pressure.value(0.0), lowest = highest;
       for (const auto& seg : m.oil_pressure.segments())
-        if (seg.kind == process::Segment::Kind::ramp) highest = std::max(highest, seg.target);
+        if (seg.kind == process::Segment::Kind::ramp) {
+          highest = std::max(highest, seg.target);
+          lowest = std::min(lowest, seg.target);
+        }
+      // Below the first point the run failed at its first step (std::out_of_range, exit 1).
+      if (lowest < m.calibration.min_oil())
+        throw ConfigError("recipe.oil_pressure", "reaches " + std::to_string(lowest * 1e-6) +
+                                                     " MPa, below the lowest calibration point (" +
+                                                     std::to_string(m.calibration.min_oil() * 1e-6) +
+                                                     " MPa): extrapolation is refused");
       if (highest > m.calibration.max_oil() * (1 + 1e-12))
         throw ConfigError("recipe.oil_pressure", "reaches " + std::to_string(highest * 1e-6) +
                                                      " MPa, beyond the highest calibration point (" +
@@ -282,11 +299,15 @@ Model Model::from_config(const core::Config& config) {
       gs.eutectic.T_ref = e->quantity("temperature", dim::temperature, temperature_what);
       gs.eutectic.P_ref = e->quantity("pressure", dim::pressure, "a pressure such as \"5.5 GPa\"");
       gs.eutectic.slope = e->quantity("slope", dim::temperature / dim::pressure, "a slope such as \"11 K/GPa\"");
+      core::require_absolute_temperature(e->key_path("temperature"), gs.eutectic.T_ref);
+      core::require_non_negative(e->key_path("pressure"), gs.eutectic.P_ref, dim::pressure);
+      core::require_positive(e->key_path("slope"), gs.eutectic.slope, dim::temperature / dim::pressure);
     }
     if (auto so = gr->find("solubility")) {
       gs.solubility.T_ref = so->quantity("reference_temperature", dim::temperature, temperature_what);
       gs.solubility.c_ref = so->number("graphite_at_reference");
       gs.solubility.dc_dT = so->quantity("temperature_coefficient", dim::inverse_temperature, "a coefficient such as \"2.5e-5 1/K\"");
+      core::require_absolute_temperature(so->key_path("reference_temperature"), gs.solubility.T_ref);
       if (!(gs.solubility.c_ref > 0.0 && gs.solubility.c_ref < 0.5)) so->fail_key("graphite_at_reference", "a mass fraction in (0, 0.5)");
       if (!(gs.solubility.dc_dT >= 0.0)) so->fail_key("temperature_coefficient", "must not be negative");
     }
@@ -304,6 +325,7 @@ Model Model::from_config(const core::Config& config) {
     if (auto h = gr->find("habit")) {
       gs.habit_temperature = h->quantity("cubo_octahedral_temperature", dim::temperature, temperature_what);
       gs.habit_half_width = h->quantity("half_width", dim::temperature, "a temperature difference such as \"35 K\"");
+      core::require_absolute_temperature(h->key_path("cubo_octahedral_temperature"), gs.habit_temperature);
       if (!(gs.habit_half_width > 0.0)) h->fail_key("half_width", "must be positive");
     }
     gs.nucleation_supersaturation = gr->number_or("nucleation_supersaturation", gs.nucleation_supersaturation);
@@ -311,12 +333,15 @@ Model Model::from_config(const core::Config& config) {
       gs.critical_rate = cr->quantity("rate", dim::mass / dim::time, "a rate such as \"3 mg/h\"");
       gs.critical_mass = cr->quantity("mass", dim::mass, "a mass such as \"2.5 ct\"");
       gs.critical_exponent = cr->number("exponent");
+      core::require_positive(cr->key_path("rate"), gs.critical_rate, dim::mass / dim::time);
+      core::require_positive(cr->key_path("mass"), gs.critical_mass, dim::mass);
     }
     if (!(gs.diffusivity > 0.0)) gr->fail_key("diffusivity", "must be positive");
     if (!(gs.convection_enhancement >= 1.0)) gr->fail_key("convection_enhancement", "must be at least 1");
     if (!(gs.kinetic_coefficient > 0.0)) gr->fail_key("kinetic_coefficient", "must be positive");
     if (!(gs.melt_density > 0.0)) gr->fail_key("melt_density", "must be positive");
     if (!(gs.initial_carbon >= 0.0 && gs.initial_carbon < 0.5)) gr->fail_key("initial_carbon", "a mass fraction in [0, 0.5)");
+    core::require_non_negative(gr->key_path("nucleation_supersaturation"), gs.nucleation_supersaturation);
     m.growth = gs;
   }
 

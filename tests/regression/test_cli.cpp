@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -124,6 +125,39 @@ TEST_F(Cli, BadOverride) {
   Result r = run("run slab.yaml -o out.h5 -q --set heater.voltage=\"3 mm\"");
   EXPECT_EQ(r.code, 2) << r.output;
   EXPECT_NE(r.output.find("heater.voltage"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(dir / "out.h5"));
+}
+
+TEST_F(Cli, DuplicateKey) {
+  expect_bad_input(replace(slab_text(), "  voltage: \"0.2 V\"", "  voltage: \"0.2 V\"\n  voltage: \"0.3 V\""),
+                   "heater.voltage", "duplicate key");
+}
+
+TEST_F(Cli, TemperatureBelowAbsoluteZeroInAnOverride) {
+  write("slab.yaml", slab_text());
+  for (const char* cmd : {"check slab.yaml", "run slab.yaml -o out.h5 -q"}) {
+    Result r = run(std::string(cmd) + " --set time.initial_temperature=\"-300 degC\"");
+    EXPECT_EQ(r.code, 2) << r.output;
+    EXPECT_NE(r.output.find("time.initial_temperature"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("above 0 K"), std::string::npos) << r.output;
+  }
+  EXPECT_FALSE(fs::exists(dir / "out.h5"));
+}
+
+TEST_F(Cli, GridTooLargeForTheMemory) {
+  // 1024^3 cells of the default cell need about 2 TiB: refused with the key, not std::bad_alloc.
+  Result r = run("check '" + source_dir + "/configs/tgm_default.yaml' --set cell.cells=1024");
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_NE(r.output.find("cell.cells"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("TiB"), std::string::npos) << r.output;
+  // The limit can be set for a run (here below what even the small slab needs).
+  write("slab.yaml", slab_text());
+  ::setenv("HPHTSIM_MEMORY_LIMIT", "1000000", 1);
+  Result s = run("run slab.yaml -o out.h5 -q");
+  ::unsetenv("HPHTSIM_MEMORY_LIMIT");
+  EXPECT_EQ(s.code, 2) << s.output;
+  EXPECT_NE(s.output.find("cell.cells"), std::string::npos) << s.output;
+  EXPECT_NE(s.output.find("HPHTSIM_MEMORY_LIMIT"), std::string::npos) << s.output;
   EXPECT_FALSE(fs::exists(dir / "out.h5"));
 }
 

@@ -66,3 +66,17 @@ TEST(Units, DimensionText) {
   EXPECT_EQ(dim::thermal_conductivity.to_string(), "m*kg/(s^3*K)");
   EXPECT_EQ(dim::none.to_string(), "1");
 }
+
+// Found while hardening the input: values that overflow a double, exponents that overflow the
+// integer dimension (UB), and parentheses nested deep enough to exhaust the stack.
+TEST(Units, RefusesOutOfRangeValuesAndAbsurdExponents) {
+  EXPECT_THROW(parse_quantity("1e300 GPa"), std::invalid_argument);   // 1e309 Pa: inf
+  EXPECT_THROW(parse_quantity("1e-320 nm"), std::invalid_argument);   // underflows to 0
+  EXPECT_NO_THROW(parse_quantity("0 GPa"));
+  EXPECT_THROW(parse_quantity("1 m^13"), std::invalid_argument);
+  EXPECT_THROW(parse_quantity("1 m^99999999999"), std::invalid_argument);
+  EXPECT_THROW(parse_quantity("1 (((m^12)^12)^12)^12"), std::invalid_argument);
+  EXPECT_THROW(parse_quantity("1 " + std::string(5000, '(') + "m" + std::string(5000, ')')), std::invalid_argument);
+  EXPECT_DOUBLE_EQ(parse_quantity("2 ((m))").value, 2.0);
+  EXPECT_DOUBLE_EQ(parse_quantity("1 m^-3").value, 1.0);
+}

@@ -2,9 +2,13 @@
 // Strict reading of YAML configs. Every access goes through ConfigNode, which knows its dotted
 // key path ("heater.power", "assembly.3.size"), so every error names the key and what was
 // expected. Keys that the model never read are an error (AMReX's abort_on_unused_inputs):
-// a typo cannot silently fall back to a default.
+// a typo cannot silently fall back to a default. A key written twice in one mapping, a key that
+// is not a plain name, an alias that contains itself and a document nested deeper than
+// max_config_depth are refused when the text is loaded (yaml-cpp keeps the first of two equal
+// keys silently).
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -31,6 +35,8 @@ class ConfigNode {
   ConfigNode(YAML::Node node, std::string path, std::shared_ptr<ConfigUsage> usage);
 
   const std::string& path() const { return path_; }
+  /// The dotted path of child `key` ("heater" + "power" -> "heater.power").
+  std::string key_path(std::string_view key) const;
   const YAML::Node& yaml() const { return node_; }
   bool is_map() const { return node_.IsMap(); }
   bool is_sequence() const { return node_.IsSequence(); }
@@ -73,8 +79,24 @@ class ConfigNode {
   YAML::Node node_;
   std::string path_;
   std::shared_ptr<ConfigUsage> usage_;
-  std::string child_path(std::string_view key) const;
 };
+
+/// Deepest nesting of mappings and lists a config may have (the default config nests 5 deep).
+inline constexpr int max_config_depth = 64;
+/// Largest config or materials-library file read (a config is a few kB).
+inline constexpr std::uintmax_t max_config_file_bytes = std::uintmax_t(16) << 20;
+/// Most nodes a config may expand to, counting each use of an alias (refuses "billion laughs").
+inline constexpr std::size_t max_config_nodes = 1000000;
+
+/// Range checks for values read from a config: each throws ConfigError naming the key, what was
+/// expected and what was given. The ConfigNode forms quote the text as written ("-300 degC");
+/// the key-path forms print the SI value, with `dim`'s base units when given.
+void require_positive(const ConfigNode& node, double value);
+void require_non_negative(const ConfigNode& node, double value);
+void require_absolute_temperature(const ConfigNode& node, double kelvin);
+void require_positive(const std::string& key, double value, const Dimension& dim = dim::none);
+void require_non_negative(const std::string& key, double value, const Dimension& dim = dim::none);
+void require_absolute_temperature(const std::string& key, double kelvin);
 
 /// A parsed document with its directory (relative file names resolve against it).
 class Config {

@@ -44,8 +44,11 @@ class PropertyLaw {
   }
   Kind kind() const { return kind_; }
   bool is_constant() const { return kind_ == Kind::constant; }
-  /// Smallest value over [T_lo, T_hi] (exact for constant/table, sampled for polynomials).
+  /// Smallest / largest value over [T_lo, T_hi] (exact for constant/table, sampled at
+  /// polynomial_samples + 1 points for polynomials).
   double min_over(double T_lo, double T_hi) const;
+  double max_over(double T_lo, double T_hi) const;
+  static constexpr int polynomial_samples = 3800;
 
  private:
   Kind kind_ = Kind::constant;

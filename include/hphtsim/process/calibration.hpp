@@ -24,6 +24,7 @@ class PressureCalibration {
   double cell_pressure(double oil) const;
   double oil_pressure(double cell) const;  ///< the inverse
   double max_oil() const { return oil_.empty() ? 0.0 : oil_.back(); }
+  double min_oil() const { return oil_.empty() ? 0.0 : oil_.front(); }
 
  private:
   std::vector<double> oil_, cell_;

@@ -5,6 +5,7 @@
 // lands exactly and shrinks its step.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -25,9 +26,12 @@ class Schedule {
   Schedule() = default;
   Schedule(double initial, std::vector<Segment> segments);
   /// Reads {start: "...", segments: [{ramp_to: X, duration: D}, {hold: D}, ...]}; values of
-  /// dimension `dim`. `start` is optional when `default_start` is given (not NaN).
+  /// dimension `dim`. `start` is optional when `default_start` is given (not NaN). `check`, when
+  /// given, is called with the node and value of `start` and of every `ramp_to` (range checks
+  /// that name the key, e.g. core::require_absolute_temperature).
+  using ValueCheck = std::function<void(const core::ConfigNode& node, double value)>;
   static Schedule from_config(const core::ConfigNode& node, const core::Dimension& dim, const std::string& what,
-                              double default_start);
+                              double default_start, const ValueCheck& check = {});
 
   double value(double t) const;       ///< constant before 0 and after the end
   double end_time() const { return ends_.empty() ? 0.0 : ends_.back(); }

@@ -20,6 +20,7 @@
 #include "hphtsim/core/error.hpp"
 #include "hphtsim/core/units.hpp"
 #include "hphtsim/core/version.hpp"
+#include "hphtsim/io/checkpoint.hpp"
 #include "hphtsim/io/result_file.hpp"
 #include "hphtsim/simulation/model.hpp"
 #include "hphtsim/simulation/run.hpp"
@@ -88,6 +89,9 @@ PYBIND11_MODULE(_core, m) {
     }
   });
 
+  m.def("checkpoint_path", [](const std::filesystem::path& result) {
+    return hphtsim::io::checkpoint_path_for(result).string();
+  }, py::arg("result"), "OUT.checkpoint.h5 beside OUT.h5, where the run driver writes the checkpoint");
   m.def("outputs_markdown", &hphtsim::simulation::catalogue_markdown,
         "the catalogue of every output (fields and time series) as markdown tables");
 
@@ -199,8 +203,7 @@ PYBIND11_MODULE(_core, m) {
       .def("field_units", &Simulation::field_units, py::arg("name"))
       .def("field", [](py::object self, const std::string& name) {
         const Simulation& sim = self.cast<const Simulation&>();
-        const auto* f = sim.outputs().find_field(name);
-        if (!f) sim.outputs().find(name);  // throws, naming every field of this run
+        const auto* f = &sim.outputs().find(name);  // std::invalid_argument naming every field
         const auto& g = sim.model().grid;
         const py::ssize_t d = sizeof(double);
         // C order (nz, ny, nx), x fastest; base = self keeps the Simulation alive. Output-only

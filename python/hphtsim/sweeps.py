@@ -161,7 +161,7 @@ def _run_one(task: dict) -> dict:
         sim = Simulation(task["config"].with_overrides(task["overrides"]))
         # A member interrupted before (its result and checkpoint exist, its status is not ok)
         # continues from its checkpoint instead of starting again.
-        ckpt = _checkpoint_path(task["output"])
+        ckpt = _core.checkpoint_path(task["output"])
         resumed = False
         if task.get("resume", True) and os.path.exists(task["output"]) and os.path.exists(ckpt):
             try:
@@ -198,12 +198,6 @@ def _run_one(task: dict) -> dict:
     except OSError as e:
         row["error"] = (row["error"] + "; " if row["error"] else "") + f"cannot write status file: {e}"
     return row
-
-
-def _checkpoint_path(output: str) -> str:
-    """OUT.checkpoint.h5 beside OUT.h5 (io::checkpoint_path_for)."""
-    root, _ext = os.path.splitext(output)
-    return root + ".checkpoint.h5"
 
 
 def _cached_row(task: dict) -> Optional[dict]:

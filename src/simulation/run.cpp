@@ -119,7 +119,6 @@ RunOutcome run_to_result(Simulation& sim, const RunRequest& request) {
   RunOptions opts;
   opts.until = request.until;
   opts.progress = request.progress;
-  opts.on_eta = request.on_eta;
   if (request.checkpoint)
     opts.checkpoint = [&](const SimulationState& st) {
       io::write_checkpoint(outcome.checkpoint, to_checkpoint(st, config_yaml));

@@ -118,7 +118,7 @@ bool TimeStepper::run(Simulation& sim, const RunOptions& options, RunObserver* o
   } ramp_cost, hold_cost;
   double last_progress = -1.0;
   auto progress = [&](bool final) {
-    if (!options.progress && !options.on_eta) return;
+    if (!options.progress) return;
     const double w = wall();
     if (!final && w - last_progress < 0.5) return;
     last_progress = w;
@@ -129,8 +129,6 @@ bool TimeStepper::run(Simulation& sim, const RunOptions& options, RunObserver* o
     const double c_ramp = ramp_cost.attempts ? ramp_cost.per_attempt() : hold_cost.per_attempt();
     const double c_hold = hold_cost.attempts ? hold_cost.per_attempt() : ramp_cost.per_attempt();
     const double eta = left.ramp * c_ramp + left.hold * c_hold;
-    if (options.on_eta && !final) options.on_eta(w, eta);
-    if (!options.progress) return;
     char crystal[64] = "";
     if (const auto* g = sim.crystals(); g && !g->seeds().empty()) {
       double mass = 0.0;
@@ -184,9 +182,9 @@ bool TimeStepper::run(Simulation& sim, const RunOptions& options, RunObserver* o
     const double attempt_start = wall();
     ++cost.attempts;
     // The recent hold steps set the hold's cost (the first ones after a heat-up are dearer).
-    if (!ramping && cost.attempts > 8) {
+    if (!ramping && cost.attempts > 8) {  // keep it the mean of about the last 8
       cost.wall *= 7.0 / 8.0;
-      cost.attempts = 7 + 1;
+      cost.attempts = 8;
     }
     // Everything this attempt costs (coupling, and when accepted pressure, growth, output)
     // is charged to its phase when the iteration ends, whichever way it ends.

@@ -30,7 +30,6 @@ struct RunRequest {
   const std::atomic<bool>* stop = nullptr;  ///< another stop flag (tests, embedding code)
   /// Names of the request's parts in error messages (command-line options or Python arguments).
   std::string output_key = "-o", overwrite_key = "--overwrite", restart_key = "--restart";
-  std::function<void(double, double)> on_eta;  ///< see RunOptions::on_eta
 };
 
 struct RunOutcome {

@@ -35,8 +35,6 @@ struct RunOptions {
   std::function<void(const SimulationState&)> checkpoint;
   /// When set to true (by a signal handler), the run finishes its step, checkpoints, returns.
   const std::atomic<bool>* stop = nullptr;
-  /// Called with (elapsed wall s, estimated remaining wall s) at every progress update (tests).
-  std::function<void(double, double)> on_eta;
 };
 
 /// Steps the controller expects, in ramps of the recipe and outside them.

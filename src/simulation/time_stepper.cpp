@@ -5,11 +5,13 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <string>
 
 #include "hphtsim/core/error.hpp"
 #include "hphtsim/core/parallel.hpp"
 #include "hphtsim/simulation/electrothermal.hpp"
+#include "hphtsim/simulation/eta.hpp"
 #include "hphtsim/simulation/simulation.hpp"
 
 namespace hphtsim::simulation {
@@ -53,48 +55,6 @@ double TimeStepper::local_error(const std::vector<double>& T, const std::vector<
   return e * dt / (dt + s_.dt_prev);
 }
 
-ExpectedSteps TimeStepper::expected_steps(const Model& model, double t, double dt, double until,
-                                         int next_snapshot_index, double steps_per_ramp) {
-  const TimeSettings& ts = model.time;
-  const double eps = 1e-9 * std::max(1.0, until);
-  ExpectedSteps steps;
-  int snap = next_snapshot_index;
-  while (t < until - eps && steps.ramp + steps.hold < 1e7) {
-    const double next_snapshot = double(snap) * ts.snapshot_interval;
-    const double next_recipe = model.next_recipe_boundary(t);
-    if (model.recipe_ramping(t) && steps_per_ramp > 0.0) {
-      // A ramp takes about as many steps as the ramps so far did, whatever its length (the
-      // local error follows the load's rate, not the segment's duration): its share of them.
-      double start = 0.0;
-      while (model.next_recipe_boundary(start) <= t + eps) start = model.next_recipe_boundary(start);
-      const double end = std::min(next_recipe, until);
-      steps.ramp += steps_per_ramp * (end - t) / std::max(next_recipe - start, eps);
-      t = end;
-      while (double(snap) * ts.snapshot_interval <= t + eps) ++snap;
-      dt = ts.step;
-      continue;
-    }
-    const double natural = std::min({next_snapshot, next_recipe, until});
-    double& count = model.recipe_ramping(t) ? steps.ramp : steps.hold;
-    const double cap = ts.max_step;
-    dt = std::min(dt, cap);
-    // Long stretches at the largest step: count them in closed form up to the next landing.
-    if (dt >= cap && t + dt < natural - eps) {
-      const double n = std::floor((natural - t) / cap - 1e-9);  // full steps before the landing
-      count += n;
-      t += n * cap;
-    }
-    const double target = std::min(t + dt, natural);
-    count += 1.0;
-    const bool at_snapshot = std::abs(target - next_snapshot) <= eps;
-    const bool at_recipe = std::abs(target - next_recipe) <= eps;
-    if (at_snapshot) ++snap;
-    dt = at_recipe ? ts.step : std::min(dt * ts.step_growth, cap);
-    t = target;
-  }
-  return steps;
-}
-
 bool TimeStepper::run(Simulation& sim, const RunOptions& options, RunObserver* observer) {
   const Model& model = sim.model_;
   nz_ = model.grid.nz;
@@ -105,30 +65,14 @@ bool TimeStepper::run(Simulation& sim, const RunOptions& options, RunObserver* o
   const TimeSettings& ts = model.time;
   Diagnostics& diag = sim.diag_;
 
-  // The ETA: the steps the controller expects over the rest of the recipe times the measured
-  // cost of a step, ramps and holds apart. A ramp is counted at the mean number of steps the
-  // finished ramps took (the local error, not the step growth, limits them) and costs what a
-  // ramp step cost so far (latent heat, pressure solves); holds at the largest step and the
-  // cost of the recent hold steps. A phase not seen yet costs what the other one did.
-  int ramps_done = 0, ramp_steps_done = 0, steps_this_ramp = 0;
-  struct Cost {
-    double wall = 0.0;
-    int attempts = 0;
-    double per_attempt() const { return attempts > 0 ? wall / attempts : 0.0; }
-  } ramp_cost, hold_cost;
+  EtaEstimator eta;  // prices the expected steps per phase at the measured cost (eta.hpp)
   double last_progress = -1.0;
   auto progress = [&](bool final) {
     if (!options.progress) return;
     const double w = wall();
     if (!final && w - last_progress < 0.5) return;
     last_progress = w;
-    const double steps_per_ramp = ramps_done > 0 ? double(ramp_steps_done) / ramps_done : 0.0;
-    const ExpectedSteps left = final ? ExpectedSteps{}
-                                     : expected_steps(model, sim.time_, s_.next_dt, until, s_.next_snapshot_index,
-                                                      steps_per_ramp);
-    const double c_ramp = ramp_cost.attempts ? ramp_cost.per_attempt() : hold_cost.per_attempt();
-    const double c_hold = hold_cost.attempts ? hold_cost.per_attempt() : ramp_cost.per_attempt();
-    const double eta = left.ramp * c_ramp + left.hold * c_hold;
+    const double left = final ? 0.0 : eta.remaining(model, sim.time_, s_.next_dt, until, s_.next_snapshot_index);
     char crystal[64] = "";
     if (const auto* g = sim.crystals(); g && !g->seeds().empty()) {
       double mass = 0.0;
@@ -138,7 +82,7 @@ bool TimeStepper::run(Simulation& sim, const RunOptions& options, RunObserver* o
     std::fprintf(stderr, "\r[hphtsim] t = %s / %s | step %s | T_max %.0f degC | P %.0f W%s | wall %s | ETA %s   %s",
                  format_duration(sim.time_).c_str(), format_duration(until).c_str(),
                  format_duration(diag.step_length).c_str(), diag.T_max - 273.15, diag.electric.power, crystal,
-                 format_duration(w).c_str(), format_duration(eta).c_str(), final ? "\n" : "");
+                 format_duration(w).c_str(), format_duration(left).c_str(), final ? "\n" : "");
     std::fflush(stderr);
   };
 
@@ -177,23 +121,16 @@ bool TimeStepper::run(Simulation& sim, const RunOptions& options, RunObserver* o
     }
     if (cut) before_cut = sim.state();
     const double dt = target - sim.time_;
-    const bool ramping = model.recipe_ramping(sim.time_);
-    Cost& cost = ramping ? ramp_cost : hold_cost;
-    const double attempt_start = wall();
-    ++cost.attempts;
-    // The recent hold steps set the hold's cost (the first ones after a heat-up are dearer).
-    if (!ramping && cost.attempts > 8) {  // keep it the mean of about the last 8
-      cost.wall *= 7.0 / 8.0;
-      cost.attempts = 8;
-    }
+    const CyclePhase phase = cycle_phase(model, sim.time_);
     // Everything this attempt costs (coupling, and when accepted pressure, growth, output)
     // is charged to its phase when the iteration ends, whichever way it ends.
     struct Charge {
-      Cost& cost;
+      EtaEstimator& eta;
+      CyclePhase phase;
       double start;
       const decltype(wall)& clock;
-      ~Charge() { cost.wall += clock() - start; }
-    } charge{cost, attempt_start, wall};
+      ~Charge() { eta.charge(phase, clock() - start); }
+    } charge{eta, phase, wall(), wall};
     try {
       sim.attempt(dt);
     } catch (const SolverError&) {
@@ -205,8 +142,10 @@ bool TimeStepper::run(Simulation& sim, const RunOptions& options, RunObserver* o
     }
     // Step-size control on the local error (max norm, K), with a margin of 2 before rejecting.
     double factor = ts.step_growth;
+    double error_limited_dt = std::numeric_limits<double>::infinity();  // no estimate yet
     if (s_.have_prev) {
       const double err = local_error(sim.electro_->T(), sim.electro_->T_old(), dt);
+      if (err > 0.0) error_limited_dt = 0.9 * dt * std::sqrt(ts.tolerance / err);
       factor = err > 0.0 ? std::clamp(0.9 * std::sqrt(ts.tolerance / err), 0.2, ts.step_growth) : ts.step_growth;
       if (err > 2.0 * ts.tolerance && dt > ts.min_step) {
         sim.electro_->reject_step();
@@ -215,15 +154,10 @@ bool TimeStepper::run(Simulation& sim, const RunOptions& options, RunObserver* o
         continue;
       }
     }
-    sim.accept(dt);
-    if (ramping) {
-      ++steps_this_ramp;
-      if (at_recipe) {  // a ramp ends here: it took steps_this_ramp steps
-        ++ramps_done;
-        ramp_steps_done += steps_this_ramp;
-        steps_this_ramp = 0;
-      }
-    }
+    const bool heater_segment_ends = std::abs(target - model.heater_recipe.schedule.next_boundary(sim.time_)) <= eps;
+    sim.accept(dt);  // (advances the simulation's clock)
+    eta.accepted(phase, heater_segment_ends);
+    eta.set_error_limited_dt(error_limited_dt);
     sim.time_ = target;  // exact landing, no accumulated round-off
     diag.time = target;
     sim.history_.back()[0] = target;

@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "hphtsim/simulation/eta.hpp"
 #include "hphtsim/simulation/outputs.hpp"
 #include "hphtsim/simulation/run_summary.hpp"
 #include "hphtsim/simulation/simulation.hpp"
@@ -93,8 +94,9 @@ TEST(Outputs, TheCatalogueListsEveryOutputOfARun) {
 TEST(TimeStepper, ExpectedStepsMatchAnUnlimitedRun) {
   simulation::Simulation sim(slab({"time.tolerance=\"1e6 K\"", "time.end=\"2 h\"", "time.max_step=\"7 min\"",
                                    "output.snapshot_interval=\"25 min\""}));
-  const double expected = simulation::TimeStepper::expected_steps(sim.model(), 0.0, sim.model().time.step,
-                                                                  sim.model().time.end, 1).total();
+  simulation::StepOutlook outlook;
+  outlook.next_dt = sim.model().time.step;
+  const double expected = simulation::expected_steps(sim.model(), 0.0, sim.model().time.end, 1, outlook).total();
   simulation::RunOptions opts;
   ASSERT_TRUE(sim.run(opts));
   EXPECT_EQ(double(sim.diagnostics().steps), expected);
@@ -143,16 +145,69 @@ TEST(RunSummary, HoldRateAndTimeAboveTheCriticalRate) {
 
 }  // namespace
 
-// A ramp is counted at the steps the finished ramps took, whatever its length: the default
-// recipe has four (pressurise, heat, cool, release).
-TEST(TimeStepper, RampsCountAtTheStepsPerRampSeen) {
+// A heater ramp not yet started is counted at the steps the finished ones took, whatever its
+// length; the one in progress at the step its local error allows. The default recipe has two
+// (heat-up 0.5-1.5 h, cool-down 481.5-484.5 h).
+TEST(Eta, HeaterRampsCountAtTheStepsPerRampSeen) {
   const auto m = simulation::Model::from_file(source_dir + "/configs/tgm_default.yaml",
                                               {"cell.cells=24", "seeds.0.size=\"2 mm\""});
+  using simulation::CyclePhase;
   const double end = m.time.end;  // the recipe's end, the release included
-  const auto all = simulation::TimeStepper::expected_steps(m, 0.0, m.time.step, end, 1, 10.0);
-  EXPECT_NEAR(all.ramp, 40.0, 1e-9);
-  EXPECT_GT(all.hold, 40.0);  // 20 d at 12 h steps at least
-  // Half-way through the heat-up ramp (30 min .. 90 min), half of it is left.
-  const auto mid = simulation::TimeStepper::expected_steps(m, 3600.0, m.time.step, end, 1, 10.0);
-  EXPECT_NEAR(mid.ramp, 25.0, 1e-9);
+  simulation::StepOutlook outlook;
+  outlook.next_dt = m.time.step;
+  outlook.steps_per_heater_ramp = 10.0;
+  const auto all = simulation::expected_steps(m, 0.0, end, 1, outlook);
+  EXPECT_NEAR(all[CyclePhase::heater_ramp], 20.0, 1e-9);
+  EXPECT_GT(all[CyclePhase::hot], 40.0);  // 20 d at 12 h steps at least
+  EXPECT_GT(all[CyclePhase::cold], 5.0);  // pressurise, release, the last hold
+  // Half-way through the heat-up, at the 300 s its error allows: 6 steps, then the cool-down.
+  outlook.next_dt = outlook.error_limited_dt = 300.0;
+  const auto mid = simulation::expected_steps(m, 3600.0, end, 1, outlook);
+  EXPECT_NEAR(mid[CyclePhase::heater_ramp], 16.0, 1e-9);
+  EXPECT_GT(mid[CyclePhase::cold], 0.0);  // the release and the last hold are still to come
+  EXPECT_LT(mid[CyclePhase::cold], all[CyclePhase::cold]);
+}
+
+TEST(Eta, PhasesOfTheDefaultCycle) {
+  const auto m = simulation::Model::from_file(source_dir + "/configs/tgm_default.yaml",
+                                              {"cell.cells=24", "seeds.0.size=\"2 mm\""});
+  using simulation::CyclePhase;
+  const double h = 3600.0;
+  EXPECT_EQ(simulation::cycle_phase(m, 0.0), CyclePhase::cold);  // pressurise, heater off
+  EXPECT_EQ(simulation::cycle_phase(m, 0.5 * h), CyclePhase::heater_ramp);  // the segment starting here
+  EXPECT_EQ(simulation::cycle_phase(m, 1.5 * h), CyclePhase::hot);
+  EXPECT_EQ(simulation::cycle_phase(m, 300.0 * h), CyclePhase::hot);
+  EXPECT_EQ(simulation::cycle_phase(m, 482.0 * h), CyclePhase::heater_ramp);
+  EXPECT_EQ(simulation::cycle_phase(m, 485.0 * h), CyclePhase::cold);  // release
+  EXPECT_EQ(simulation::cycle_phase(m, 1000.0 * h), CyclePhase::cold);  // past the end
+}
+
+TEST(Eta, CostPerStepPerPhaseWithFallbacks) {
+  using simulation::CyclePhase;
+  simulation::EtaEstimator eta;
+  EXPECT_EQ(eta.cost_per_step(CyclePhase::hot), 0.0);  // nothing measured
+  for (int i = 0; i < 4; ++i) {
+    eta.accepted(CyclePhase::cold, false);
+    eta.charge(CyclePhase::cold, 0.5);
+  }
+  eta.charge(CyclePhase::cold, 1.0);  // a rejected attempt counts against the accepted steps
+  EXPECT_DOUBLE_EQ(eta.cost_per_step(CyclePhase::cold), 0.75);
+  EXPECT_DOUBLE_EQ(eta.cost_per_step(CyclePhase::hot), 0.75);  // only cold seen: its cost
+  // The hot hold's cost follows its recent steps: 8 at 10 s then 40 at 2 s ends near 2 s.
+  for (int i = 0; i < 8; ++i) {
+    eta.accepted(CyclePhase::hot, false);
+    eta.charge(CyclePhase::hot, 10.0);
+  }
+  EXPECT_DOUBLE_EQ(eta.cost_per_step(CyclePhase::hot), 10.0);
+  for (int i = 0; i < 40; ++i) {
+    eta.accepted(CyclePhase::hot, false);
+    eta.charge(CyclePhase::hot, 2.0);
+  }
+  EXPECT_NEAR(eta.cost_per_step(CyclePhase::hot), 2.0, 0.05);
+  EXPECT_NEAR(eta.cost_per_step(CyclePhase::heater_ramp), 2.0, 0.05);  // unseen: the other hot one
+  // Once a heater ramp is seen, a hot step costs no less than a ramp step.
+  eta.accepted(CyclePhase::heater_ramp, false);
+  eta.charge(CyclePhase::heater_ramp, 6.0);
+  EXPECT_DOUBLE_EQ(eta.cost_per_step(CyclePhase::heater_ramp), 6.0);
+  EXPECT_DOUBLE_EQ(eta.cost_per_step(CyclePhase::hot), 6.0);
 }

@@ -2,9 +2,8 @@
 // Step-size control of a run: backward-Euler steps sized by a local-error estimate (max norm of
 // the difference from the linear extrapolation of the two previous solutions), landing exactly
 // on snapshot times, recipe segment ends and `until`, small again after each segment change,
-// retried with a quarter of the step when the coupling fails. Also the progress line, whose ETA
-// comes from the steps the controller expects over the remaining recipe and the measured cost
-// per step (not from the simulated-time rate, which a heat-up makes meaningless).
+// retried with a quarter of the step when the coupling fails. Also the progress line, with the
+// ETA of simulation/eta.hpp.
 #pragma once
 
 #include <atomic>
@@ -37,12 +36,6 @@ struct RunOptions {
   const std::atomic<bool>* stop = nullptr;
 };
 
-/// Steps the controller expects, in ramps of the recipe and outside them.
-struct ExpectedSteps {
-  double ramp = 0.0, hold = 0.0;
-  double total() const { return ramp + hold; }
-};
-
 /// The controller's state between steps (part of a checkpoint).
 struct StepperState {
   double next_dt = 0.0, dt_prev = 0.0;
@@ -59,14 +52,6 @@ class TimeStepper {
   /// Bookkeeping of a step or steady state taken outside run() (Simulation::step, solve_steady).
   void accepted(double dt, const std::vector<double>& T_old);
   void reset_history(const std::vector<double>& T);
-
-  /// The steps the controller expects from time t to `until` starting with step dt (no error
-  /// limit: growth by time.step_growth up to time.max_step, landing on snapshots and recipe
-  /// ends, time.step after each recipe end). Used for the ETA.
-  /// steps_per_ramp (> 0): the steps to assume for a whole ramp segment of the recipe (the
-  /// mean of the ramps run so far); 0: ramps follow the growth rule too.
-  static ExpectedSteps expected_steps(const Model& model, double t, double dt, double until, int next_snapshot_index,
-                               double steps_per_ramp = 0.0);
 
   StepperState& state() { return s_; }
   const StepperState& state() const { return s_; }

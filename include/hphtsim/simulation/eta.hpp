@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: MIT
+// The progress line's estimate of the remaining wall time. It counts the steps the step
+// controller can be expected to take over the rest of the recipe and prices each at the
+// measured cost of a step of the same kind of cycle phase, not the simulated-time rate (which a
+// heat-up makes meaningless). The phases differ in cost by an order of magnitude: a cold cell
+// (pressurising, release) has no melt, no latent heat and few pressure solves; a heater ramp
+// and a hot hold carry all of them.
+#pragma once
+
+#include <array>
+
+namespace hphtsim::simulation {
+
+struct Model;
+
+/// The kinds of cycle phase the ETA prices apart.
+enum class CyclePhase {
+  cold,         ///< heater at its lowest programmed value, not ramping (pressurise, release)
+  heater_ramp,  ///< the heater program ramps (heat-up, cool-down)
+  hot,          ///< the heater holds above its lowest value (the growth hold)
+};
+constexpr int cycle_phase_count = 3;
+
+/// The phase of the cycle at time t (the segment that starts at t).
+CyclePhase cycle_phase(const Model& model, double t);
+
+/// Steps the controller expects, per kind of phase.
+struct ExpectedSteps {
+  std::array<double, cycle_phase_count> steps{};
+  double& operator[](CyclePhase p) { return steps[std::size_t(p)]; }
+  double operator[](CyclePhase p) const { return steps[std::size_t(p)]; }
+  double total() const { return steps[0] + steps[1] + steps[2]; }
+};
+
+/// What the controller has shown so far about the rest of the run.
+struct StepOutlook {
+  double next_dt = 0.0;     ///< s, the step it plans next
+  /// s, the step the local-error estimate allows now (inf when unknown); caps the steps of the
+  /// heater ramp in progress, which the error, not the step growth, limits.
+  double error_limited_dt = 0.0;
+  /// Steps to assume for a whole heater ramp not yet started (the mean of the finished ones, or
+  /// the estimate of the one in progress); 0: the growth rule.
+  double steps_per_heater_ramp = 0.0;
+};
+
+/// The steps from time t to `until`: growth by time.step_growth up to time.max_step, landing
+/// on snapshot times and recipe segment ends, time.step after each segment end; the heater ramp
+/// in progress capped at outlook.error_limited_dt, later ones at outlook.steps_per_heater_ramp.
+ExpectedSteps expected_steps(const Model& model, double t, double until, int next_snapshot_index,
+                             const StepOutlook& outlook);
+
+/// Measures the cost of steps per phase during a run and turns expected steps into seconds.
+class EtaEstimator {
+ public:
+  /// Wall time spent on one attempt (accepted or not) in phase p.
+  void charge(CyclePhase p, double wall_seconds);
+  /// An accepted step in phase p; ramp_ended: it landed on the end of a heater ramp.
+  void accepted(CyclePhase p, bool ramp_ended);
+  /// The step the local-error estimate allows after the last accepted step.
+  void set_error_limited_dt(double dt) { error_limited_dt_ = dt; }
+
+  /// Seconds of wall time left from time t to `until`.
+  double remaining(const Model& model, double t, double next_dt, double until, int next_snapshot_index) const;
+  /// Wall seconds per accepted step of phase p (an unseen phase costs what a seen one did).
+  double cost_per_step(CyclePhase p) const;
+
+ private:
+  struct Cost {
+    double wall = 0.0, steps = 0.0;  // the hot phase's: a decaying sum over about 8 steps
+  };
+  std::array<Cost, cycle_phase_count> cost_{};
+  int ramps_done_ = 0, ramp_steps_done_ = 0, steps_this_ramp_ = 0;
+  double error_limited_dt_ = 0.0;
+};
+
+}  // namespace hphtsim::simulation

@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: MIT
+#include "hphtsim/simulation/eta.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "hphtsim/simulation/model.hpp"
+
+namespace hphtsim::simulation {
+
+CyclePhase cycle_phase(const Model& model, double t) {
+  const process::Schedule& heater = model.heater_recipe.schedule;
+  if (heater.empty()) return CyclePhase::hot;  // a constant heater: one kind of step
+  const int i = heater.segment_at(t);
+  if (i >= 0 && t < heater.end_time() && heater.segments()[std::size_t(i)].kind == process::Segment::Kind::ramp)
+    return CyclePhase::heater_ramp;
+  // Cold: the heater at (within 2 % of the program's span above) its lowest programmed value.
+  double lo = heater.value(0.0), hi = lo;
+  for (double e : heater.ends()) {
+    lo = std::min(lo, heater.value(e));
+    hi = std::max(hi, heater.value(e));
+  }
+  return heater.value(t) <= lo + 0.02 * (hi - lo) ? CyclePhase::cold : CyclePhase::hot;
+}
+
+ExpectedSteps expected_steps(const Model& model, double t, double until, int next_snapshot_index,
+                             const StepOutlook& outlook) {
+  const TimeSettings& ts = model.time;
+  const process::Schedule& heater = model.heater_recipe.schedule;
+  const double eps = 1e-9 * std::max(1.0, until);
+  const double first_boundary = model.next_recipe_boundary(t);  // the segment in progress ends here
+  ExpectedSteps steps;
+  int snap = next_snapshot_index;
+  double dt = outlook.next_dt > 0.0 ? outlook.next_dt : ts.step;
+  while (t < until - eps && steps.total() < 1e7) {
+    const CyclePhase phase = cycle_phase(model, t);
+    const bool in_progress = t < first_boundary - eps;
+    const double next_snapshot = double(snap) * ts.snapshot_interval;
+    const double next_recipe = model.next_recipe_boundary(t);
+    if (phase == CyclePhase::heater_ramp && !in_progress && outlook.steps_per_heater_ramp > 0.0) {
+      // A heater ramp takes about as many steps as the ramps so far did, whatever its length
+      // (the local error follows the load's rate, not the segment's duration): its share.
+      const double duration = heater.segments()[std::size_t(heater.segment_at(t))].duration;
+      const double end = std::min(next_recipe, until);
+      steps[phase] += outlook.steps_per_heater_ramp * (end - t) / std::max(duration, eps);
+      t = end;
+      while (double(snap) * ts.snapshot_interval <= t + eps) ++snap;
+      dt = ts.step;
+      continue;
+    }
+    const double natural = std::min({next_snapshot, next_recipe, until});
+    double cap = ts.max_step;
+    if (phase == CyclePhase::heater_ramp && in_progress && outlook.error_limited_dt > 0.0)
+      cap = std::clamp(outlook.error_limited_dt, ts.min_step, ts.max_step);
+    dt = std::min(dt, cap);
+    // Long stretches at the largest step: count them in closed form up to the next landing.
+    if (dt >= cap && t + dt < natural - eps) {
+      const double n = std::floor((natural - t) / cap - 1e-9);  // full steps before the landing
+      steps[phase] += n;
+      t += n * cap;
+    }
+    const double target = std::min(t + dt, natural);
+    steps[phase] += 1.0;
+    if (std::abs(target - next_snapshot) <= eps) ++snap;
+    dt = std::abs(target - next_recipe) <= eps ? ts.step : std::min(dt * ts.step_growth, cap);
+    t = target;
+  }
+  return steps;
+}
+
+void EtaEstimator::charge(CyclePhase p, double wall_seconds) { cost_[std::size_t(p)].wall += wall_seconds; }
+
+void EtaEstimator::accepted(CyclePhase p, bool ramp_ended) {
+  Cost& c = cost_[std::size_t(p)];
+  // The recent hold steps set the hold's cost (the first ones after a heat-up are dearer):
+  // a sum that forgets, the mean of about the last 8 steps.
+  if (p == CyclePhase::hot && c.steps >= 8.0) {
+    c.wall *= 7.0 / 8.0;
+    c.steps = 7.0;
+  }
+  c.steps += 1.0;
+  if (p != CyclePhase::heater_ramp) return;
+  ++steps_this_ramp_;
+  if (ramp_ended) {
+    ++ramps_done_;
+    ramp_steps_done_ += steps_this_ramp_;
+    steps_this_ramp_ = 0;
+  }
+}
+
+double EtaEstimator::cost_per_step(CyclePhase p) const {
+  auto seen = [&](CyclePhase q) { return cost_[std::size_t(q)].steps > 0.0; };
+  auto mean = [&](CyclePhase q) { return cost_[std::size_t(q)].wall / cost_[std::size_t(q)].steps; };
+  // A hot hold's step costs no less than a heater ramp's: its early steps are cheap (little
+  // changes; the pressure field is not re-solved), its later ones dearer (measured on the
+  // default cycle: 0.4x to 1.6x a heat-up step, rising as the growing crystal makes the
+  // pressure field refresh at every step).
+  if (p == CyclePhase::hot && seen(p) && seen(CyclePhase::heater_ramp))
+    return std::max(mean(p), mean(CyclePhase::heater_ramp));
+  if (seen(p)) return mean(p);
+  // A hot phase not seen yet costs what the other hot one did; a cold one the cheapest seen.
+  const CyclePhase other = p == CyclePhase::hot ? CyclePhase::heater_ramp : CyclePhase::hot;
+  if (p != CyclePhase::cold && seen(other)) return mean(other);
+  double best = std::numeric_limits<double>::infinity();
+  for (CyclePhase q : {CyclePhase::cold, CyclePhase::heater_ramp, CyclePhase::hot})
+    if (seen(q)) best = std::min(best, mean(q));
+  return std::isfinite(best) ? best : 0.0;
+}
+
+double EtaEstimator::remaining(const Model& model, double t, double next_dt, double until,
+                               int next_snapshot_index) const {
+  StepOutlook outlook;
+  outlook.next_dt = next_dt;
+  if (ramps_done_ > 0) {
+    // The finished ramps' steps, for the one in progress too (its share of them): a ramp's
+    // first steps have an error limit far below its later one (the kink's transient).
+    outlook.steps_per_heater_ramp = double(ramp_steps_done_) / ramps_done_;
+  } else if (steps_this_ramp_ >= 5 && cycle_phase(model, t) == CyclePhase::heater_ramp) {
+    outlook.error_limited_dt = error_limited_dt_;
+    // No heater ramp finished yet: the one in progress, its steps so far and those the error
+    // limit lets it take to its end, stands for the later ones.
+    const double ramp_end = std::min(model.heater_recipe.schedule.next_boundary(t), until);
+    outlook.steps_per_heater_ramp =
+        steps_this_ramp_ + expected_steps(model, t, ramp_end, next_snapshot_index, outlook)[CyclePhase::heater_ramp];
+  }
+  const ExpectedSteps left = expected_steps(model, t, until, next_snapshot_index, outlook);
+  double eta = 0.0;
+  for (CyclePhase p : {CyclePhase::cold, CyclePhase::heater_ramp, CyclePhase::hot})
+    eta += left[p] * cost_per_step(p);
+  return eta;
+}
+
+}  // namespace hphtsim::simulation

@@ -38,7 +38,8 @@ ExpectedSteps expected_steps(const Model& model, double t, double until, int nex
     const bool in_progress = t < first_boundary - eps;
     const double next_snapshot = double(snap) * ts.snapshot_interval;
     const double next_recipe = model.next_recipe_boundary(t);
-    if (phase == CyclePhase::heater_ramp && !in_progress && outlook.steps_per_heater_ramp > 0.0) {
+    if (phase == CyclePhase::heater_ramp && outlook.steps_per_heater_ramp > 0.0 &&
+        (!in_progress || outlook.error_limited_dt <= 0.0)) {
       // A heater ramp takes about as many steps as the ramps so far did, whatever its length
       // (the local error follows the load's rate, not the segment's duration): its share.
       const double duration = heater.segments()[std::size_t(heater.segment_at(t))].duration;
@@ -51,8 +52,7 @@ ExpectedSteps expected_steps(const Model& model, double t, double until, int nex
     }
     const double natural = std::min({next_snapshot, next_recipe, until});
     double cap = ts.max_step;
-    if (phase == CyclePhase::heater_ramp && in_progress && outlook.error_limited_dt > 0.0)
-      cap = std::clamp(outlook.error_limited_dt, ts.min_step, ts.max_step);
+    if (in_progress && outlook.error_limited_dt > 0.0) cap = std::clamp(outlook.error_limited_dt, ts.min_step, ts.max_step);
     dt = std::min(dt, cap);
     // Long stretches at the largest step: count them in closed form up to the next landing.
     if (dt >= cap && t + dt < natural - eps) {
@@ -72,6 +72,8 @@ ExpectedSteps expected_steps(const Model& model, double t, double until, int nex
 void EtaEstimator::charge(CyclePhase p, double wall_seconds) { cost_[std::size_t(p)].wall += wall_seconds; }
 
 void EtaEstimator::accepted(CyclePhase p, bool ramp_ended) {
+  steps_this_hold_ = p == CyclePhase::hot ? (last_phase_ == CyclePhase::hot ? steps_this_hold_ + 1 : 1) : 0;
+  last_phase_ = p;
   Cost& c = cost_[std::size_t(p)];
   // The recent hold steps set the hold's cost (the first ones after a heat-up are dearer):
   // a sum that forgets, the mean of about the last 8 steps.
@@ -112,11 +114,18 @@ double EtaEstimator::remaining(const Model& model, double t, double next_dt, dou
                                int next_snapshot_index) const {
   StepOutlook outlook;
   outlook.next_dt = next_dt;
+  const CyclePhase now = cycle_phase(model, t);
+  // A hold whose steps the error has started to limit (after their growth from the segment's
+  // first step) goes on at about that step: the drifts and the growing crystal keep it there.
+  // Not in its first 8 steps (the transient of the kink limits those far below), and taken no
+  // lower than half the last step (one rough step is not a trend).
+  if (now == CyclePhase::hot && steps_this_hold_ >= 8 && error_limiting_ && std::isfinite(error_limited_dt_))
+    outlook.error_limited_dt = std::max(error_limited_dt_, 0.5 * last_dt_);
   if (ramps_done_ > 0) {
     // The finished ramps' steps, for the one in progress too (its share of them): a ramp's
     // first steps have an error limit far below its later one (the kink's transient).
     outlook.steps_per_heater_ramp = double(ramp_steps_done_) / ramps_done_;
-  } else if (steps_this_ramp_ >= 5 && cycle_phase(model, t) == CyclePhase::heater_ramp) {
+  } else if (steps_this_ramp_ >= 5 && now == CyclePhase::heater_ramp) {
     outlook.error_limited_dt = error_limited_dt_;
     // No heater ramp finished yet: the one in progress, its steps so far and those the error
     // limit lets it take to its end, stands for the later ones.

@@ -157,7 +157,7 @@ bool TimeStepper::run(Simulation& sim, const RunOptions& options, RunObserver* o
     const bool heater_segment_ends = std::abs(target - model.heater_recipe.schedule.next_boundary(sim.time_)) <= eps;
     sim.accept(dt);  // (advances the simulation's clock)
     eta.accepted(phase, heater_segment_ends);
-    eta.set_error_limited_dt(error_limited_dt);
+    eta.set_error_limit(error_limited_dt, dt, factor < ts.step_growth);
     sim.time_ = target;  // exact landing, no accumulated round-off
     diag.time = target;
     sim.history_.back()[0] = target;

@@ -164,6 +164,12 @@ TEST(Eta, HeaterRampsCountAtTheStepsPerRampSeen) {
   outlook.next_dt = outlook.error_limited_dt = 300.0;
   const auto mid = simulation::expected_steps(m, 3600.0, end, 1, outlook);
   EXPECT_NEAR(mid[CyclePhase::heater_ramp], 16.0, 1e-9);
+  // A hold whose steps the error limits to 3 h: 8 steps from day 2 to day 3, none beyond.
+  simulation::StepOutlook hold;
+  hold.next_dt = hold.error_limited_dt = 3 * 3600.0;
+  const auto day = simulation::expected_steps(m, 2 * 86400.0, 3 * 86400.0, 3, hold);
+  EXPECT_NEAR(day[CyclePhase::hot], 8.0, 1e-9);
+  EXPECT_EQ(day[CyclePhase::heater_ramp] + day[CyclePhase::cold], 0.0);
   EXPECT_GT(mid[CyclePhase::cold], 0.0);  // the release and the last hold are still to come
   EXPECT_LT(mid[CyclePhase::cold], all[CyclePhase::cold]);
 }

@@ -35,8 +35,8 @@ struct ExpectedSteps {
 /// What the controller has shown so far about the rest of the run.
 struct StepOutlook {
   double next_dt = 0.0;     ///< s, the step it plans next
-  /// s, the step the local-error estimate allows now (inf when unknown); caps the steps of the
-  /// heater ramp in progress, which the error, not the step growth, limits.
+  /// s, the step the local-error estimate allows now; caps the steps of the segment in
+  /// progress, which the error, not the step growth, limits (0: no cap).
   double error_limited_dt = 0.0;
   /// Steps to assume for a whole heater ramp not yet started (the mean of the finished ones, or
   /// the estimate of the one in progress); 0: the growth rule.
@@ -44,8 +44,9 @@ struct StepOutlook {
 };
 
 /// The steps from time t to `until`: growth by time.step_growth up to time.max_step, landing
-/// on snapshot times and recipe segment ends, time.step after each segment end; the heater ramp
-/// in progress capped at outlook.error_limited_dt, later ones at outlook.steps_per_heater_ramp.
+/// on snapshot times and recipe segment ends, time.step after each segment end; the segment in
+/// progress capped at outlook.error_limited_dt; heater ramps (the one in progress too when it
+/// has no error cap) at outlook.steps_per_heater_ramp.
 ExpectedSteps expected_steps(const Model& model, double t, double until, int next_snapshot_index,
                              const StepOutlook& outlook);
 
@@ -56,8 +57,13 @@ class EtaEstimator {
   void charge(CyclePhase p, double wall_seconds);
   /// An accepted step in phase p; ramp_ended: it landed on the end of a heater ramp.
   void accepted(CyclePhase p, bool ramp_ended);
-  /// The step the local-error estimate allows after the last accepted step.
-  void set_error_limited_dt(double dt) { error_limited_dt_ = dt; }
+  /// After an accepted step of length dt: the step the local-error estimate allows (inf when
+  /// it has none) and whether it limited the next step (rather than the step growth).
+  void set_error_limit(double allowed, double dt, bool limiting) {
+    error_limited_dt_ = allowed;
+    last_dt_ = dt;
+    error_limiting_ = limiting;
+  }
 
   /// Seconds of wall time left from time t to `until`.
   double remaining(const Model& model, double t, double next_dt, double until, int next_snapshot_index) const;
@@ -70,7 +76,10 @@ class EtaEstimator {
   };
   std::array<Cost, cycle_phase_count> cost_{};
   int ramps_done_ = 0, ramp_steps_done_ = 0, steps_this_ramp_ = 0;
-  double error_limited_dt_ = 0.0;
+  double error_limited_dt_ = 0.0, last_dt_ = 0.0;
+  bool error_limiting_ = false;
+  CyclePhase last_phase_ = CyclePhase::cold;  // of the last accepted step
+  int steps_this_hold_ = 0;                   // accepted steps since the hot phase began
 };
 
 }  // namespace hphtsim::simulation

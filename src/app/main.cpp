@@ -51,9 +51,8 @@ std::string format_hours(double s) {
 }
 
 void print_model_summary(const simulation::Model& m, std::ostream& os) {
-  const auto& g = m.grid;
-  os << "grid: " << g.nx << " x " << g.ny << " x " << g.nz << " cells over " << m.assembly.cell_size[0] * 1e3
-     << " x " << m.assembly.cell_size[1] * 1e3 << " x " << m.assembly.cell_size[2] * 1e3 << " mm\n";
+  os << "grid: " << m.grid_description << " over " << m.assembly.cell_size[0] * 1e3 << " x "
+     << m.assembly.cell_size[1] * 1e3 << " x " << m.assembly.cell_size[2] * 1e3 << " mm\n";
   os << "primitives: " << m.assembly.primitives.size() << ", seeds: " << m.seed_count()
      << ", materials: ";
   for (std::size_t i = 0; i < m.map.names.size(); ++i) os << (i ? ", " : "") << m.map.names[i];

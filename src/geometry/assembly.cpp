@@ -189,6 +189,29 @@ MaterialMap paint(const Assembly& assembly, const core::Grid& grid) {
         }
         map.region[grid.index(i, j, k)] = owner;
       }
+  // Cells that a surface crosses belong to their largest part.
+  map.mixed = mixed_cells(assembly, grid);
+  map.mixed_index.assign(n, -1);
+  for (std::size_t m = 0; m < map.mixed.size(); ++m) {
+    map.mixed_index[map.mixed[m].cell] = std::int32_t(m);
+    map.region[map.mixed[m].cell] = map.mixed[m].parts[0].region;
+  }
+
+  // A seed smaller than a cell owns none by its largest part: it gets the cell that holds most
+  // of it (the crystal grows from a grid cell; its mass starts from the seed's own volume).
+  for (std::size_t s = 0; s < assembly.seeds.size(); ++s) {
+    const int r = np + int(s);
+    if (std::find(map.region.begin(), map.region.end(), r) != map.region.end()) continue;
+    double best = 0.0;
+    std::size_t at = n;
+    for (const auto& mc : map.mixed)
+      for (const auto& p : mc.parts)
+        if (p.region == r && p.fraction > best + 1e-12) {
+          best = p.fraction;
+          at = mc.cell;
+        }
+    if (at < n) map.region[at] = r;
+  }
 
   std::vector<std::size_t> count(np + assembly.seeds.size(), 0);
   for (std::size_t c = 0; c < n; ++c) {
@@ -219,7 +242,17 @@ MaterialMap paint(const Assembly& assembly, const core::Grid& grid) {
     region_material[r] = it->second;
   }
   for (std::size_t c = 0; c < n; ++c) map.material[c] = region_material[map.region[c]];
+  map.region_material.assign(region_material.begin(), region_material.end());
   return map;
+}
+
+void MaterialMap::reassign(std::size_t c, std::int32_t new_region) {
+  const std::int32_t m = mixed_index.empty() ? -1 : mixed_index[c];
+  if (m >= 0)
+    for (auto& p : mixed[std::size_t(m)].parts)
+      if (p.region == region[c]) p.region = new_region;
+  region[c] = new_region;
+  material[c] = region_material[std::size_t(new_region)];
 }
 
 }  // namespace hphtsim::geometry

@@ -352,8 +352,7 @@ void CrystalGrowth::step(const std::vector<double>& T, double p, const std::vect
   // Exhausted source cells become solvent (the source erodes).
   for (std::size_t c = 0; c < n; ++c)
     if (map_.region[c] == source_region_ && source_mass_[c] <= 0.0) {
-      map_.region[c] = solvent_region_;
-      map_.material[c] = solvent_material_;
+      map_.reassign(c, solvent_region_);
       c_[c] = 0.0;
     }
   // Each crystal's polyhedron grows with its mass; the melt cells it now covers become crystal,
@@ -369,8 +368,7 @@ void CrystalGrowth::step(const std::vector<double>& T, double p, const std::vect
           const double absorbed = rho * cell_volume_[c] * c_[c];
           deposited_now[s] += absorbed;
           seed_mass_[s] += absorbed;
-          map_.region[c] = first_seed_region_ + int(s);
-          map_.material[c] = seed_material_[s];
+          map_.reassign(c, first_seed_region_ + int(s));
           c_[c] = 0.0;
           face_mask_[c] = 0x3f;
           active_[c] = 0;

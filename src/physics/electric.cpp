@@ -69,7 +69,33 @@ ElectricState ElectricProblem::solve(const std::vector<double>& resistivity, std
   joule.resize(n);
   find_circuit(resistivity);
 
-  fill_face_conductances(g, resistivity, circuit_, op_);
+  fill_face_conductances(g, resistivity, circuit_, op_, directional_);
+  // A mixed cell conducts along an axis only where its resistivity along it is below the
+  // cut-off (across a heater wall the series value is the insulator's): like the insulating
+  // cells, such directions carry no current, which keeps the system's coefficients within the
+  // conductors' range.
+  if (directional_.index) {
+    const std::size_t sx = 1, sy = std::size_t(g.nx), sz = std::size_t(g.nx) * g.ny;
+    const double cut = settings_.insulator_resistivity;
+    for (int k = 0; k < g.nz; ++k)
+      for (int j = 0; j < g.ny; ++j)
+        for (int i = 0; i < g.nx; ++i) {
+          const std::size_t c = g.index(i, j, k);
+          if ((*directional_.index)[c] < 0 || !circuit_[c]) continue;
+          if (directional_.along(resistivity, c, 0) > cut) {
+            op_.tx[c] = 0.0;
+            if (i > 0) op_.tx[c - sx] = 0.0;
+          }
+          if (directional_.along(resistivity, c, 1) > cut) {
+            op_.ty[c] = 0.0;
+            if (j > 0) op_.ty[c - sy] = 0.0;
+          }
+          if (directional_.along(resistivity, c, 2) > cut) {
+            op_.tz[c] = 0.0;
+            if (k > 0) op_.tz[c - sz] = 0.0;
+          }
+        }
+  }
 
   // Contact conductances: half a cell of the conductor plus the contact resistance.
   std::fill(contact_top_.begin(), contact_top_.end(), 0.0);
@@ -82,7 +108,7 @@ ElectricState ElectricProblem::solve(const std::vector<double>& resistivity, std
         if (!circuit_[c] || std::abs(g.xc(i)) > settings_.contact_half_x || std::abs(g.yc(j)) > settings_.contact_half_y)
           continue;
         double area = g.dx(i) * g.dy(j);
-        double tb = area / (0.5 * g.dz(k) * resistivity[c] + settings_.contact_resistance);
+        double tb = area / (0.5 * g.dz(k) * directional_.along(resistivity, c, 2) + settings_.contact_resistance);
         if (k == g.nz - 1) {
           contact_top_[c] = tb;
           top = true;
@@ -146,20 +172,20 @@ ElectricState ElectricProblem::solve(const std::vector<double>& resistivity, std
           continue;
         }
         const double u = unit_phi_[c];
-        const double rc = resistivity[c];
         double q = contact_top_[c] * (1.0 - u) * (1.0 - u) + contact_bottom_[c] * u * u;
-        auto face = [&](double t, std::size_t m, double dc, double dm) {
+        auto face = [&](double t, std::size_t m, double dc, double dm, int axis) {
           if (t == 0.0) return;
-          double du = u - unit_phi_[m];
-          double share = dc * rc / (dc * rc + dm * resistivity[m]);
+          const double du = u - unit_phi_[m];
+          const double rc = directional_.along(resistivity, c, axis), rm = directional_.along(resistivity, m, axis);
+          const double share = dc * rc / (dc * rc + dm * rm);
           q += share * t * du * du;
         };
-        if (i > 0) face(op_.tx[c - sx], c - sx, g.dx(i), g.dx(i - 1));
-        if (i + 1 < g.nx) face(op_.tx[c], c + sx, g.dx(i), g.dx(i + 1));
-        if (j > 0) face(op_.ty[c - sy], c - sy, g.dy(j), g.dy(j - 1));
-        if (j + 1 < g.ny) face(op_.ty[c], c + sy, g.dy(j), g.dy(j + 1));
-        if (k > 0) face(op_.tz[c - sz], c - sz, g.dz(k), g.dz(k - 1));
-        if (k + 1 < g.nz) face(op_.tz[c], c + sz, g.dz(k), g.dz(k + 1));
+        if (i > 0) face(op_.tx[c - sx], c - sx, g.dx(i), g.dx(i - 1), 0);
+        if (i + 1 < g.nx) face(op_.tx[c], c + sx, g.dx(i), g.dx(i + 1), 0);
+        if (j > 0) face(op_.ty[c - sy], c - sy, g.dy(j), g.dy(j - 1), 1);
+        if (j + 1 < g.ny) face(op_.ty[c], c + sy, g.dy(j), g.dy(j + 1), 1);
+        if (k > 0) face(op_.tz[c - sz], c - sz, g.dz(k), g.dz(k - 1), 2);
+        if (k + 1 < g.nz) face(op_.tz[c], c + sz, g.dz(k), g.dz(k + 1), 2);
         joule[c] = V * V * q;
       }
   st.joule_total = core::plane_sum(g.nz, [&](int k) {

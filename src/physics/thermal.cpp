@@ -34,7 +34,7 @@ void ThermalProblem::assemble(const std::vector<double>& k_cell, const std::vect
   // Inverse conductivity for the harmonic face means; rhs_ serves as scratch here.
 #pragma omp parallel for schedule(static)
   for (std::size_t c = 0; c < n; ++c) rhs_[c] = 1.0 / k_cell[c];
-  fill_face_conductances(g, rhs_, {}, op_);
+  fill_face_conductances(g, rhs_, {}, op_, directional_);
 
   const auto& h = boundary_.h;
 #pragma omp parallel for schedule(static)
@@ -43,16 +43,17 @@ void ThermalProblem::assemble(const std::vector<double>& k_cell, const std::vect
       for (int i = 0; i < g.nx; ++i) {
         const std::size_t c = g.index(i, j, k);
         const double dx = g.dx(i), dy = g.dy(j), dz = g.dz(k);
-        const double kc = k_cell[c];
         // Robin faces: the film 1/h in series with half a cell of conduction.
-        auto robin = [&](double hf, double area, double d) { return hf > 0.0 ? area / (1.0 / hf + 0.5 * d / kc) : 0.0; };
+        auto robin = [&](double hf, double area, double d, int axis) {
+          return hf > 0.0 ? area / (1.0 / hf + 0.5 * d * directional_.along(rhs_, c, axis)) : 0.0;
+        };
         double tb = 0.0;
-        if (i == 0) tb += robin(h[0], dy * dz, dx);
-        if (i == g.nx - 1) tb += robin(h[1], dy * dz, dx);
-        if (j == 0) tb += robin(h[2], dx * dz, dy);
-        if (j == g.ny - 1) tb += robin(h[3], dx * dz, dy);
-        if (k == 0) tb += robin(h[4], dx * dy, dz);
-        if (k == g.nz - 1) tb += robin(h[5], dx * dy, dz);
+        if (i == 0) tb += robin(h[0], dy * dz, dx, 0);
+        if (i == g.nx - 1) tb += robin(h[1], dy * dz, dx, 0);
+        if (j == 0) tb += robin(h[2], dx * dz, dy, 1);
+        if (j == g.ny - 1) tb += robin(h[3], dx * dz, dy, 1);
+        if (k == 0) tb += robin(h[4], dx * dy, dz, 2);
+        if (k == g.nz - 1) tb += robin(h[5], dx * dy, dz, 2);
         boundary_conductance_[c] = tb;
         mass_[c] = steady ? 0.0 : rho_cp[c] * dx * dy * dz / dt;
         op_.diag[c] = mass_[c] + tb;

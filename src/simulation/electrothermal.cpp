@@ -9,6 +9,7 @@
 
 #include "hphtsim/core/error.hpp"
 #include "hphtsim/core/parallel.hpp"
+#include "hphtsim/materials/mixing.hpp"
 #include "hphtsim/core/sampling.hpp"
 
 namespace hphtsim::simulation {
@@ -28,6 +29,10 @@ ElectroThermal::ElectroThermal(const Model& model, const geometry::MaterialMap& 
       pid_(model.heater_recipe.pid),
       T_setpoint_(nan) {
   const std::size_t n = model.grid.size();
+  mixed_resistivity_.assign(map.mixed.size(), {});
+  mixed_inverse_conductivity_.assign(map.mixed.size(), {});
+  electric_.set_directional({&map.mixed_index, &mixed_resistivity_});
+  thermal_.set_directional({&map.mixed_index, &mixed_inverse_conductivity_});
   T_.assign(n, model.time.initial_temperature);
   T_old_ = T_;
   T_iter_ = T_;
@@ -67,6 +72,47 @@ void ElectroThermal::update_properties(double t) {
 #pragma omp parallel for schedule(static)
     for (std::size_t c = 0; c < n; ++c)
       if (sel[c] == want) target[c] *= f;
+  }
+  // Cells of several materials: each part at the cell's temperature (and its drifts), mixed
+  // along x, y and z across the interface (materials/mixing.hpp); the heat capacity by volume.
+  // The per-cell resistivity is the smallest of the three (the circuit's test), the per-cell
+  // conductivity their mean (outputs only).
+  std::vector<double> drift_factor(model_.drifts.size());
+  for (std::size_t d = 0; d < drift_factor.size(); ++d) drift_factor[d] = model_.drifts[d].factor(t);
+#pragma omp parallel for schedule(dynamic, 64)
+  for (std::size_t m = 0; m < map_.mixed.size(); ++m) {
+    const geometry::MixedCell& cell = map_.mixed[m];
+    const std::size_t c = cell.cell;
+    const double t_c = T_[c], dT = t_c - T_old_[c];
+    materials::MixingSum sigma, k;
+    double heat_capacity = 0.0;
+    for (const auto& part : cell.parts) {
+      const int id = map_.region_material[std::size_t(part.region)];
+      const materials::Material& mat = mats[std::size_t(id)];
+      double rho_e = mat.electrical_resistivity(t_c), k_part = mat.thermal_conductivity(t_c);
+      for (std::size_t d = 0; d < drift_factor.size(); ++d) {
+        const auto& dr = model_.drifts[d];
+        if (dr.region >= 0 ? dr.region == part.region : dr.material == id)
+          (dr.property == process::Drift::Property::electrical_resistivity ? rho_e : k_part) *= drift_factor[d];
+      }
+      sigma.add(part.fraction, 1.0 / rho_e);
+      k.add(part.fraction, k_part);
+      heat_capacity += part.fraction * (std::abs(dT) > 1e-6
+                                            ? (mat.volumetric_enthalpy(t_c) - mat.volumetric_enthalpy(T_old_[c])) / dT
+                                            : mat.density(t_c) * mat.apparent_heat_capacity(t_c));
+    }
+    const auto sigma_d = materials::directional(sigma.result(), cell.normal);
+    const auto k_d = materials::directional(k.result(), cell.normal);
+    double smallest = std::numeric_limits<double>::infinity(), mean_k = 0.0;
+    for (std::size_t d = 0; d < 3; ++d) {
+      mixed_resistivity_[m][d] = 1.0 / sigma_d[d];
+      mixed_inverse_conductivity_[m][d] = 1.0 / k_d[d];
+      smallest = std::min(smallest, mixed_resistivity_[m][d]);
+      mean_k += k_d[d] / 3.0;
+    }
+    resistivity_[c] = smallest;
+    conductivity_[c] = mean_k;
+    rho_cp_[c] = heat_capacity;
   }
 }
 

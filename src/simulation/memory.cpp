@@ -40,7 +40,7 @@ double estimated_run_bytes(std::size_t cells, bool pressure_field, bool growth) 
 }
 
 void check_run_memory(int nx, int ny, int nz, bool pressure_field, bool growth,
-                      const std::optional<core::MemoryBudget>& available) {
+                      const std::optional<core::MemoryBudget>& available, const std::string& key) {
   if (!available) return;
   const std::size_t cells = std::size_t(nx) * std::size_t(ny) * std::size_t(nz);
   const double need = estimated_run_bytes(cells, pressure_field, growth);
@@ -50,7 +50,7 @@ void check_run_memory(int nx, int ny, int nz, bool pressure_field, bool growth,
   if (pressure_field) what += ", pressure field";
   if (growth) what += ", growth";
   what += ")";
-  throw ConfigError("cell.cells", "a " + what + " needs about " + core::format_bytes(need) + ", " +
+  throw ConfigError(key, "a " + what + " needs about " + core::format_bytes(need) + ", " +
                                       core::format_bytes(double(available->bytes)) + " available (" +
                                       available->source + "; " + core::memory_limit_variable +
                                       " overrides it): use fewer cells");

@@ -5,6 +5,8 @@
 #include <cmath>
 
 #include "hphtsim/core/error.hpp"
+#include "hphtsim/core/format.hpp"
+#include "hphtsim/geometry/conforming_grid.hpp"
 #include "hphtsim/core/memory.hpp"
 #include "hphtsim/simulation/memory.hpp"
 
@@ -18,8 +20,7 @@ constexpr const char* temperature_what = "a temperature such as \"25 degC\"";
 constexpr const char* duration_what = "a duration such as \"2 h\"";
 constexpr const char* htc_what = "a heat-transfer coefficient such as \"2000 W/(m^2*K)\"";
 
-core::Grid read_grid(const ConfigNode& cell, const std::array<double, 3>& size) {
-  ConfigNode cells = cell.at("cells");
+std::array<int, 3> read_cell_counts(const ConfigNode& cells) {
   std::array<int, 3> n{};
   if (cells.is_scalar()) {
     n.fill(cells.as_int());
@@ -30,8 +31,49 @@ core::Grid read_grid(const ConfigNode& cell, const std::array<double, 3>& size) 
   }
   for (int c = 0; c < 3; ++c)
     if (n[c] < 2 || n[c] > 1024) cells.fail("cell counts must be between 2 and 1024 per axis");
-  return core::Grid::uniform(n[0], n[1], n[2], size[0], size[1], size[2], -0.5 * size[0], -0.5 * size[1],
-                             -0.5 * size[2]);
+  return n;
+}
+
+/// `cell.cells: N` (the budget, conforming grid) or `cell.grid: {cells, conform, max_ratio,
+/// refine: [{primitive, spacing, axes}]}` (docs/model.md, "Grid"). Returns the key that sets
+/// the cell counts, for the memory check's error.
+std::string read_grid_settings(const ConfigNode& cell, const geometry::Assembly& a, geometry::GridSettings& s) {
+  auto grid = cell.find("grid");
+  if (!grid) {
+    s.cells = read_cell_counts(cell.at("cells"));
+    return cell.key_path("cells");
+  }
+  if (cell.has("cells")) grid->fail("give the cell budget once: cell.cells or cell.grid.cells, not both");
+  if (!grid->is_map()) grid->fail("expected a mapping {cells: N, conform: true, refine: [...]}");
+  s.cells = read_cell_counts(grid->at("cells"));
+  s.conform = grid->boolean_or("conform", true);
+  s.max_ratio = grid->number_or("max_ratio", 1.3);
+  if (!(s.max_ratio >= 1.05 && s.max_ratio <= 2.0))
+    grid->fail_key("max_ratio", "the largest ratio of neighbouring cell sizes must lie between 1.05 and 2");
+  if (auto refine = grid->find("refine")) {
+    for (const auto& item : refine->items()) {
+      geometry::GridRefinement r;
+      const std::string name = item.string("primitive");
+      r.primitive = a.find_primitive(name);
+      if (r.primitive < 0) item.fail_key("primitive", "no primitive named '" + name + "' in the assembly");
+      r.spacing = item.quantity("spacing", dim::length, "a length such as \"0.2 mm\"");
+      const double smallest = 1e-4 * *std::min_element(a.cell_size.begin(), a.cell_size.end());
+      if (!(r.spacing >= smallest))
+        item.fail_key("spacing", "must be at least 1e-4 of the cell's smallest edge (" + core::format_number(smallest * 1e3) + " mm)");
+      if (auto axes = item.find("axes")) {
+        r.axes = {false, false, false};
+        for (const auto& ax : axes->items()) {
+          const std::string v = ax.as_string();
+          if (v == "x") r.axes[0] = true;
+          else if (v == "y") r.axes[1] = true;
+          else if (v == "z") r.axes[2] = true;
+          else ax.fail("expected x, y or z");
+        }
+      }
+      s.refine.push_back(r);
+    }
+  }
+  return grid->key_path("cells");
 }
 
 int region_of(const geometry::Assembly& a, const ConfigNode& roles, const char* key) {
@@ -82,11 +124,17 @@ Model Model::from_config(const core::Config& config) {
 
   // --- geometry
   m.assembly = geometry::Assembly::from_config(root);
-  m.grid = read_grid(cell, m.assembly.cell_size);
+  geometry::GridSettings grid_settings;
+  const std::string cells_key = read_grid_settings(cell, m.assembly, grid_settings);
+  {
+    geometry::AssemblyGrid g = geometry::build_grid(m.assembly, grid_settings);
+    m.grid = std::move(g.grid);
+    m.grid_description = g.describe();
+  }
   // A grid the machine cannot hold is refused here, before the material map and the rest.
   check_run_memory(m.grid.nx, m.grid.ny, m.grid.nz,
                    root.has("pressure") && root.at("pressure").boolean_or("field", false), root.has("growth"),
-                   core::available_memory());
+                   core::available_memory(), cells_key);
   for (std::size_t p = 0; p < m.assembly.primitives.size(); ++p)
     if (!library.contains(m.assembly.primitives[p].material))
       throw ConfigError("assembly." + std::to_string(p) + ".material",

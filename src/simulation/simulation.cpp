@@ -203,10 +203,11 @@ void Simulation::restore(const SimulationState& s) {
   if (growth_) {
     if (s.region.size() != n || s.material.size() != n)
       throw ConfigError("--restart", "the checkpoint lacks the growth state");
-    for (std::size_t c = 0; c < n; ++c) {
-      map_.region[c] = std::int32_t(s.region[c]);
-      map_.material[c] = std::int32_t(s.material[c]);
-    }
+    // From the painted map, the cells the growth gave to another region (the mixed cells'
+    // largest part follows, as it did in the run).
+    map_ = model_.map;
+    for (std::size_t c = 0; c < n; ++c)
+      if (map_.region[c] != std::int32_t(s.region[c])) map_.reassign(c, std::int32_t(s.region[c]));
     growth_->restore(s.growth);
   }
   // Fields and figures of the restored state (the electric solve starts from the saved guess

@@ -182,7 +182,8 @@ seeds:
 )YAML";
   core::Config c = core::Config::load_string(text);
   auto assembly = geometry::Assembly::from_config(c.root());
-  auto grid = core::Grid::uniform(12, 12, 8, 12e-3, 12e-3, 8e-3, -6e-3, -6e-3, -4e-3);
+  // 0.5 mm cells: each seed is 2 x 2 x 2 cells (with 1 mm cells it would be a quarter of four).
+  auto grid = core::Grid::uniform(24, 24, 16, 12e-3, 12e-3, 8e-3, -6e-3, -6e-3, -4e-3);
   auto map = geometry::paint(assembly, grid);
   growth::GrowthSettings s = settings_at(1650.0);
   growth::CrystalGrowth g(grid, map, assembly, 0, 1, s, 2260.0);

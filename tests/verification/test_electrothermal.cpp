@@ -142,7 +142,9 @@ TEST(DefaultCell, OneAndTwoThreadsAgree) {
 // A power-controlled steady state near the solvent's melting range: the heater's
 // resistivity-temperature feedback stalled the coupling while the electric solve could skip
 // passes (0.70 kW at 40^3 did not converge in 50); with at least one electric iteration per
-// pass it takes about 8.
+// pass it took about 8 on the uniform grid painted by cell centre. On the conforming grids with
+// volume fractions it takes 8-19 passes depending on the budget (32: 8, 40: 19, 44: 14, 48: 12
+// at 0.85 kW): the bound guards against the stall, not the exact count.
 TEST(DefaultCell, PowerControlledSteadyStatesConvergeInFewCouplingPasses) {
   for (const char* power : {"0.70 kW", "0.85 kW"}) {
     simulation::Simulation sim(simulation::Model::from_file(
@@ -154,7 +156,7 @@ TEST(DefaultCell, PowerControlledSteadyStatesConvergeInFewCouplingPasses) {
     const auto& d = sim.diagnostics();
     std::cout << "[ steady ] " << power << ": " << d.coupling_iterations << " coupling passes, T_max "
               << d.T_max - 273.15 << " degC\n";
-    EXPECT_LE(d.coupling_iterations, 15) << power;
+    EXPECT_LE(d.coupling_iterations, 25) << power;
     EXPECT_NEAR(d.electric.power, std::stod(power) * 1e3, 1e-6 * 1e3);
     EXPECT_LT(std::abs(d.heat_out - d.electric.power), 1e-3 * d.electric.power);
   }

@@ -12,6 +12,7 @@
 
 #include "hphtsim/core/config.hpp"
 #include "hphtsim/core/grid.hpp"
+#include "hphtsim/geometry/volume_fractions.hpp"
 
 namespace hphtsim::geometry {
 
@@ -57,17 +58,26 @@ struct Assembly {
   int find_primitive(const std::string& name) const;  ///< index or -1
 };
 
-/// Per-cell result of painting. region: index of the primitive that owns the cell, or
-/// primitives.size() + s for seed s, or -1 if no primitive covers it.
+/// Per-cell result of painting. region: index of the primitive that owns the cell (the largest
+/// part of a mixed cell), or primitives.size() + s for seed s, or -1 if no primitive covers it.
 struct MaterialMap {
   std::vector<std::int32_t> material;  ///< index into names
   std::vector<std::int32_t> region;
   std::vector<std::string> names;      ///< material names, in order of first appearance
+  std::vector<std::int32_t> region_material;  ///< material id of each region
+  /// Cells of more than one part (volume_fractions.hpp) and, per cell, the index into it or -1.
+  std::vector<MixedCell> mixed;
+  std::vector<std::int32_t> mixed_index;
+
+  /// Gives cell c to `new_region` (the growth's source erosion and crystal cells): its largest
+  /// part, the one `region` named, changes with it.
+  void reassign(std::size_t c, std::int32_t new_region);
 };
 
-/// Paints by cell centre: the last primitive containing a cell's centre owns it; seeds last.
-/// Throws ConfigError("assembly", ...) if a cell is left uncovered (the first primitive is
-/// normally the cube that fills the cell), or a primitive or seed covers no cell at all.
+/// Paints by volume fraction: the cells a surface crosses are sub-sampled (volume_fractions.hpp)
+/// and owned by their largest part; the others by the last primitive containing them (seeds
+/// last). Throws ConfigError("assembly", ...) if a cell is left uncovered (the first primitive
+/// is normally the cube that fills the cell), or a primitive or seed owns no cell at all.
 MaterialMap paint(const Assembly& assembly, const core::Grid& grid);
 
 }  // namespace hphtsim::geometry

@@ -5,6 +5,8 @@
 // coefficients, exact for piecewise-constant k and second order in general.
 #pragma once
 
+#include <array>
+#include <cstdint>
 #include <vector>
 
 #include "hphtsim/core/grid.hpp"
@@ -12,9 +14,23 @@
 
 namespace hphtsim::physics {
 
-/// Fills op.tx/ty/tz from per-cell resistivities r = 1/k (use 1/sigma for the electric field).
-/// Faces with active[c] == 0 or active[n] == 0 get T = 0 (pass an empty mask for "all active").
+/// The cells of several materials (volume fractions): their inverse coefficient along x, y and
+/// z (docs/model.md, "Mixed cells"), which replaces the per-cell one. Both pointers null: none.
+struct DirectionalCells {
+  const std::vector<std::int32_t>* index = nullptr;         ///< per cell: into value, or -1
+  const std::vector<std::array<double, 3>>* value = nullptr;  ///< per mixed cell, x y z
+  /// The inverse coefficient of cell c along `axis`: its own, or the per-cell one.
+  double along(const std::vector<double>& per_cell, std::size_t c, int axis) const {
+    const std::int32_t m = index ? (*index)[c] : -1;
+    return m < 0 ? per_cell[c] : (*value)[std::size_t(m)][std::size_t(axis)];
+  }
+};
+
+/// Fills op.tx/ty/tz from per-cell resistivities r = 1/k (use 1/sigma for the electric field),
+/// along each axis from `directional` for its cells. Faces with active[c] == 0 or active[n] == 0
+/// get T = 0 (pass an empty mask for "all active").
 void fill_face_conductances(const core::Grid& grid, const std::vector<double>& inverse_coefficient,
-                            const std::vector<unsigned char>& active, solvers::StencilOperator& op);
+                            const std::vector<unsigned char>& active, solvers::StencilOperator& op,
+                            const DirectionalCells& directional = {});
 
 }  // namespace hphtsim::physics

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "hphtsim/core/grid.hpp"
+#include "hphtsim/physics/conductance.hpp"
 #include "hphtsim/solvers/linear_solver.hpp"
 
 namespace hphtsim::physics {
@@ -54,6 +55,9 @@ class ElectricProblem {
   /// checkpoint, so that a restarted run repeats the same iterations).
   std::vector<double>& warm_start() { return unit_phi_; }
   const std::vector<double>& warm_start() const { return unit_phi_; }
+  /// Resistivities along x, y, z of the mixed cells (their per-cell value then is the smallest
+  /// of the three: the circuit's test); the vectors must outlive the problem.
+  void set_directional(DirectionalCells d) { directional_ = d; }
   /// 1 for cells in the circuit after the last solve.
   const std::vector<unsigned char>& circuit() const { return circuit_; }
 
@@ -65,6 +69,7 @@ class ElectricProblem {
   std::vector<double> rhs_, unit_phi_, contact_top_, contact_bottom_;  // contact_*: T_b per cell
   std::vector<unsigned char> circuit_;
   std::vector<int> queue_;
+  DirectionalCells directional_;
 
   void find_circuit(const std::vector<double>& resistivity);
 };

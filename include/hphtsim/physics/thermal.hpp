@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "hphtsim/core/grid.hpp"
+#include "hphtsim/physics/conductance.hpp"
 #include "hphtsim/solvers/linear_solver.hpp"
 
 namespace hphtsim::physics {
@@ -43,6 +44,9 @@ class ThermalProblem {
   double heat_out(const std::vector<double>& T) const;
 
   const ThermalBoundary& boundary() const { return boundary_; }
+  /// Inverse conductivities 1/k along x, y, z of the mixed cells; the vectors must outlive the
+  /// problem.
+  void set_directional(DirectionalCells d) { directional_ = d; }
 
  private:
   const core::Grid& grid_;
@@ -51,6 +55,7 @@ class ThermalProblem {
   std::unique_ptr<solvers::MultigridPCG> solver_;
   std::vector<double> rhs_, boundary_conductance_;  // per cell: sum of its boundary-face T_b
   std::vector<double> mass_;                         // per cell: rho c_p V / dt (0 when steady)
+  DirectionalCells directional_;
 };
 
 }  // namespace hphtsim::physics

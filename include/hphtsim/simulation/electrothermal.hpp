@@ -73,6 +73,8 @@ class ElectroThermal {
   std::vector<double> T_, T_old_, T_iter_, phi_, joule_heat_, q_density_;  // joule_heat_: W per cell
   std::vector<double> T_base_, T_response_, no_heat_;
   std::vector<double> resistivity_, conductivity_, rho_cp_;
+  // Mixed cells (map_.mixed): resistivity and inverse conductivity along x, y, z.
+  std::vector<std::array<double, 3>> mixed_resistivity_, mixed_inverse_conductivity_;
 
   void update_properties(double t);
   void drive_heater(double t);  // the setpoint at t (power recipe), before a solve

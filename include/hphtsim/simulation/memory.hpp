@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <string>
 
 #include "hphtsim/core/memory.hpp"
 
@@ -16,9 +17,9 @@ namespace hphtsim::simulation {
 /// measurements behind the figures).
 double estimated_run_bytes(std::size_t cells, bool pressure_field, bool growth);
 
-/// ConfigError("cell.cells", "... needs about X GiB, Y GiB available ...") when the estimate
+/// ConfigError(key, "... needs about X GiB, Y GiB available ...") when the estimate
 /// exceeds `available`; nothing when `available` is empty (the memory cannot be told).
 void check_run_memory(int nx, int ny, int nz, bool pressure_field, bool growth,
-                      const std::optional<core::MemoryBudget>& available);
+                      const std::optional<core::MemoryBudget>& available, const std::string& key = "cell.cells");
 
 }  // namespace hphtsim::simulation

@@ -57,6 +57,7 @@ struct CouplingSettings {
 struct Model {
   std::string config_yaml;  ///< resolved config (after overrides), written to /meta
   core::Grid grid;
+  std::string grid_description;  ///< how the grid was laid out (conforming, graded, uniform)
   geometry::Assembly assembly;
   geometry::MaterialMap map;
   std::vector<materials::Material> materials;  ///< indexed by map.material ids

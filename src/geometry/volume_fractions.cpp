@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: MIT
+#include "hphtsim/geometry/volume_fractions.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "hphtsim/geometry/assembly.hpp"
+
+namespace hphtsim::geometry {
+namespace {
+
+enum class Cover { outside, inside, partial };
+
+struct Box {
+  std::array<double, 3> lo, hi;
+};
+
+/// Whether a shape's radial extent [r_in, r_out] about an axis covers, misses or cuts the
+/// cell's cross-section (distances of its nearest and farthest points from the axis).
+Cover radial_cover(const Box& b, const std::array<double, 3>& centre, int axis, double r_in, double r_out) {
+  double near2 = 0.0, far2 = 0.0;
+  for (int d = 0; d < 3; ++d) {
+    if (d == axis) continue;
+    const double lo = b.lo[std::size_t(d)] - centre[std::size_t(d)], hi = b.hi[std::size_t(d)] - centre[std::size_t(d)];
+    const double near = lo > 0.0 ? lo : (hi < 0.0 ? -hi : 0.0);
+    const double far = std::max(std::abs(lo), std::abs(hi));
+    near2 += near * near;
+    far2 += far * far;
+  }
+  const double tol = 1e-12 * (r_out * r_out);
+  if (near2 >= r_out * r_out - tol || far2 <= r_in * r_in + tol) return Cover::outside;
+  if (far2 <= r_out * r_out + tol && near2 >= r_in * r_in - tol) return Cover::inside;
+  return Cover::partial;
+}
+
+/// [lo, hi] against the cell's span along axis d.
+Cover span_cover(const Box& b, int d, double lo, double hi) {
+  const double tol = 1e-12 * std::max(1e-3, hi - lo);
+  if (b.hi[std::size_t(d)] <= lo + tol || b.lo[std::size_t(d)] >= hi - tol) return Cover::outside;
+  if (b.lo[std::size_t(d)] >= lo - tol && b.hi[std::size_t(d)] <= hi + tol) return Cover::inside;
+  return Cover::partial;
+}
+
+Cover box_cover(const Box& b, const std::array<double, 6>& bounds) {
+  bool inside = true;
+  for (int d = 0; d < 3; ++d) {
+    const Cover c = span_cover(b, d, bounds[std::size_t(d)], bounds[std::size_t(d) + 3]);
+    if (c == Cover::outside) return Cover::outside;
+    inside = inside && c == Cover::inside;
+  }
+  return inside ? Cover::inside : Cover::partial;
+}
+
+/// The cover of the cell by a primitive; `planar_axis` is set to the body's axis when only its
+/// round side cuts the cell (its span along the axis covers the cell), else to -1.
+Cover primitive_cover(const Primitive& p, const Box& b, int& planar_axis) {
+  planar_axis = -1;
+  switch (p.shape) {
+    case Shape::box: return box_cover(b, p.bounds());
+    case Shape::sphere: {
+      double near2 = 0.0, far2 = 0.0;
+      for (int d = 0; d < 3; ++d) {
+        const double lo = b.lo[std::size_t(d)] - p.center[std::size_t(d)], hi = b.hi[std::size_t(d)] - p.center[std::size_t(d)];
+        const double near = lo > 0.0 ? lo : (hi < 0.0 ? -hi : 0.0);
+        const double far = std::max(std::abs(lo), std::abs(hi));
+        near2 += near * near;
+        far2 += far * far;
+      }
+      if (near2 >= p.radius * p.radius) return Cover::outside;
+      if (far2 <= p.radius * p.radius) return Cover::inside;
+      return Cover::partial;
+    }
+    default: {
+      const double c = p.center[std::size_t(p.axis)];
+      const Cover along = span_cover(b, p.axis, c - 0.5 * p.height, c + 0.5 * p.height);
+      if (along == Cover::outside) return Cover::outside;
+      const Cover across = radial_cover(b, p.center, p.axis, p.shape == Shape::tube ? p.inner_radius : 0.0, p.radius);
+      if (across == Cover::outside) return Cover::outside;
+      if (along == Cover::inside && across == Cover::inside) return Cover::inside;
+      if (along == Cover::inside) planar_axis = p.axis;
+      return Cover::partial;
+    }
+  }
+}
+
+/// The unit normal of the nearest surface of a box to point q.
+std::array<double, 3> box_normal(const std::array<double, 6>& b, const std::array<double, 3>& q) {
+  int best = 0;
+  double gap = 1e300;
+  for (int d = 0; d < 3; ++d)
+    for (double face : {b[std::size_t(d)], b[std::size_t(d) + 3]})
+      if (std::abs(q[std::size_t(d)] - face) < gap) {
+        gap = std::abs(q[std::size_t(d)] - face);
+        best = d;
+      }
+  std::array<double, 3> n{};
+  n[std::size_t(best)] = 1.0;
+  return n;
+}
+
+/// The unit normal at point q (the centre of cell b) of the primitive's surface that cuts the
+/// cell: its round side (radial) when its span along the axis covers the cell, an end plane
+/// when its round side does not cut it, else the nearer of the two.
+std::array<double, 3> surface_normal(const Primitive& p, const Box& b, const std::array<double, 3>& q) {
+  std::array<double, 3> d{q[0] - p.center[0], q[1] - p.center[1], q[2] - p.center[2]};
+  if (p.shape == Shape::box) return box_normal(p.bounds(), q);
+  if (p.shape != Shape::sphere) {
+    const double axial = d[std::size_t(p.axis)];
+    d[std::size_t(p.axis)] = 0.0;
+    const double r = std::sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2]);
+    const double c = p.center[std::size_t(p.axis)];
+    const Cover along = span_cover(b, p.axis, c - 0.5 * p.height, c + 0.5 * p.height);
+    const Cover across = radial_cover(b, p.center, p.axis, p.shape == Shape::tube ? p.inner_radius : 0.0, p.radius);
+    const double to_side = std::min(std::abs(r - p.radius), p.shape == Shape::tube ? std::abs(r - p.inner_radius) : 1e300);
+    const double to_end = std::abs(std::abs(axial) - 0.5 * p.height);
+    const bool end_plane = along != Cover::inside && (across == Cover::inside || to_end < to_side);
+    if (end_plane || r <= 0.0) {
+      std::array<double, 3> n{};
+      n[std::size_t(p.axis)] = 1.0;
+      return n;
+    }
+    for (double& v : d) v /= r;
+    return d;
+  }
+  const double r = std::sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2]);
+  if (r <= 0.0) return {0.0, 0.0, 0.0};
+  for (double& v : d) v /= r;
+  return d;
+}
+
+}  // namespace
+
+std::vector<MixedCell> mixed_cells(const Assembly& assembly, const core::Grid& g) {
+  const int np = int(assembly.primitives.size());
+  const int nr = np + int(assembly.seeds.size());
+  std::vector<std::vector<MixedCell>> per_plane(std::size_t(g.nz));
+#pragma omp parallel for schedule(dynamic, 1)
+  for (int k = 0; k < g.nz; ++k) {
+    std::vector<int> candidates;
+    std::vector<double> count(static_cast<std::size_t>(nr));
+    std::array<std::vector<double>, 3> samples, weights;
+    for (int j = 0; j < g.ny; ++j)
+      for (int i = 0; i < g.nx; ++i) {
+        const Box b{{g.x[i], g.y[j], g.z[k]}, {g.x[i + 1], g.y[j + 1], g.z[k + 1]}};
+        // The last region covering the whole cell hides everything before it; the partial
+        // ones after it decide the samples.
+        int base = -1, axis = -2;
+        candidates.clear();
+        for (int r = 0; r < nr; ++r) {
+          int planar = -1;
+          const Cover c = r < np ? primitive_cover(assembly.primitives[std::size_t(r)], b, planar)
+                                 : box_cover(b, assembly.seeds[std::size_t(r - np)].bounds());
+          if (c == Cover::inside) {
+            base = r;
+            candidates.clear();
+            axis = -2;
+          } else if (c == Cover::partial) {
+            candidates.push_back(r);
+            axis = axis == -2 ? planar : (axis == planar ? axis : -1);
+          }
+        }
+        if (candidates.empty()) continue;
+        // Samples: a lattice across the common axis, or in 3-D.
+        const int m = axis >= 0 ? 24 : 10;
+        std::fill(count.begin(), count.end(), 0.0);
+        const std::array<double, 3> centre{g.xc(i), g.yc(j), g.zc(k)};
+        // Per axis, midpoint samples in each stretch between the candidates' flat faces that
+        // fall inside the cell (box and seed faces, end planes), weighted by length: a flat
+        // face cutting the cell is integrated exactly, a round one by the lattice.
+        for (int d = 0; d < 3; ++d) {
+          const double lo = b.lo[std::size_t(d)], hi = b.hi[std::size_t(d)];
+          std::vector<double> cuts{lo, hi};
+          auto cut_at = [&](double v) {
+            if (v > lo + 1e-12 * (hi - lo) && v < hi - 1e-12 * (hi - lo)) cuts.push_back(v);
+          };
+          for (int r : candidates) {
+            if (r >= np) {
+              const auto sb = assembly.seeds[std::size_t(r - np)].bounds();
+              cut_at(sb[std::size_t(d)]);
+              cut_at(sb[std::size_t(d) + 3]);
+              continue;
+            }
+            const Primitive& p = assembly.primitives[std::size_t(r)];
+            if (p.shape == Shape::box || (p.shape != Shape::sphere && p.axis == d)) {
+              const auto pb = p.bounds();
+              cut_at(pb[std::size_t(d)]);
+              cut_at(pb[std::size_t(d) + 3]);
+            }
+          }
+          std::sort(cuts.begin(), cuts.end());
+          auto& at = samples[std::size_t(d)];
+          auto& w = weights[std::size_t(d)];
+          at.clear();
+          w.clear();
+          const int per = d == axis ? 1 : std::max(2, m / int(cuts.size() - 1));
+          for (std::size_t s = 0; s + 1 < cuts.size(); ++s)
+            for (int q = 0; q < per; ++q) {
+              at.push_back(cuts[s] + (q + 0.5) / per * (cuts[s + 1] - cuts[s]));
+              w.push_back((cuts[s + 1] - cuts[s]) / per / (hi - lo));
+            }
+        }
+        for (std::size_t c = 0; c < samples[2].size(); ++c)
+          for (std::size_t bq = 0; bq < samples[1].size(); ++bq)
+            for (std::size_t a = 0; a < samples[0].size(); ++a) {
+              const double px = samples[0][a], py = samples[1][bq], pz = samples[2][c];
+              int owner = base;
+              for (int r : candidates) {
+                bool in;
+                if (r < np) {
+                  in = assembly.primitives[std::size_t(r)].contains(px, py, pz);
+                } else {
+                  const auto sb = assembly.seeds[std::size_t(r - np)].bounds();
+                  in = px >= sb[0] && px <= sb[3] && py >= sb[1] && py <= sb[4] && pz >= sb[2] && pz <= sb[5];
+                }
+                if (in) owner = r;
+              }
+              if (owner < 0) continue;  // uncovered: paint() reports it
+              count[std::size_t(owner)] += weights[0][a] * weights[1][bq] * weights[2][c];
+            }
+        MixedCell cell;
+        cell.cell = g.index(i, j, k);
+        double kept = 0.0;
+        for (int r = 0; r < nr; ++r)
+          if (count[std::size_t(r)] >= 1e-4) {
+            cell.parts.push_back({r, count[std::size_t(r)]});
+            kept += count[std::size_t(r)];
+          }
+        if (cell.parts.size() < 2) continue;  // the surface only grazed the cell
+        for (auto& p : cell.parts) p.fraction /= kept;
+        std::stable_sort(cell.parts.begin(), cell.parts.end(),
+                         [](const CellPart& a, const CellPart& b2) { return a.fraction > b2.fraction; });
+        // Normal: of the surface between the two largest parts, the later-painted one's (the
+        // surface that cuts the cell); geometric, not estimated from the samples.
+        const int r0 = cell.parts[0].region, r1 = cell.parts[1].region;
+        const int cut = std::max(r0, r1);
+        cell.normal = cut < np ? surface_normal(assembly.primitives[std::size_t(cut)], b, centre)
+                               : box_normal(assembly.seeds[std::size_t(cut - np)].bounds(), centre);
+        per_plane[std::size_t(k)].push_back(std::move(cell));
+      }
+  }
+  std::vector<MixedCell> out;
+  for (auto& plane : per_plane)
+    for (auto& c : plane) out.push_back(std::move(c));
+  return out;
+}
+
+}  // namespace hphtsim::geometry

@@ -1,6 +1,9 @@
-"""Grid convergence (hphtsim.convergence): the Celik et al. 2008 estimate on synthetic
-sequences and a study of a small config."""
+"""Grid convergence (hphtsim.convergence, `hphtsim converge`): the Celik et al. 2008 estimate on
+synthetic sequences, a study of a small config, and the command line."""
 import math
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -139,3 +142,29 @@ def test_bad_budgets_name_cells():
     with pytest.raises(hphtsim.ConfigError) as e:   # the seed covers no cell at 8: before anything runs
         hphtsim.convergence(HERE / "slab_seed.yaml", cells=[8, 12, 16], until=UNTIL)
     assert e.value.key == "seeds.0" and "grid budget 8" in str(e.value)
+
+
+# --- the command line ---------------------------------------------------------------------
+
+def _cli(*args, timeout=240):
+    return subprocess.run([sys.executable, "-m", "hphtsim", *map(str, args)], capture_output=True, text=True,
+                          timeout=timeout, env=dict(os.environ, MPLBACKEND="Agg"))
+
+
+def test_cli_writes_the_table_with_two_workers(study, tmp_path):
+    out = tmp_path / "study.csv"
+    r = _cli("converge", HERE / "slab_seed.yaml", "--cells", ",".join(map(str, BUDGETS)), "--until", UNTIL,
+             "--workers", 2, "-o", out, "-q")
+    assert r.returncode == 0, r.stderr
+    assert "grid 20: 20 x 20 x 20 = 8000 cells" in r.stdout and "T_max" in r.stdout and f"table: {out}" in r.stdout
+    table = pd.read_csv(out, index_col="figure")
+    assert list(table.columns) == list(study.columns) and list(table.index) == list(study.index)
+    numeric = [c for c in study.columns if c not in ("units", "monotone", "convergence")]
+    np.testing.assert_allclose(table[numeric].to_numpy(dtype=float), study[numeric].to_numpy(dtype=float),
+                               rtol=1e-9, equal_nan=True)   # the same runs on a process pool
+
+
+@pytest.mark.parametrize("cells", ["32,abc", "32", "0,8"])
+def test_cli_bad_cells_exit_2(cells):
+    r = _cli("converge", HERE / "slab_seed.yaml", "--cells", cells)
+    assert r.returncode == 2 and "--cells" in r.stderr, r.stderr

@@ -18,6 +18,7 @@ per run, resume with ``out_dir``); the figures are the last row of each run's ti
 """
 from __future__ import annotations
 
+import contextlib
 import math
 import numbers
 import os
@@ -120,7 +121,8 @@ def celik_estimate(h: Sequence[float], f: Sequence[float], floor: float = 0.0,
     (h1, h2, h3), (f1, f2, f3) = h[by_h[:3]], f[by_h[:3]]
     nan = math.nan
     if not (h1 > 0 and h1 < h2 < h3):
-        raise ValueError(f"celik_estimate: the three finest spacings must be positive and distinct, got {h1}, {h2}, {h3}")
+        raise ValueError(f"celik_estimate: the three finest spacings must be positive and distinct, "
+                         f"got {h1}, {h2}, {h3}")
     if not np.isfinite([f1, f2, f3]).all():
         return CelikEstimate(nan, nan, nan, "missing", False)
     zero = max(floor, 1e-12 * float(np.nanmax(np.abs(f))))
@@ -264,7 +266,8 @@ def convergence(cfg: Union[Config, str, os.PathLike, Mapping], cells: Sequence[i
         executor: None (in this process), any ``concurrent.futures.Executor`` or a
             ``dask.distributed.Client``, as for :func:`hphtsim.sweep`.
         out_dir: where the runs' files go; kept, and finished runs are not rerun (resume). Default:
-            a temporary directory removed afterwards.
+            a temporary directory removed afterwards (on a cluster of several machines give a
+            directory every worker sees).
         threads: OpenMP threads per run (default: the executor's :func:`hphtsim.thread_budget`).
         progress: True for the sweep's progress bar on stderr.
 
@@ -291,10 +294,11 @@ def convergence(cfg: Union[Config, str, os.PathLike, Mapping], cells: Sequence[i
         if fine["h"] >= coarse["h"] * (1 - 1e-9):
             raise config_error("cells", f"budgets {coarse['budget']} and {fine['budget']} give the same grid spacing "
                                f"({coarse['shape']} and {fine['shape']} cells): no refinement between them")
-    with tempfile.TemporaryDirectory(prefix="hphtsim-converge-") as scratch:
-        table = sweep(base, [{"cell.cells": g["budget"]} for g in grids], executor=executor,
-                      out_dir=out_dir if out_dir is not None else scratch, until=until, threads=threads,
-                      progress=progress, table=None)
+    keep = contextlib.nullcontext(out_dir) if out_dir is not None else tempfile.TemporaryDirectory(
+        prefix="hphtsim-converge-")
+    with keep as runs_dir:
+        table = sweep(base, [{"cell.cells": g["budget"]} for g in grids], executor=executor, out_dir=runs_dir,
+                      until=until, threads=threads, progress=progress, table=None)
         figures = []
         for g, (_, row) in zip(grids, table.iterrows()):
             if row["status"] != "ok":

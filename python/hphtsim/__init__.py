@@ -9,6 +9,7 @@ The C++ core (module ``hphtsim._core``) computes; this package holds the Python 
     T = sim.field("T")                    # live numpy view (K), no copy
     ds = hphtsim.open_result("run.h5")    # xarray Dataset
     table = hphtsim.sweep(cfg, {"cell.cells": [40, 48]}, out_dir="sweep", until="2 h")
+    study = hphtsim.convergence(cfg, cells=[32, 48, 64], until="10 min")   # grid convergence
 
 See docs/python.md.
 
@@ -18,6 +19,7 @@ Errors: :class:`ConfigError` (a ValueError with ``.key``, the dotted config key)
 from . import _core
 from ._errors import ConfigError, ResultFileError, SolverError
 from .config import Config, load_config
+from .convergence import celik_estimate, convergence
 from .results import open_result, read_timeseries, summarize
 from .simulation import Simulation
 from .sweeps import available_cores, expand_params, sweep, thread_budget
@@ -44,6 +46,6 @@ def parse_duration(text) -> float:
     return _pd(text, "duration")
 
 
-__all__ = ["Config", "available_cores", "ConfigError", "ResultFileError", "Simulation", "SolverError", "expand_params",
-           "get_num_threads", "load_config", "open_result", "parse_duration", "read_timeseries",
-           "set_num_threads", "summarize", "sweep", "thread_budget"]
+__all__ = ["Config", "available_cores", "celik_estimate", "ConfigError", "convergence", "ResultFileError",
+           "Simulation", "SolverError", "expand_params", "get_num_threads", "load_config", "open_result",
+           "parse_duration", "read_timeseries", "set_num_threads", "summarize", "sweep", "thread_budget"]

@@ -1,13 +1,15 @@
-"""``python3 -m hphtsim`` (and ``hphtsim sweep|plot``, which run this):
+"""``python3 -m hphtsim`` (and ``hphtsim sweep|plot|converge``, which run this):
 
     python3 -m hphtsim sweep SWEEP.yaml [--workers N] [--scheduler ADDRESS|local] [--mpi]
                                         [--out DIR] [--threads T] [--until D] [--no-resume] [-q]
     python3 -m hphtsim plot RESULT.h5 [-o OUT.png] [--kind run|slice|series] [--time SECONDS]
     python3 -m hphtsim plot SWEEP.csv [-o OUT.png] [--x PARAM] [--y COLUMN ...]
     python3 -m hphtsim run CONFIG [-o OUT.h5] [--until D] [--set key=value]... [--overwrite] [--threads T]
+    python3 -m hphtsim converge CONFIG --cells 32,48,64[,96] [--until D] [--set key=value]... [-o TABLE.csv]
+                                       [--workers N] [--scheduler ADDRESS|local] [--mpi] [--out DIR] [--threads T] [-q]
 
-Exit codes: 0 success; 2 bad input (the message names the config key); 1 a failure while
-computing, or a sweep in which some runs failed (its table is still written).
+Exit codes: 0 success; 2 bad input (the message names the config key or option); 1 a failure
+while computing, or a sweep in which some runs failed (its table is still written).
 
 The sweep file (YAML; relative paths resolve against its directory)::
 
@@ -156,6 +158,34 @@ def cmd_run(args) -> int:
     return 0
 
 
+def _cell_budgets(text: str) -> list[int]:
+    """``--cells 32,48,64``: at least two positive integers (argparse reports the option)."""
+    try:
+        budgets = [int(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected grid budgets such as 32,48,64, got '{text}'") from None
+    if len(budgets) < 2 or min(budgets) < 1 or len(set(budgets)) != len(budgets):
+        raise argparse.ArgumentTypeError(f"expected at least two different positive budgets, got '{text}'")
+    return budgets
+
+
+def cmd_converge(args) -> int:
+    from .config import load_config
+    from .convergence import convergence, render
+    cfg = load_config(args.config, list(args.set or []))
+    executor, close = _make_executor(args, args.workers)
+    try:
+        table = convergence(cfg, args.cells, until=args.until, executor=executor, out_dir=args.out,
+                            threads=args.threads or None, progress=not args.quiet)
+    finally:
+        close()
+    print(render(table))
+    if args.output:
+        table.to_csv(args.output)
+        print(f"table: {args.output}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="hphtsim", description="hphtsim: sweeps, plots and runs from Python")
     sub = p.add_subparsers(dest="command", required=True)
@@ -188,6 +218,21 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--threads", type=int, default=0)
     r.add_argument("-q", "--quiet", action="store_true")
     r.set_defaults(func=cmd_run)
+    c = sub.add_parser("converge", help="grid-convergence study: key figures on several grids, observed order, "
+                                        "extrapolated value, error of each grid (Celik et al. 2008)")
+    c.add_argument("config")
+    c.add_argument("--cells", type=_cell_budgets, required=True, metavar="N1,N2,...",
+                   help="grid budgets (cell.cells), at least two; three or more for an order")
+    c.add_argument("--until", help="end time of every run (default: the config's time.end)")
+    c.add_argument("--set", action="append", metavar="KEY=VALUE", help="override of every run")
+    c.add_argument("-o", "--output", help="write the table as CSV")
+    c.add_argument("--workers", "-j", type=int, default=1, help="concurrent runs (default 1: in process)")
+    c.add_argument("--scheduler", help="dask scheduler address (tcp://host:8786), or 'local' for a LocalCluster")
+    c.add_argument("--mpi", action="store_true", help="run on mpi4py's MPIPoolExecutor")
+    c.add_argument("--out", help="keep the runs' files here (and reuse finished ones); default: a temporary directory")
+    c.add_argument("--threads", type=int, default=0, help="OpenMP threads per run (default: cores / workers)")
+    c.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    c.set_defaults(func=cmd_converge)
     return p
 
 
@@ -204,6 +249,9 @@ def main(argv=None) -> int:
         return EXIT_FAILURE
     except ResultFileError as e:
         print(f"hphtsim: I/O error: {e}", file=sys.stderr)
+        return EXIT_FAILURE
+    except RuntimeError as e:  # a run of a study that failed while computing (converge)
+        print(f"hphtsim: {e}", file=sys.stderr)
         return EXIT_FAILURE
     except KeyboardInterrupt:
         print("hphtsim: interrupted", file=sys.stderr)

@@ -7,6 +7,7 @@
 //   hphtsim outputs                                              (the table of every output)
 //   hphtsim sweep SWEEP.yaml --workers N [--scheduler ADDRESS]   (the Python package: python -m hphtsim)
 //   hphtsim plot OUT.h5 [-o OUT.png]                             (likewise)
+//   hphtsim converge CONFIG --cells 32,48,64 [--until DURATION]  (likewise)
 //
 // Exit codes: 0 success; 2 bad input (config, command line, existing output file); 1 a run
 // that failed while computing (a solver that did not converge, a write error); 3 a run stopped
@@ -118,8 +119,8 @@ int cmd_run(const std::string& config, std::string output, const std::string& un
 
 }  // namespace
 
-// Sweeps and plots live in the Python package; run it with the same arguments, finding the
-// package of this build first.
+// Sweeps, plots and convergence studies live in the Python package; run it with the same
+// arguments, finding the package of this build first.
 int exec_python(int argc, char** argv) {
   std::string path = HPHTSIM_PYTHON_DIR;
   if (const char* old = std::getenv("PYTHONPATH"); old && *old) path += std::string(":") + old;
@@ -133,11 +134,17 @@ int exec_python(int argc, char** argv) {
 }
 
 int main(int argc, char** argv) {
-  if (argc > 1 && (std::string(argv[1]) == "sweep" || std::string(argv[1]) == "plot")) return exec_python(argc, argv);
+  if (argc > 1 && (std::string(argv[1]) == "sweep" || std::string(argv[1]) == "plot" ||
+                   std::string(argv[1]) == "converge"))
+    return exec_python(argc, argv);
   CLI::App app{"hphtsim: HPHT temperature-gradient diamond growth in a cubic press"};
   app.set_version_flag("--version", std::string(hphtsim::version) + " (" + hphtsim::git_revision + ")");
   app.require_subcommand(1);
-  app.footer("Also: hphtsim sweep SWEEP.yaml --workers N [--scheduler ADDRESS], hphtsim plot OUT.h5 [-o OUT.png]\n(run by the Python package: python3 -m hphtsim sweep|plot --help)");
+  app.footer(
+      "Also: hphtsim sweep SWEEP.yaml --workers N [--scheduler ADDRESS],\n"
+      "      hphtsim plot OUT.h5 [-o OUT.png],\n"
+      "      hphtsim converge CONFIG --cells 32,48,64 [--until DURATION] [-o TABLE.csv]\n"
+      "(run by the Python package: python3 -m hphtsim sweep|plot|converge --help)");
 
   std::string config, output, until, result;
   std::vector<std::string> sets;

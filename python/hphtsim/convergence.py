@@ -166,11 +166,17 @@ def _budgets(cells) -> list[int]:
     return out
 
 
+def _budget_key(cfg: Config) -> str:
+    """``cell.grid.cells`` when the config lays its grid out with ``cell.grid``, else ``cell.cells``."""
+    cell = cfg.to_dict().get("cell") or {}
+    return "cell.grid.cells" if isinstance(cell, dict) and "grid" in cell else "cell.cells"
+
+
 def _grid(cfg: Config, budget: int) -> dict:
     """The grid a budget gives (built and validated by the core before anything runs, so a
     budget too coarse for the seeds or too large for the memory fails at once, naming its key)."""
     try:
-        model = cfg.set("cell.cells", budget).model()
+        model = cfg.set(_budget_key(cfg), budget).model()
     except ConfigError as e:  # say which budget: the core's message names the key only
         err = ConfigError(f"grid budget {budget}: {e}")
         err.key = e.key
@@ -297,7 +303,8 @@ def convergence(cfg: Union[Config, str, os.PathLike, Mapping], cells: Sequence[i
     keep = contextlib.nullcontext(out_dir) if out_dir is not None else tempfile.TemporaryDirectory(
         prefix="hphtsim-converge-")
     with keep as runs_dir:
-        table = sweep(base, [{"cell.cells": g["budget"]} for g in grids], executor=executor, out_dir=runs_dir,
+        key = _budget_key(base)
+        table = sweep(base, [{key: g["budget"]} for g in grids], executor=executor, out_dir=runs_dir,
                       until=until, threads=threads, progress=progress, table=None)
         figures = []
         for g, (_, row) in zip(grids, table.iterrows()):

@@ -105,8 +105,12 @@ def test_study_table(study):
                                    + errors + ["gci_fine", "monotone", "convergence"])
     assert list(study.index) == ["cells", "h", "T_probe_middle", "T_max", "dT_source_seed", "heater_resistance",
                                  "heater_power"]   # no pressure, no growth in this config
-    assert list(study.loc["cells", values]) == [n ** 3 for n in BUDGETS]
-    h_mm = (4 * 4 * 20 / np.array(BUDGETS, dtype=float) ** 3) ** (1 / 3)   # (V / cells)^(1/3)
+    # The grids conform to the seed's faces: a budget gives at most n^3 cells, what the core builds.
+    shapes = [hphtsim.load_config(HERE / "slab_seed.yaml", {"cell.cells": n}).model().shape for n in BUDGETS]
+    counts = [int(np.prod(sh)) for sh in shapes]
+    assert list(study.loc["cells", values]) == counts
+    assert all(c <= n ** 3 for c, n in zip(counts, BUDGETS))
+    h_mm = (4 * 4 * 20 / np.array(counts, dtype=float)) ** (1 / 3)   # (V / cells)^(1/3)
     np.testing.assert_allclose(study.loc["h", values].astype(float), h_mm, rtol=1e-12)
     assert study.loc["T_max", "units"] == "degC" and study.loc["heater_resistance", "units"] == "ohm"
     figures = study.drop(index=["cells", "h"])
@@ -139,9 +143,12 @@ def test_bad_budgets_name_cells():
         with pytest.raises(hphtsim.ConfigError) as e:
             hphtsim.convergence(HERE / "slab_seed.yaml", cells=cells, until=UNTIL)
         assert e.value.key == "cells"
-    with pytest.raises(hphtsim.ConfigError) as e:   # the seed covers no cell at 8: before anything runs
-        hphtsim.convergence(HERE / "slab_seed.yaml", cells=[8, 12, 16], until=UNTIL)
-    assert e.value.key == "seeds.0" and "grid budget 8" in str(e.value)
+
+def test_a_budget_too_large_fails_before_anything_runs(monkeypatch):
+    monkeypatch.setenv("HPHTSIM_MEMORY_LIMIT", str(200 << 20))   # bytes: the memory check of every grid
+    with pytest.raises(hphtsim.ConfigError) as e:
+        hphtsim.convergence(HERE / "slab_seed.yaml", cells=[8, 12, 300], until=UNTIL)
+    assert e.value.key == "cell.cells" and "grid budget 300" in str(e.value)
 
 
 # --- the command line ---------------------------------------------------------------------
@@ -168,3 +175,18 @@ def test_cli_writes_the_table_with_two_workers(study, tmp_path):
 def test_cli_bad_cells_exit_2(cells):
     r = _cli("converge", HERE / "slab_seed.yaml", "--cells", cells)
     assert r.returncode == 2 and "--cells" in r.stderr, r.stderr
+
+
+def test_a_config_with_cell_grid_gets_its_budget_there(tmp_path):
+    """A config laying its grid out with ``cell.grid`` gets the budgets in cell.grid.cells
+    (cell.cells and cell.grid together are refused by the core)."""
+    import importlib
+    conv = importlib.import_module("hphtsim.convergence")
+    text = (Path(__file__).parents[1] / "data" / "slab.yaml").read_text()
+    assert "cells: [4, 4, 40]" in text
+    path = tmp_path / "graded_slab.yaml"
+    path.write_text(text.replace("cells: [4, 4, 40]", "grid: {cells: [4, 4, 40], max_ratio: 1.2}"))
+    cfg = hphtsim.load_config(path)
+    assert conv._budget_key(cfg) == "cell.grid.cells"
+    assert conv._grid(cfg, 12)["shape"] == (12, 12, 12)
+    assert conv._budget_key(hphtsim.load_config(Path(__file__).parents[1] / "data" / "slab.yaml")) == "cell.cells"

@@ -116,11 +116,14 @@ double EtaEstimator::remaining(const Model& model, double t, double next_dt, dou
   outlook.next_dt = next_dt;
   const CyclePhase now = cycle_phase(model, t);
   // A hold whose steps the error has started to limit (after their growth from the segment's
-  // first step) goes on at about that step: the drifts and the growing crystal keep it there.
+  // first step) goes on near that step: the drifts and the growing crystal keep it there.
   // Not in its first 8 steps (the transient of the kink limits those far below), and taken no
   // lower than half the last step (one rough step is not a trend).
+  // The hold's error limit still rises as its transient decays (measured on the default cell:
+  // from about 40 min to 12 h over the first days), so the cap is the geometric mean of the
+  // current limit and time.max_step, not the current limit.
   if (now == CyclePhase::hot && steps_this_hold_ >= 8 && error_limiting_ && std::isfinite(error_limited_dt_))
-    outlook.error_limited_dt = std::max(error_limited_dt_, 0.5 * last_dt_);
+    outlook.error_limited_dt = std::sqrt(std::max(error_limited_dt_, 0.5 * last_dt_) * model.time.max_step);
   if (ramps_done_ > 0) {
     // The finished ramps' steps, for the one in progress too (its share of them): a ramp's
     // first steps have an error limit far below its later one (the kink's transient).

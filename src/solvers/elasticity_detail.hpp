@@ -78,6 +78,29 @@ struct Level {
   bool parallel() const { return nn >= kParallelMinNodes; }
 };
 
+/// Calls f(I, J, K, wx, wy, wz) for each coarse parent (I, J, K) of fine node (i, j, k) of level
+/// F, with the weights along each axis (parents of weight zero skipped): the prolongation's
+/// stencil, which the prolongation and the Galerkin coarse operator both walk.
+template <class Visit>
+inline void for_each_parent(const Level& F, int i, int j, int k, Visit&& f) {
+  const int px[2] = {F.mx.p0[std::size_t(i)], F.mx.p1[std::size_t(i)]};
+  const double wx[2] = {F.mx.w0[std::size_t(i)], F.mx.w1[std::size_t(i)]};
+  const int py[2] = {F.my.p0[std::size_t(j)], F.my.p1[std::size_t(j)]};
+  const double wy[2] = {F.my.w0[std::size_t(j)], F.my.w1[std::size_t(j)]};
+  const int pz[2] = {F.mz.p0[std::size_t(k)], F.mz.p1[std::size_t(k)]};
+  const double wz[2] = {F.mz.w0[std::size_t(k)], F.mz.w1[std::size_t(k)]};
+  for (int c3 = 0; c3 < 2; ++c3) {
+    if (wz[c3] == 0.0) continue;
+    for (int c2 = 0; c2 < 2; ++c2) {
+      if (wy[c2] == 0.0) continue;
+      for (int c1 = 0; c1 < 2; ++c1) {
+        if (wx[c1] == 0.0) continue;
+        f(px[c1], py[c2], pz[c3], wx[c1], wy[c2], wz[c3]);
+      }
+    }
+  }
+}
+
 // Assembled levels (elasticity_stencil.cpp).
 double level_dot(const Level& L, const double* a, const double* b);
 void stencil_apply(const Level& L, const double* u, double* y);

@@ -234,28 +234,15 @@ void ElasticityMGPCG::Impl::galerkin_from_stencil(std::size_t l) {
                         for (int c = 0; c < 3; ++c) B[3 * r + c] = T[3 * c + r];
                     }
                     // Coarse parents of g.
-                    const int px[2] = {F.mx.p0[std::size_t(gi)], F.mx.p1[std::size_t(gi)]};
-                    const double wx[2] = {F.mx.w0[std::size_t(gi)], F.mx.w1[std::size_t(gi)]};
-                    const int py[2] = {F.my.p0[std::size_t(gj)], F.my.p1[std::size_t(gj)]};
-                    const double wy[2] = {F.my.w0[std::size_t(gj)], F.my.w1[std::size_t(gj)]};
-                    const int pz[2] = {F.mz.p0[std::size_t(gk)], F.mz.p1[std::size_t(gk)]};
-                    const double wz[2] = {F.mz.w0[std::size_t(gk)], F.mz.w1[std::size_t(gk)]};
-                    for (int c3 = 0; c3 < 2; ++c3) {
-                      if (wz[c3] == 0.0) continue;
-                      for (int c2 = 0; c2 < 2; ++c2) {
-                        if (wy[c2] == 0.0) continue;
-                        for (int c1 = 0; c1 < 2; ++c1) {
-                          if (wx[c1] == 0.0) continue;
-                          const int oi = px[c1] - I, oj = py[c2] - J, ok = pz[c3] - K;
-                          if (oi < -1 || oi > 1 || oj < -1 || oj > 1 || ok < -1 || ok > 1) continue;
-                          const int slot = slot_of(oi, oj, ok);
-                          if (slot < 0) continue;
-                          const double w = wf * wx[c1] * wy[c2] * wz[c3];
-                          double* out = Ac + kBlockSize * slot;
-                          for (int e = 0; e < 9; ++e) out[e] += w * B[e];
-                        }
-                      }
-                    }
+                    for_each_parent(F, gi, gj, gk, [&](int pi, int pj, int pk, double wx, double wy, double wz) {
+                      const int oi = pi - I, oj = pj - J, ok = pk - K;
+                      if (oi < -1 || oi > 1 || oj < -1 || oj > 1 || ok < -1 || ok > 1) return;
+                      const int slot = slot_of(oi, oj, ok);
+                      if (slot < 0) return;
+                      const double w = wf * wx * wy * wz;
+                      double* out = Ac + kBlockSize * slot;
+                      for (int e = 0; e < 9; ++e) out[e] += w * B[e];
+                    });
                   }
             }
       }

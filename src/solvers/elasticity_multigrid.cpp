@@ -131,27 +131,14 @@ void ElasticityMGPCG::Impl::prolong_add(std::size_t l, double* x) {
   for (int k = 0; k < F.NZ(); ++k)
     for (int j = 0; j < F.NY(); ++j)
       for (int i = 0; i < F.NX(); ++i) {
-        const int px[2] = {F.mx.p0[std::size_t(i)], F.mx.p1[std::size_t(i)]};
-        const double wx[2] = {F.mx.w0[std::size_t(i)], F.mx.w1[std::size_t(i)]};
-        const int py[2] = {F.my.p0[std::size_t(j)], F.my.p1[std::size_t(j)]};
-        const double wy[2] = {F.my.w0[std::size_t(j)], F.my.w1[std::size_t(j)]};
-        const int pz[2] = {F.mz.p0[std::size_t(k)], F.mz.p1[std::size_t(k)]};
-        const double wz[2] = {F.mz.w0[std::size_t(k)], F.mz.w1[std::size_t(k)]};
         double acc[3] = {0.0, 0.0, 0.0};
-        for (int c3 = 0; c3 < 2; ++c3) {
-          if (wz[c3] == 0.0) continue;
-          for (int c2 = 0; c2 < 2; ++c2) {
-            if (wy[c2] == 0.0) continue;
-            for (int c1 = 0; c1 < 2; ++c1) {
-              if (wx[c1] == 0.0) continue;
-              const double w = wx[c1] * wy[c2] * wz[c3];
-              const double* src = e + 3 * C.node(px[c1], py[c2], pz[c3]);
-              acc[0] += w * src[0];
-              acc[1] += w * src[1];
-              acc[2] += w * src[2];
-            }
-          }
-        }
+        for_each_parent(F, i, j, k, [&](int I, int J, int K, double wx, double wy, double wz) {
+          const double w = wx * wy * wz;
+          const double* src = e + 3 * C.node(I, J, K);
+          acc[0] += w * src[0];
+          acc[1] += w * src[1];
+          acc[2] += w * src[2];
+        });
         double* dst = x + 3 * F.node(i, j, k);
         const unsigned fx = F.fixed[F.node(i, j, k)];
         for (int c = 0; c < 3; ++c)

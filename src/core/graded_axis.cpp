@@ -2,7 +2,6 @@
 #include "hphtsim/core/graded_axis.hpp"
 
 #include <algorithm>
-#include <array>
 #include <cmath>
 #include <stdexcept>
 
@@ -218,30 +217,15 @@ GradedAxis graded_axis(const GradedAxisSpec& spec) {
     finest = std::min(finest, r.spacing);
   }
 
-  // Mirror symmetry about the middle (interfaces and refinement): kept exactly.
-  auto mirrored_set = [&](std::vector<std::array<double, 2>> v) {
-    const double mid = 0.5 * (spec.lo + spec.hi), tol = 1e-9 * length;
-    std::vector<std::array<double, 2>> m;
-    for (auto [a, b] : v) m.push_back({2 * mid - b, 2 * mid - a});
-    std::sort(v.begin(), v.end());
-    std::sort(m.begin(), m.end());
-    for (std::size_t i = 0; i < v.size(); ++i)
-      if (std::abs(v[i][0] - m[i][0]) > tol || std::abs(v[i][1] - m[i][1]) > tol) return false;
-    return true;
-  };
-  std::vector<std::array<double, 2>> points_set, refine_set;
-  for (double p : points) points_set.push_back({p, p});
-  for (const auto& r : h.sources) refine_set.push_back({r.lo, r.hi});
-  bool mirrored = mirrored_set(points_set) && mirrored_set(refine_set);
-  for (const auto& r : h.sources)  // and the same spacing on both sides
-    if (mirrored) {
-      bool found = false;
-      const double mid = 0.5 * (spec.lo + spec.hi), tol = 1e-9 * length;
-      for (const auto& q : h.sources)
-        found = found || (std::abs(q.lo - (2 * mid - r.hi)) <= tol && std::abs(q.hi - (2 * mid - r.lo)) <= tol &&
-                          std::abs(q.spacing - r.spacing) <= 1e-9 * r.spacing);
-      mirrored = found;
-    }
+  // Mirror symmetry about the middle, kept exactly: every spacing source (the intervals between
+  // interfaces among them, so the interfaces too) has a twin of equal spacing on the other side.
+  const double mid = 0.5 * (spec.lo + spec.hi), tol = 1e-9 * length;
+  const bool mirrored = std::all_of(h.sources.begin(), h.sources.end(), [&](const SpacingRegion& r) {
+    return std::any_of(h.sources.begin(), h.sources.end(), [&](const SpacingRegion& q) {
+      return std::abs(q.lo - (2 * mid - r.hi)) <= tol && std::abs(q.hi - (2 * mid - r.lo)) <= tol &&
+             std::abs(q.spacing - r.spacing) <= 1e-9 * r.spacing;
+    });
+  });
 
   auto count_at = [&](double h0, Layout* keep) {
     Layout L = lay_out(intervals, h, h0, std::min(finest, h0), spec.max_ratio, mirrored);

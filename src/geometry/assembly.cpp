@@ -70,6 +70,11 @@ std::array<double, 6> Seed::bounds() const {
   return {center[0] - h, center[1] - h, center[2] - h, center[0] + h, center[1] + h, center[2] + h};
 }
 
+bool Seed::contains(double x, double y, double z) const {
+  const auto b = bounds();
+  return x >= b[0] && x <= b[3] && y >= b[1] && y <= b[4] && z >= b[2] && z <= b[5];
+}
+
 int Assembly::find_primitive(const std::string& name) const {
   for (std::size_t i = 0; i < primitives.size(); ++i)
     if (primitives[i].name == name) return int(i);
@@ -183,10 +188,8 @@ MaterialMap paint(const Assembly& assembly, const core::Grid& grid) {
         int owner = -1;
         for (int p = 0; p < np; ++p)
           if (assembly.primitives[p].contains(x, y, z)) owner = p;
-        for (std::size_t s = 0; s < assembly.seeds.size(); ++s) {
-          auto b = assembly.seeds[s].bounds();
-          if (x >= b[0] && x <= b[3] && y >= b[1] && y <= b[4] && z >= b[2] && z <= b[5]) owner = np + int(s);
-        }
+        for (std::size_t s = 0; s < assembly.seeds.size(); ++s)
+          if (assembly.seeds[s].contains(x, y, z)) owner = np + int(s);
         map.region[grid.index(i, j, k)] = owner;
       }
   // Cells that a surface crosses belong to their largest part.

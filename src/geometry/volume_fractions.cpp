@@ -15,18 +15,26 @@ struct Box {
   std::array<double, 3> lo, hi;
 };
 
-/// Whether a shape's radial extent [r_in, r_out] about an axis covers, misses or cuts the
-/// cell's cross-section (distances of its nearest and farthest points from the axis).
-Cover radial_cover(const Box& b, const std::array<double, 3>& centre, int axis, double r_in, double r_out) {
-  double near2 = 0.0, far2 = 0.0;
+/// Squared distances of the cell's nearest and farthest points from `centre`, over the axes
+/// other than `skip` (an axis: distances from the line through centre along it; -1: from the
+/// point).
+void distance_range(const Box& b, const std::array<double, 3>& centre, int skip, double& near2, double& far2) {
+  near2 = far2 = 0.0;
   for (int d = 0; d < 3; ++d) {
-    if (d == axis) continue;
+    if (d == skip) continue;
     const double lo = b.lo[std::size_t(d)] - centre[std::size_t(d)], hi = b.hi[std::size_t(d)] - centre[std::size_t(d)];
     const double near = lo > 0.0 ? lo : (hi < 0.0 ? -hi : 0.0);
     const double far = std::max(std::abs(lo), std::abs(hi));
     near2 += near * near;
     far2 += far * far;
   }
+}
+
+/// Whether a shape's radial extent [r_in, r_out] about an axis covers, misses or cuts the
+/// cell's cross-section (distances of its nearest and farthest points from the axis).
+Cover radial_cover(const Box& b, const std::array<double, 3>& centre, int axis, double r_in, double r_out) {
+  double near2, far2;
+  distance_range(b, centre, axis, near2, far2);
   const double tol = 1e-12 * (r_out * r_out);
   if (near2 >= r_out * r_out - tol || far2 <= r_in * r_in + tol) return Cover::outside;
   if (far2 <= r_out * r_out + tol && near2 >= r_in * r_in - tol) return Cover::inside;
@@ -58,14 +66,8 @@ Cover primitive_cover(const Primitive& p, const Box& b, int& planar_axis) {
   switch (p.shape) {
     case Shape::box: return box_cover(b, p.bounds());
     case Shape::sphere: {
-      double near2 = 0.0, far2 = 0.0;
-      for (int d = 0; d < 3; ++d) {
-        const double lo = b.lo[std::size_t(d)] - p.center[std::size_t(d)], hi = b.hi[std::size_t(d)] - p.center[std::size_t(d)];
-        const double near = lo > 0.0 ? lo : (hi < 0.0 ? -hi : 0.0);
-        const double far = std::max(std::abs(lo), std::abs(hi));
-        near2 += near * near;
-        far2 += far * far;
-      }
+      double near2, far2;
+      distance_range(b, p.center, -1, near2, far2);
       if (near2 >= p.radius * p.radius) return Cover::outside;
       if (far2 <= p.radius * p.radius) return Cover::inside;
       return Cover::partial;
@@ -205,13 +207,8 @@ std::vector<MixedCell> mixed_cells(const Assembly& assembly, const core::Grid& g
               const double px = samples[0][a], py = samples[1][bq], pz = samples[2][c];
               int owner = base;
               for (int r : candidates) {
-                bool in;
-                if (r < np) {
-                  in = assembly.primitives[std::size_t(r)].contains(px, py, pz);
-                } else {
-                  const auto sb = assembly.seeds[std::size_t(r - np)].bounds();
-                  in = px >= sb[0] && px <= sb[3] && py >= sb[1] && py <= sb[4] && pz >= sb[2] && pz <= sb[5];
-                }
+                const bool in = r < np ? assembly.primitives[std::size_t(r)].contains(px, py, pz)
+                                       : assembly.seeds[std::size_t(r - np)].contains(px, py, pz);
                 if (in) owner = r;
               }
               if (owner < 0) continue;  // uncovered: paint() reports it

@@ -16,6 +16,14 @@ namespace hphtsim::simulation {
 
 namespace {
 constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+
+/// Chord heat capacity between the old temperature and the current iterate: at convergence
+/// the step stores exactly h(T) - h(T_old), latent heat included.
+double chord_heat_capacity(const materials::Material& m, double T, double T_old) {
+  const double dT = T - T_old;
+  return std::abs(dT) > 1e-6 ? (m.volumetric_enthalpy(T) - m.volumetric_enthalpy(T_old)) / dT
+                             : m.density(T) * m.apparent_heat_capacity(T);
+}
 }
 
 ElectroThermal::ElectroThermal(const Model& model, const geometry::MaterialMap& map,
@@ -29,6 +37,7 @@ ElectroThermal::ElectroThermal(const Model& model, const geometry::MaterialMap& 
       pid_(model.heater_recipe.pid),
       T_setpoint_(nan) {
   const std::size_t n = model.grid.size();
+  drift_factor_.assign(model.drifts.size(), 1.0);
   mixed_resistivity_.assign(map.mixed.size(), {});
   mixed_inverse_conductivity_.assign(map.mixed.size(), {});
   electric_.set_directional({&map.mixed_index, &mixed_resistivity_});
@@ -57,15 +66,13 @@ void ElectroThermal::update_properties(double t) {
     const double t_c = T_[c];
     resistivity_[c] = m.electrical_resistivity(t_c);
     conductivity_[c] = m.thermal_conductivity(t_c);
-    // Chord heat capacity between the old temperature and the current iterate: at convergence
-    // the step stores exactly h(T) - h(T_old), latent heat included.
-    const double dT = t_c - T_old_[c];
-    rho_cp_[c] = std::abs(dT) > 1e-6 ? (m.volumetric_enthalpy(t_c) - m.volumetric_enthalpy(T_old_[c])) / dT
-                                     : m.density(t_c) * m.apparent_heat_capacity(t_c);
+    rho_cp_[c] = chord_heat_capacity(m, t_c, T_old_[c]);
   }
   // Slow drifts of the cycle (heater resistance, medium conductivity) at the step's end time.
-  for (const auto& d : model_.drifts) {
-    const double f = d.factor(t);
+  for (std::size_t i = 0; i < model_.drifts.size(); ++i) drift_factor_[i] = model_.drifts[i].factor(t);
+  for (std::size_t i = 0; i < model_.drifts.size(); ++i) {
+    const auto& d = model_.drifts[i];
+    const double f = drift_factor_[i];
     auto& target = d.property == process::Drift::Property::electrical_resistivity ? resistivity_ : conductivity_;
     const auto& sel = d.region >= 0 ? map_.region : map_.material;
     const int want = d.region >= 0 ? d.region : d.material;
@@ -77,29 +84,25 @@ void ElectroThermal::update_properties(double t) {
   // along x, y and z across the interface (materials/mixing.hpp); the heat capacity by volume.
   // The per-cell resistivity is the smallest of the three (the circuit's test), the per-cell
   // conductivity their mean (outputs only).
-  std::vector<double> drift_factor(model_.drifts.size());
-  for (std::size_t d = 0; d < drift_factor.size(); ++d) drift_factor[d] = model_.drifts[d].factor(t);
 #pragma omp parallel for schedule(dynamic, 64)
   for (std::size_t m = 0; m < map_.mixed.size(); ++m) {
     const geometry::MixedCell& cell = map_.mixed[m];
     const std::size_t c = cell.cell;
-    const double t_c = T_[c], dT = t_c - T_old_[c];
+    const double t_c = T_[c];
     materials::MixingSum sigma, k;
     double heat_capacity = 0.0;
     for (const auto& part : cell.parts) {
       const int id = map_.region_material[std::size_t(part.region)];
       const materials::Material& mat = mats[std::size_t(id)];
       double rho_e = mat.electrical_resistivity(t_c), k_part = mat.thermal_conductivity(t_c);
-      for (std::size_t d = 0; d < drift_factor.size(); ++d) {
+      for (std::size_t d = 0; d < drift_factor_.size(); ++d) {
         const auto& dr = model_.drifts[d];
         if (dr.region >= 0 ? dr.region == part.region : dr.material == id)
-          (dr.property == process::Drift::Property::electrical_resistivity ? rho_e : k_part) *= drift_factor[d];
+          (dr.property == process::Drift::Property::electrical_resistivity ? rho_e : k_part) *= drift_factor_[d];
       }
       sigma.add(part.fraction, 1.0 / rho_e);
       k.add(part.fraction, k_part);
-      heat_capacity += part.fraction * (std::abs(dT) > 1e-6
-                                            ? (mat.volumetric_enthalpy(t_c) - mat.volumetric_enthalpy(T_old_[c])) / dT
-                                            : mat.density(t_c) * mat.apparent_heat_capacity(t_c));
+      heat_capacity += part.fraction * chord_heat_capacity(mat, t_c, T_old_[c]);
     }
     const auto sigma_d = materials::directional(sigma.result(), cell.normal);
     const auto k_d = materials::directional(k.result(), cell.normal);

@@ -6,8 +6,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 
 #include "hphtsim/core/config.hpp"
@@ -15,8 +13,10 @@
 #include "hphtsim/core/graded_axis.hpp"
 #include "hphtsim/geometry/conforming_grid.hpp"
 #include "hphtsim/simulation/model.hpp"
+#include "../support/default_cell.hpp"
 
 using namespace hphtsim;
+using hphtsim::test_support::default_cell_with_grid;
 
 namespace {
 
@@ -24,19 +24,6 @@ const std::string source_dir = HPHTSIM_SOURCE_DIR;
 
 bool has_edge(const std::vector<double>& edges, double x, double tol = 1e-12) {
   return std::any_of(edges.begin(), edges.end(), [&](double e) { return std::abs(e - x) <= tol; });
-}
-
-/// The default config with its `cells: [64, 64, 64]` line replaced by `grid: GRID`.
-simulation::Model default_cell_with_grid(const std::string& grid) {
-  std::ifstream in(source_dir + "/configs/tgm_default.yaml");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string text = ss.str();
-  const std::string line = "cells: [64, 64, 64]";
-  const auto at = text.find(line);
-  if (at == std::string::npos) throw std::runtime_error("default config without its cells line");
-  text.replace(at, line.size(), "grid: " + grid);
-  return simulation::Model::from_config(core::Config::load_string(text, source_dir + "/configs"));
 }
 
 core::GradedAxisSpec default_cell_x(int budget) {

@@ -5,15 +5,13 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 #include <cstdio>
 #include <limits>
 #include <string>
 
-#include "hphtsim/core/config.hpp"
 #include "hphtsim/physics/thermal.hpp"
 #include "hphtsim/simulation/model.hpp"
+#include "../support/default_cell.hpp"
 
 using namespace hphtsim;
 
@@ -51,16 +49,8 @@ TEST(GradedGrids, MultigridIterationsStayFlat) {
   EXPECT_LE(hi - lo, 3);
   EXPECT_LE(hi, 30);
   // A refined heater wall (0.2 mm across it, cells stretched to about 2.5:1 elsewhere).
-  const auto refined = simulation::Model::from_config([&] {
-    std::ifstream in(cfg);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    std::string text = ss.str();
-    const std::string line = "cells: [64, 64, 64]";
-    text.replace(text.find(line), line.size(),
-                 "grid: {cells: 64, refine: [{primitive: heater, spacing: \"0.2 mm\", axes: [x, y]}]}");
-    return core::Config::load_string(text, std::string(HPHTSIM_SOURCE_DIR) + "/configs");
-  }());
+  const auto refined = hphtsim::test_support::default_cell_with_grid(
+      "{cells: 64, refine: [{primitive: heater, spacing: \"0.2 mm\", axes: [x, y]}]}");
   const int it = steady_heat_iterations(refined);
   std::printf("[ graded ] refined heater wall: %s: %d MG-PCG iterations to 1e-8\n", refined.grid_description.c_str(), it);
   EXPECT_LE(it, hi + 5);

@@ -72,7 +72,9 @@ TEST(VolumeFractions, TubeHeaterResistance) {
     const double R = sim.diagnostics().electric.resistance;
     std::printf("[ tube ] %d^3 (%s): R = %.6e ohm, rho L / A = %.6e, error %+.3f %%\n", n,
                 sim.model().grid_description.c_str(), R, expected, 100.0 * (R / expected - 1.0));
-    if (n == 40) EXPECT_NEAR(R / expected, 1.0, 5e-3);
+    if (n == 40) {
+      EXPECT_NEAR(R / expected, 1.0, 5e-3);
+    }
   }
 }
 

@@ -43,6 +43,7 @@ struct Seed {
   SeedOrientation orientation = SeedOrientation::face100;
   std::string material = "diamond";
   std::array<double, 6> bounds() const;
+  bool contains(double x, double y, double z) const;  ///< faces included
 };
 
 struct Assembly {

@@ -75,6 +75,7 @@ class ElectroThermal {
   std::vector<double> resistivity_, conductivity_, rho_cp_;
   // Mixed cells (map_.mixed): resistivity and inverse conductivity along x, y, z.
   std::vector<std::array<double, 3>> mixed_resistivity_, mixed_inverse_conductivity_;
+  std::vector<double> drift_factor_;  // of each drift at the last update_properties
 
   void update_properties(double t);
   void drive_heater(double t);  // the setpoint at t (power recipe), before a solve

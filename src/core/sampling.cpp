@@ -37,23 +37,4 @@ double probe_value(const Grid& g, const std::vector<double>& f, const std::array
   return v;
 }
 
-double region_mean(const Grid& g, const std::vector<std::int32_t>& reg, const std::vector<double>& cell_volume,
-                   const std::vector<double>& field, int region) {
-  if (region < 0) return std::numeric_limits<double>::quiet_NaN();
-  const std::size_t plane = std::size_t(g.nx) * g.ny;
-  double tv = plane_sum(g.nz, [&](int k) {
-    double s = 0.0;
-    for (std::size_t c = std::size_t(k) * plane; c < std::size_t(k + 1) * plane; ++c)
-      if (reg[c] == region) s += field[c] * cell_volume[c];
-    return s;
-  });
-  double v = plane_sum(g.nz, [&](int k) {
-    double s = 0.0;
-    for (std::size_t c = std::size_t(k) * plane; c < std::size_t(k + 1) * plane; ++c)
-      if (reg[c] == region) s += cell_volume[c];
-    return s;
-  });
-  return v > 0.0 ? tv / v : std::numeric_limits<double>::quiet_NaN();
-}
-
 }  // namespace hphtsim::core

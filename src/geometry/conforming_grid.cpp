@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "hphtsim/geometry/conforming_grid.hpp"
 
+#include <cmath>
 #include <cstdio>
 
 namespace hphtsim::geometry {
@@ -39,6 +40,34 @@ std::vector<core::SpacingRegion> refinement_regions(const Assembly& assembly, co
   return out;
 }
 
+std::vector<core::SpacingRegion> thin_part_regions(const Assembly& assembly, int axis, double thin,
+                                                   double cells_across) {
+  std::vector<core::SpacingRegion> out;
+  if (!(thin > 0.0 && cells_across > 0.0)) return out;
+  auto add = [&](double lo, double hi, double t) {  // a part of thickness t over [lo, hi]
+    if (t < thin && t > 0.0) out.push_back({lo, hi, t / cells_across});
+  };
+  const auto a = std::size_t(axis);
+  for (const auto& p : assembly.primitives) {
+    if (p.shape == Shape::tube && p.axis != axis) {
+      // The wall's band: from where the inner surface runs at 45 degrees to the axis' planes
+      // out to the outer radius, so that the wall keeps its cells across it all round, not
+      // only where it crosses the axis (docs/validation.md, "Grid convergence", measures both).
+      const double c = p.center[a], t = p.radius - p.inner_radius, in = p.inner_radius * std::sqrt(0.5);
+      add(c - p.radius, c - in, t);
+      add(c + in, c + p.radius, t);
+    } else {
+      const auto b = p.bounds();
+      add(b[a], b[a + 3], b[a + 3] - b[a]);
+    }
+  }
+  for (const auto& s : assembly.seeds) {
+    const auto b = s.bounds();
+    add(b[a], b[a + 3], b[a + 3] - b[a]);
+  }
+  return out;
+}
+
 AssemblyGrid build_grid(const Assembly& assembly, const GridSettings& settings) {
   AssemblyGrid out;
   const auto& size = assembly.cell_size;
@@ -61,7 +90,21 @@ AssemblyGrid build_grid(const Assembly& assembly, const GridSettings& settings) 
     }
     spec.max_ratio = settings.max_ratio;
     spec.budget = settings.cells[std::size_t(a)];
-    out.axes[std::size_t(a)] = core::graded_axis(spec);
+    const std::size_t chosen = spec.refine.size();
+    // Thin parts get budget / 24 cells across, at least 2; fewer (down to one) where that
+    // would overrun the budget: the budget holds first.
+    const double thin = settings.thin_part_fraction * (spec.hi - spec.lo);
+    double across = settings.conform && settings.thin_part_fraction > 0.0
+                        ? std::max(GridSettings::kMinCellsAcrossThinPart, double(spec.budget) * GridSettings::kThinPartCellsPerBudget)
+                        : 0.0;
+    for (int attempt = 0;; ++attempt) {
+      spec.refine.resize(chosen);
+      const auto regions = thin_part_regions(assembly, a, thin, across);
+      spec.refine.insert(spec.refine.end(), regions.begin(), regions.end());
+      out.axes[std::size_t(a)] = core::graded_axis(spec);
+      if (regions.empty() || out.axes[std::size_t(a)].within_budget || across <= 1.0 || attempt >= 20) break;
+      across = std::max(1.0, 0.9 * across);
+    }
     edges[std::size_t(a)] = out.axes[std::size_t(a)].edges;
   }
   out.grid = core::Grid::from_edges(edges[0], edges[1], edges[2]);

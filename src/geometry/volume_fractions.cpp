@@ -85,49 +85,50 @@ Cover primitive_cover(const Primitive& p, const Box& b, int& planar_axis) {
   }
 }
 
-/// The unit normal of the nearest surface of a box to point q.
-std::array<double, 3> box_normal(const std::array<double, 6>& b, const std::array<double, 3>& q) {
-  int best = 0;
-  double gap = 1e300;
-  for (int d = 0; d < 3; ++d)
-    for (double face : {b[std::size_t(d)], b[std::size_t(d) + 3]})
-      if (std::abs(q[std::size_t(d)] - face) < gap) {
-        gap = std::abs(q[std::size_t(d)] - face);
-        best = d;
+/// The lines along axis d through a lattice of n[0] x n[1] x n[2] samples (owners: region per
+/// sample, x fastest; part_of: region to part index or -1 for a dropped part).
+AxisLines axis_lines(int d, const std::array<std::size_t, 3>& n, const std::array<std::vector<double>, 3>& weights,
+                     const std::vector<int>& owners, const std::vector<int>& part_of, std::size_t parts) {
+  const int e1 = (d + 1) % 3, e2 = (d + 2) % 3;  // the axes across the lines
+  AxisLines out;
+  std::vector<float> f(parts);
+  std::array<std::size_t, 3> idx{};
+  for (std::size_t u = 0; u < n[std::size_t(e1)]; ++u)
+    for (std::size_t v = 0; v < n[std::size_t(e2)]; ++v) {
+      std::fill(f.begin(), f.end(), 0.0f);
+      double along = 0.0;
+      idx[std::size_t(e1)] = u;
+      idx[std::size_t(e2)] = v;
+      for (std::size_t t = 0; t < n[std::size_t(d)]; ++t) {
+        idx[std::size_t(d)] = t;
+        const int owner = owners[(idx[2] * n[1] + idx[1]) * n[0] + idx[0]];
+        const int q = owner < 0 ? -1 : part_of[std::size_t(owner)];
+        if (q < 0) continue;  // uncovered, or a dropped sliver
+        f[std::size_t(q)] += float(weights[std::size_t(d)][t]);
+        along += weights[std::size_t(d)][t];
       }
-  std::array<double, 3> n{};
-  n[std::size_t(best)] = 1.0;
-  return n;
-}
-
-/// The unit normal at point q (the centre of cell b) of the primitive's surface that cuts the
-/// cell: its round side (radial) when its span along the axis covers the cell, an end plane
-/// when its round side does not cut it, else the nearer of the two.
-std::array<double, 3> surface_normal(const Primitive& p, const Box& b, const std::array<double, 3>& q) {
-  std::array<double, 3> d{q[0] - p.center[0], q[1] - p.center[1], q[2] - p.center[2]};
-  if (p.shape == Shape::box) return box_normal(p.bounds(), q);
-  if (p.shape != Shape::sphere) {
-    const double axial = d[std::size_t(p.axis)];
-    d[std::size_t(p.axis)] = 0.0;
-    const double r = std::sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2]);
-    const double c = p.center[std::size_t(p.axis)];
-    const Cover along = span_cover(b, p.axis, c - 0.5 * p.height, c + 0.5 * p.height);
-    const Cover across = radial_cover(b, p.center, p.axis, p.shape == Shape::tube ? p.inner_radius : 0.0, p.radius);
-    const double to_side = std::min(std::abs(r - p.radius), p.shape == Shape::tube ? std::abs(r - p.inner_radius) : 1e300);
-    const double to_end = std::abs(std::abs(axial) - 0.5 * p.height);
-    const bool end_plane = along != Cover::inside && (across == Cover::inside || to_end < to_side);
-    if (end_plane || r <= 0.0) {
-      std::array<double, 3> n{};
-      n[std::size_t(p.axis)] = 1.0;
-      return n;
+      if (along <= 0.0) continue;
+      for (float& x : f) x = float(x / along);
+      const float w = float(weights[std::size_t(e1)][u] * weights[std::size_t(e2)][v]);
+      // Merge with an equal line (pure lines above all): the lists stay short.
+      bool merged = false;
+      for (std::size_t l = 0; l < out.weight.size() && !merged; ++l) {
+        bool same = true;
+        for (std::size_t q = 0; q < parts && same; ++q) same = std::abs(out.fraction[l * parts + q] - f[q]) < 1e-4f;
+        if (same) {
+          out.weight[l] += w;
+          merged = true;
+        }
+      }
+      if (!merged) {
+        out.weight.push_back(w);
+        out.fraction.insert(out.fraction.end(), f.begin(), f.end());
+      }
     }
-    for (double& v : d) v /= r;
-    return d;
-  }
-  const double r = std::sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2]);
-  if (r <= 0.0) return {0.0, 0.0, 0.0};
-  for (double& v : d) v /= r;
-  return d;
+  float total = 0.0f;
+  for (float w : out.weight) total += w;
+  for (float& w : out.weight) w /= total;
+  return out;
 }
 
 }  // namespace
@@ -141,6 +142,7 @@ std::vector<MixedCell> mixed_cells(const Assembly& assembly, const core::Grid& g
     std::vector<int> candidates;
     std::vector<double> count(static_cast<std::size_t>(nr));
     std::array<std::vector<double>, 3> samples, weights;
+    std::vector<int> owners, part_of(static_cast<std::size_t>(nr));
     for (int j = 0; j < g.ny; ++j)
       for (int i = 0; i < g.nx; ++i) {
         const Box b{{g.x[i], g.y[j], g.z[k]}, {g.x[i + 1], g.y[j + 1], g.z[k + 1]}};
@@ -165,7 +167,6 @@ std::vector<MixedCell> mixed_cells(const Assembly& assembly, const core::Grid& g
         // Samples: a lattice across the common axis, or in 3-D.
         const int m = axis >= 0 ? 24 : 10;
         std::fill(count.begin(), count.end(), 0.0);
-        const std::array<double, 3> centre{g.xc(i), g.yc(j), g.zc(k)};
         // Per axis, midpoint samples in each stretch between the candidates' flat faces that
         // fall inside the cell (box and seed faces, end planes), weighted by length: a flat
         // face cutting the cell is integrated exactly, a round one by the lattice.
@@ -201,6 +202,8 @@ std::vector<MixedCell> mixed_cells(const Assembly& assembly, const core::Grid& g
               w.push_back((cuts[s + 1] - cuts[s]) / per / (hi - lo));
             }
         }
+        const std::size_t na = samples[0].size(), nb = samples[1].size(), nc = samples[2].size();
+        owners.assign(na * nb * nc, -1);
         for (std::size_t c = 0; c < samples[2].size(); ++c)
           for (std::size_t bq = 0; bq < samples[1].size(); ++bq)
             for (std::size_t a = 0; a < samples[0].size(); ++a) {
@@ -212,6 +215,7 @@ std::vector<MixedCell> mixed_cells(const Assembly& assembly, const core::Grid& g
                 if (in) owner = r;
               }
               if (owner < 0) continue;  // uncovered: paint() reports it
+              owners[(c * nb + bq) * na + a] = owner;
               count[std::size_t(owner)] += weights[0][a] * weights[1][bq] * weights[2][c];
             }
         MixedCell cell;
@@ -226,12 +230,11 @@ std::vector<MixedCell> mixed_cells(const Assembly& assembly, const core::Grid& g
         for (auto& p : cell.parts) p.fraction /= kept;
         std::stable_sort(cell.parts.begin(), cell.parts.end(),
                          [](const CellPart& a, const CellPart& b2) { return a.fraction > b2.fraction; });
-        // Normal: of the surface between the two largest parts, the later-painted one's (the
-        // surface that cuts the cell); geometric, not estimated from the samples.
-        const int r0 = cell.parts[0].region, r1 = cell.parts[1].region;
-        const int cut = std::max(r0, r1);
-        cell.normal = cut < np ? surface_normal(assembly.primitives[std::size_t(cut)], b, centre)
-                               : box_normal(assembly.seeds[std::size_t(cut - np)].bounds(), centre);
+        std::fill(part_of.begin(), part_of.end(), -1);
+        for (std::size_t q = 0; q < cell.parts.size(); ++q) part_of[std::size_t(cell.parts[q].region)] = int(q);
+        const std::array<std::size_t, 3> n{na, nb, nc};
+        for (int d = 0; d < 3; ++d)
+          cell.lines[std::size_t(d)] = axis_lines(d, n, weights, owners, part_of, cell.parts.size());
         per_plane[std::size_t(k)].push_back(std::move(cell));
       }
   }

@@ -8,6 +8,7 @@
 
 #include "hphtsim/core/parallel.hpp"
 #include "hphtsim/core/sampling.hpp"
+#include "hphtsim/geometry/region_mean.hpp"
 #include "hphtsim/simulation/electrothermal.hpp"
 
 namespace hphtsim::simulation {
@@ -49,9 +50,9 @@ void update_diagnostics(Diagnostics& d, const Model& model, const geometry::Mate
   }
   const double P = d.electric.joule_total;
   d.energy_imbalance = P > 0.0 ? (P - d.heat_out - d.stored_rate) / P : 0.0;
-  d.T_source = core::region_mean(g, map.region, cell_volume, T, model.source_region);
+  d.T_source = geometry::region_mean(g, map, cell_volume, T, model.source_region);
   for (std::size_t s = 0; s < model.seed_count(); ++s) {
-    d.T_seed[s] = core::region_mean(g, map.region, cell_volume, T, model.seed_region(s));
+    d.T_seed[s] = geometry::region_mean(g, map, cell_volume, T, model.seed_region(s));
     d.dT_source_seed[s] = d.T_source - d.T_seed[s];
   }
   for (std::size_t p = 0; p < model.probes.size(); ++p) d.T_probe[p] = core::probe_value(g, T, model.probes[p].position);

@@ -84,14 +84,21 @@ void ElectroThermal::update_properties(double t) {
   // along x, y and z across the interface (materials/mixing.hpp); the heat capacity by volume.
   // The per-cell resistivity is the smallest of the three (the circuit's test), the per-cell
   // conductivity their mean (outputs only).
-#pragma omp parallel for schedule(dynamic, 64)
+#pragma omp parallel
+  {
+  std::vector<double> part_sigma, part_k;  // per thread, reused across cells
+#pragma omp for schedule(dynamic, 64)
   for (std::size_t m = 0; m < map_.mixed.size(); ++m) {
     const geometry::MixedCell& cell = map_.mixed[m];
     const std::size_t c = cell.cell;
     const double t_c = T_[c];
-    materials::MixingSum sigma, k;
+    // Per part: its conductivities at the cell's temperature, with its drifts.
+    const std::size_t parts = cell.parts.size();
+    part_sigma.resize(parts);
+    part_k.resize(parts);
     double heat_capacity = 0.0;
-    for (const auto& part : cell.parts) {
+    for (std::size_t q = 0; q < parts; ++q) {
+      const auto& part = cell.parts[q];
       const int id = map_.region_material[std::size_t(part.region)];
       const materials::Material& mat = mats[std::size_t(id)];
       double rho_e = mat.electrical_resistivity(t_c), k_part = mat.thermal_conductivity(t_c);
@@ -100,22 +107,26 @@ void ElectroThermal::update_properties(double t) {
         if (dr.region >= 0 ? dr.region == part.region : dr.material == id)
           (dr.property == process::Drift::Property::electrical_resistivity ? rho_e : k_part) *= drift_factor_[d];
       }
-      sigma.add(part.fraction, 1.0 / rho_e);
-      k.add(part.fraction, k_part);
+      part_sigma[q] = 1.0 / rho_e;
+      part_k[q] = k_part;
       heat_capacity += part.fraction * chord_heat_capacity(mat, t_c, T_old_[c]);
     }
-    const auto sigma_d = materials::directional(sigma.result(), cell.normal);
-    const auto k_d = materials::directional(k.result(), cell.normal);
     double smallest = std::numeric_limits<double>::infinity(), mean_k = 0.0;
     for (std::size_t d = 0; d < 3; ++d) {
-      mixed_resistivity_[m][d] = 1.0 / sigma_d[d];
-      mixed_inverse_conductivity_[m][d] = 1.0 / k_d[d];
+      const geometry::AxisLines& lines = cell.lines[d];
+      const double sigma_d = materials::lines_in_parallel(lines.weight.data(), lines.fraction.data(), lines.weight.size(),
+                                                          part_sigma.data(), parts);
+      const double k_d = materials::lines_in_parallel(lines.weight.data(), lines.fraction.data(), lines.weight.size(),
+                                                      part_k.data(), parts);
+      mixed_resistivity_[m][d] = 1.0 / sigma_d;
+      mixed_inverse_conductivity_[m][d] = 1.0 / k_d;
       smallest = std::min(smallest, mixed_resistivity_[m][d]);
-      mean_k += k_d[d] / 3.0;
+      mean_k += k_d / 3.0;
     }
     resistivity_[c] = smallest;
     conductivity_[c] = mean_k;
     rho_cp_[c] = heat_capacity;
+  }
   }
 }
 

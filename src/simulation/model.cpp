@@ -50,6 +50,9 @@ std::string read_grid_settings(const ConfigNode& cell, const geometry::Assembly&
   s.max_ratio = grid->number_or("max_ratio", 1.3);
   if (!(s.max_ratio >= 1.05 && s.max_ratio <= 2.0))
     grid->fail_key("max_ratio", "the largest ratio of neighbouring cell sizes must lie between 1.05 and 2");
+  s.thin_part_fraction = grid->number_or("thin_parts", s.thin_part_fraction);
+  if (!(s.thin_part_fraction >= 0.0 && s.thin_part_fraction <= 0.5))
+    grid->fail_key("thin_parts", "the fraction of the cell's edge below which a part is refined must lie between 0 (off) and 0.5");
   if (auto refine = grid->find("refine")) {
     for (const auto& item : refine->items()) {
       geometry::GridRefinement r;

@@ -8,6 +8,7 @@
 
 #include "hphtsim/core/error.hpp"
 #include "hphtsim/core/sampling.hpp"
+#include "hphtsim/geometry/region_mean.hpp"
 #include "hphtsim/simulation/electrothermal.hpp"
 
 namespace hphtsim::simulation {
@@ -111,7 +112,7 @@ void Simulation::accept(double dt) {
   if (growth_) {
     std::vector<double> T_seed(model_.seed_count());
     for (std::size_t s = 0; s < T_seed.size(); ++s)
-      T_seed[s] = core::region_mean(model_.grid, map_.region, cell_volume_, electro_->T(), model_.seed_region(s));
+      T_seed[s] = geometry::region_mean(model_.grid, map_, cell_volume_, electro_->T(), model_.seed_region(s));
     growth_->step(electro_->T(), diag_.p_cell, T_seed, dt, model_.linear, pressure_ ? &diag_.p_seed : nullptr,
                   pressure_ ? &pressure_->field() : nullptr);
     report_status_changes(growth_->seeds(), model_, time_, last_status_);

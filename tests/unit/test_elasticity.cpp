@@ -176,7 +176,7 @@ TEST(ElasticityOperator, SymmetricAndEqualToAssembledMatrix) {
 TEST(ElasticityOperator, GenericKernelPathEqualsTemplates) {
   // A grid with more distinct cell sizes than kMaxTemplates runs the generic kernel; compare it
   // on a sub-block with the same spacing run through templates.
-  const int n = 17;  // 17^3 = 4913 distinct sizes > 4096
+  const int n = 26;  // 26^3 = 17576 distinct sizes > kMaxTemplates = 16384
   std::vector<double> e(std::size_t(n) + 1);
   for (int i = 0; i <= n; ++i) e[std::size_t(i)] = i + 0.01 * i * i;
   const hc::Grid g = hc::Grid::from_edges(e, e, e);

@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: MIT
 // Volume fractions (geometry/volume_fractions) and the mixed-cell coefficients built from
 // them (materials/mixing, docs/model.md "Mixed cells"): volumes of round parts, the resistance
-// of a tube heater against rho L / A, and the mixing rule on a laminate.
+// of a tube heater against rho L / A, the lines the mixing rule uses, and that rule on a
+// laminate.
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <cstdio>
+#include <fstream>
+#include <iterator>
 #include <string>
+#include <vector>
 
 #include "hphtsim/materials/mixing.hpp"
 #include "hphtsim/simulation/simulation.hpp"
@@ -53,15 +57,43 @@ TEST(VolumeFractions, RoundPartsHaveTheirVolume) {
   }
 }
 
-TEST(VolumeFractions, MixedCellNormalsPointAcrossTheRoundSide) {
+TEST(VolumeFractions, LinesAlongTheTubeAxisArePureAndAcrossItMixed) {
+  // Every surface here is a round side about z: a line along z stays in one part, so the
+  // coefficient along z is the arithmetic mean; across, lines cross the round side and the
+  // coefficient lies between the harmonic and the arithmetic mean (Wiener's bounds).
   const auto m = simulation::Model::from_file(tube_config, {"cell.cells=24"});
+  int strictly_between = 0;
   for (const auto& cell : m.map.mixed) {
-    const std::size_t c = cell.cell;
-    const int i = int(c % std::size_t(m.grid.nx)), j = int((c / std::size_t(m.grid.nx)) % std::size_t(m.grid.ny));
-    const double x = m.grid.xc(i), y = m.grid.yc(j), r = std::hypot(x, y);
-    EXPECT_NEAR(cell.normal[2], 0.0, 1e-12);  // all interfaces here are round sides about z
-    EXPECT_GT(std::abs(cell.normal[0] * x + cell.normal[1] * y) / r, 0.85) << "cell " << c;  // radial
+    const std::size_t parts = cell.parts.size();
+    std::vector<double> k(parts);
+    double arithmetic = 0.0, inverse = 0.0;
+    for (std::size_t p = 0; p < parts; ++p) {
+      k[p] = p == 0 ? 1.0 : 30.0 * double(p);  // any distinct values
+      arithmetic += cell.parts[p].fraction * k[p];
+      inverse += cell.parts[p].fraction / k[p];
+    }
+    for (int d = 0; d < 3; ++d) {
+      const auto& lines = cell.lines[std::size_t(d)];
+      double wsum = 0.0;
+      for (std::size_t l = 0; l < lines.weight.size(); ++l) {
+        wsum += lines.weight[l];
+        double fsum = 0.0;
+        for (std::size_t p = 0; p < parts; ++p) fsum += lines.fraction[l * parts + p];
+        EXPECT_NEAR(fsum, 1.0, 1e-5);
+      }
+      EXPECT_NEAR(wsum, 1.0, 1e-5);
+      const double kd = materials::lines_in_parallel(lines.weight.data(), lines.fraction.data(), lines.weight.size(),
+                                                     k.data(), parts);
+      if (d == 2) {
+        EXPECT_NEAR(kd / arithmetic, 1.0, 1e-5) << "cell " << cell.cell;
+      } else {
+        EXPECT_GE(kd, (1.0 - 1e-5) / inverse) << "cell " << cell.cell;
+        EXPECT_LE(kd, (1.0 + 1e-5) * arithmetic) << "cell " << cell.cell;
+        strictly_between += kd < 0.99 * arithmetic && kd > 1.01 / inverse;
+      }
+    }
   }
+  EXPECT_GT(strictly_between, 0);  // oblique cells exist, and they are neither bound
 }
 
 TEST(VolumeFractions, TubeHeaterResistance) {
@@ -79,17 +111,33 @@ TEST(VolumeFractions, TubeHeaterResistance) {
 }
 
 TEST(VolumeFractions, MixingRuleIsExactForALaminate) {
-  // Two layers normal to z, 30 % of k = 1 and 70 % of k = 10: series along z, parallel across.
-  materials::MixingSum s;
-  s.add(0.3, 1.0);
-  s.add(0.7, 10.0);
-  const auto k = materials::directional(s.result(), {0.0, 0.0, 1.0});
-  EXPECT_DOUBLE_EQ(k[0], 0.3 * 1.0 + 0.7 * 10.0);
-  EXPECT_DOUBLE_EQ(k[1], 7.3);
-  EXPECT_NEAR(k[2], 1.0 / (0.3 / 1.0 + 0.7 / 10.0), 1e-14);
-  // An oblique normal at 45 degrees in x-z: the mean of the two along x and z.
-  const double h = std::sqrt(0.5);
-  const auto o = materials::directional(s.result(), {h, 0.0, h});
-  EXPECT_NEAR(o[0], 0.5 * (7.3 + 1.0 / 0.37), 1e-12);
-  EXPECT_NEAR(o[1], 7.3, 1e-12);
+  // A box face off the grid lines (a uniform grid) splits a layer of cells 30 / 70 along z:
+  // series along z, parallel along x and y.
+  std::ifstream in(tube_config);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  text.replace(text.find("  cells: 40"), std::string("  cells: 40").size(), "  grid: {cells: 20, conform: false}");
+  core::Config cfg = core::Config::load_string(text);
+  cfg.apply_override(
+      "assembly=[{name: medium, shape: box, material: insulator, center: [\"0 mm\", \"0 mm\", \"0 mm\"], "
+      "size: [\"20 mm\", \"20 mm\", \"20 mm\"]}, {name: heater, shape: box, material: tube_conductor, "
+      "center: [\"0 mm\", \"0 mm\", \"-4.7 mm\"], size: [\"20 mm\", \"20 mm\", \"10.6 mm\"]}, "
+      "{name: lead, shape: box, material: disc_conductor, center: [\"-9.5 mm\", \"-9.5 mm\", \"0 mm\"], "
+      "size: [\"1 mm\", \"1 mm\", \"20 mm\"]}]");  // the lead: a current path, on cell edges
+  const auto m = simulation::Model::from_config(cfg);
+  ASSERT_EQ(m.map.mixed.size(), 399u);  // the plane z = 0.6 mm cuts a layer of 20 x 20 cells, one the lead's
+  const double k1 = 1.0, k2 = 10.0;  // heater (below the plane: 60 % of the cell), medium
+  for (const auto& cell : m.map.mixed) {
+    ASSERT_EQ(cell.parts.size(), 2u);
+    std::vector<double> k(2);
+    for (std::size_t p = 0; p < 2; ++p) k[p] = cell.parts[p].region == 1 ? k1 : k2;
+    const double f1 = cell.parts[0].region == 1 ? cell.parts[0].fraction : cell.parts[1].fraction;
+    EXPECT_NEAR(f1, 0.6, 1e-9);
+    auto along = [&](int d) {
+      const auto& l = cell.lines[std::size_t(d)];
+      return materials::lines_in_parallel(l.weight.data(), l.fraction.data(), l.weight.size(), k.data(), 2);
+    };
+    EXPECT_NEAR(along(0), 0.6 * k1 + 0.4 * k2, 1e-5);
+    EXPECT_NEAR(along(1), 0.6 * k1 + 0.4 * k2, 1e-5);
+    EXPECT_NEAR(along(2), 1.0 / (0.6 / k1 + 0.4 / k2), 1e-5);
+  }
 }

@@ -25,13 +25,23 @@ struct CellPart {
   double fraction = 0.0;     ///< of the cell's volume
 };
 
+/// The parts of a cell along lines parallel to one axis, through the sample lattice: per
+/// distinct line its weight (its share of the cell's cross-section across the axis) and the
+/// fraction of the line in each part (in the order of MixedCell::parts). Lines with the same
+/// fractions are merged. A transport coefficient along the axis is then the lines' conductance
+/// in series along each line and in parallel across them (materials/mixing.hpp), which is exact
+/// for layers normal to the axis and for layers along it, and follows an oblique or round
+/// interface without needing its normal.
+struct AxisLines {
+  std::vector<float> weight;    ///< per line; sums to 1
+  std::vector<float> fraction;  ///< line l, part p at l * parts + p; each line's sum to 1
+};
+
 /// A cell of more than one part.
 struct MixedCell {
   std::size_t cell = 0;
   std::vector<CellPart> parts;        ///< fractions sum to 1, largest first
-  /// Unit normal (x, y, z) of the surface between the two largest parts at the cell's centre:
-  /// that of the later-painted one of the two (a round side's is radial).
-  std::array<double, 3> normal{};
+  std::array<AxisLines, 3> lines;     ///< along x, y and z
 };
 
 /// Cells whose parts are not one, in cell order. Parts below 1e-4 of the cell are dropped

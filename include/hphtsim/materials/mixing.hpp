@@ -1,45 +1,32 @@
 // SPDX-License-Identifier: MIT
-// Effective transport coefficients of a cell shared by several materials (volume fractions
-// f_m). Across a flat interface with unit normal n the materials conduct in parallel (the
-// arithmetic mean k_par = sum f_m k_m), along n in series (the harmonic mean
-// k_ser = 1 / sum (f_m / k_m)); the cell's tensor k_par (I - n n) + k_ser n n is used by its
-// diagonal, k_d = k_par + (k_ser - k_par) n_d^2, since the stencil couples faces along x, y and
-// z only. Exact for a laminate whose layers are normal to an axis; for a cylinder's round
-// side the error is second order in the cell size (the interface is flat to that order).
+// Effective transport coefficients of a cell shared by several materials. Along each axis the
+// cell is a bundle of lines parallel to that axis (geometry/volume_fractions.hpp samples which
+// material each line passes through): the materials conduct in series along a line and the
+// lines in parallel across the cell. For layers normal to the axis this is the harmonic mean
+// of the volume fractions, for layers along it the arithmetic mean, both exact; for an oblique
+// or round interface each line weighs the materials by its own path through them, so a thin
+// insulating wall running diagonally through a cell still insulates (the diagonal of the
+// tensor k_par (I - n n) + k_ser n n, used before, let such a wall conduct at half the
+// arithmetic mean or more: docs/validation.md, "Concentric shells").
 #pragma once
 
-#include <array>
 #include <cstddef>
 
 namespace hphtsim::materials {
 
-struct MixedCoefficient {
-  double arithmetic = 0.0;  ///< sum f_m k_m
-  double harmonic = 0.0;    ///< 1 / sum (f_m / k_m)
-};
-
-/// Accumulates f k and f / k over the materials of a cell.
-class MixingSum {
- public:
-  void add(double fraction, double k) {
-    sum_ += fraction * k;
-    inverse_ += fraction / k;
+/// The conductance per unit length of lines in parallel (weights w_l summing to 1), each a
+/// series of parts (fractions f_lp of its length): sum_l w_l / sum_p (f_lp / k_p). Exact for
+/// layers normal to the lines and for layers along them; between the two for an oblique
+/// interface, where each line crosses the layers in proportion to its path through them.
+inline double lines_in_parallel(const float* weight, const float* fraction, std::size_t lines, const double* k,
+                                std::size_t parts) {
+  double conductance = 0.0;
+  for (std::size_t l = 0; l < lines; ++l) {
+    double resistance = 0.0;
+    for (std::size_t p = 0; p < parts; ++p) resistance += double(fraction[l * parts + p]) / k[p];
+    conductance += double(weight[l]) / resistance;
   }
-  MixedCoefficient result() const { return {sum_, inverse_ > 0.0 ? 1.0 / inverse_ : 0.0}; }
-
- private:
-  double sum_ = 0.0, inverse_ = 0.0;
-};
-
-/// The coefficient along x, y and z of a cell whose interface has unit normal n (n = 0: the
-/// arithmetic mean in every direction would ignore series layers, so the harmonic mean is used
-/// where the normal is unknown).
-inline std::array<double, 3> directional(const MixedCoefficient& k, const std::array<double, 3>& n) {
-  const double n2 = n[0] * n[0] + n[1] * n[1] + n[2] * n[2];
-  if (n2 <= 0.0) return {k.harmonic, k.harmonic, k.harmonic};
-  std::array<double, 3> out{};
-  for (std::size_t d = 0; d < 3; ++d) out[d] = k.arithmetic + (k.harmonic - k.arithmetic) * n[d] * n[d] / n2;
-  return out;
+  return conductance;
 }
 
 }  // namespace hphtsim::materials

@@ -144,6 +144,30 @@ TEST(ConformingGrid, UniformOnRequestAndConfigErrors) {
             "cell.grid.refine.0.axes.0");
   EXPECT_EQ(key_of("{cells: 48, conform: maybe}"), "cell.grid.conform");
   EXPECT_EQ(key_of("{cells: 48, spacing: 2}"), "cell.grid.spacing");  // unknown key
+  EXPECT_EQ(key_of("{cells: 48, thin_parts: 0.9}"), "cell.grid.thin_parts");
+  EXPECT_EQ(key_of("{cells: 48, thin_parts: -1}"), "cell.grid.thin_parts");
+}
+
+TEST(ConformingGrid, ThinPartsGetCellsAcrossThem) {
+  // The default cell's 1 mm walls (heater, liner) and discs: max(2, budget / 24) cells across
+  // them by default (3 at 64: a round count of 2.67) where the budget allows it (at 32 it
+  // allows one: the budget holds first), one or two without the rule.
+  auto cells_across = [](const simulation::Model& m, double lo, double hi, int axis) {
+    const auto& e = axis == 0 ? m.grid.x : m.grid.z;
+    int n = 0;
+    for (std::size_t i = 0; i + 1 < e.size(); ++i) n += e[i] >= lo - 1e-9 && e[i + 1] <= hi + 1e-9;
+    return n;
+  };
+  for (int budget : {32, 48, 64}) {
+    const auto m = default_cell_with_grid("{cells: " + std::to_string(budget) + "}");
+    const int want = budget == 64 ? 3 : (budget == 48 ? 2 : 1);
+    EXPECT_EQ(cells_across(m, 6e-3, 7e-3, 0), want) << budget;     // heater wall along x
+    EXPECT_EQ(cells_across(m, 5e-3, 6e-3, 0), want) << budget;     // liner wall
+    EXPECT_EQ(cells_across(m, 8e-3, 9e-3, 2), want) << budget;     // top disc along z
+    const auto off = default_cell_with_grid("{cells: " + std::to_string(budget) + ", thin_parts: 0}");
+    EXPECT_LE(cells_across(off, 6e-3, 7e-3, 0), 2) << budget;
+    EXPECT_LE(m.grid.nx, budget) << budget;  // the budget holds
+  }
 }
 
 TEST(ConformingGrid, RefinedHeaterWall) {

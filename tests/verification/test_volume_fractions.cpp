@@ -141,3 +141,31 @@ TEST(VolumeFractions, MixingRuleIsExactForALaminate) {
     EXPECT_NEAR(along(2), 1.0 / (0.6 / k1 + 0.4 / k2), 1e-5);
   }
 }
+
+TEST(ConcentricShells, RadialConductionThroughRoundInterfacesConvergesAtFirstOrder) {
+  // T(centre) - T(ring) for uniform heat q in the tube (r_i < r < r_o, bore adiabatic) and
+  // conduction out through the shell (to R) and the ring (to the probe at R_p):
+  //   q / (4 k_t) (r_o^2 - r_i^2) - q r_i^2 / (2 k_t) ln(r_o / r_i) + Q' / (2 pi) [ln(R / r_o) / k_s
+  //   + ln(R_p / R) / k_r], with Q' = q pi (r_o^2 - r_i^2) the heat per length (measured power / L).
+  const std::string cfg = std::string(HPHTSIM_SOURCE_DIR) + "/tests/data/concentric_shells.yaml";
+  const double ri = 3.1e-3, ro = 4.3e-3, R = 7.7e-3, Rp = 8.3e-3, kt = 20.0, ks = 2.0, kr = 2000.0, L = 8e-3;
+  std::vector<double> error;
+  for (int n : {32, 48, 64, 96}) {
+    simulation::Simulation sim(
+        simulation::Model::from_file(cfg, {"cell.cells=[" + std::to_string(n) + ", " + std::to_string(n) + ", 2]"}));
+    sim.solve_steady();
+    const auto& d = sim.diagnostics();
+    const double Qp = d.electric.joule_total / L, q = Qp / (kPi * (ro * ro - ri * ri));
+    const double exact = q / (4 * kt) * (ro * ro - ri * ri) - q * ri * ri / (2 * kt) * std::log(ro / ri) +
+                         Qp / (2 * kPi) * (std::log(R / ro) / ks + std::log(Rp / R) / kr);
+    const double simulated = d.T_probe[0] - d.T_probe[1];
+    error.push_back(simulated / exact - 1.0);
+    std::printf("[ shells ] %d x %d: T_centre - T_ring = %.5f K, analytic %.5f K, error %+.3f %%\n", n, n, simulated,
+                exact, 100.0 * error.back());
+  }
+  for (std::size_t i = 1; i < error.size(); ++i) EXPECT_LT(std::abs(error[i]), std::abs(error[i - 1])) << i;
+  const double order = std::log(std::abs(error[1] / error[3])) / std::log(2.0);  // 48 -> 96
+  std::printf("[ shells ] observed order 48 -> 96: %.2f\n", order);
+  EXPECT_GE(order, 0.9);
+  EXPECT_LT(std::abs(error[3]), 0.015);
+}

@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "hphtsim/core/parallel.hpp"
+#include "hphtsim/materials/mixing.hpp"
 
 namespace hphtsim::physics {
 
@@ -60,6 +61,39 @@ void CellPressure::set_material(const Inputs& in) {
     E_[c] = E;
     nu_[c] = nu;
     eigenstrain_[c] = 3.0 * (*m.thermal_expansion)(t) * (t - T_ref_) - (capsule_[c] ? conversion_strain : 0.0);
+  }
+  // Cells of several parts (volume_fractions.hpp): the parts' moduli and free strains mixed
+  // (materials::ElasticMixing); the cell is fluid when at least half of it is molten.
+  const auto& map = *in.map;
+#pragma omp parallel for schedule(dynamic, 64)
+  for (std::size_t q = 0; q < map.mixed.size(); ++q) {
+    const geometry::MixedCell& cell = map.mixed[q];
+    const std::size_t c = cell.cell;
+    const double t = T[c];
+    materials::ElasticMixing mix;
+    double molten = 0.0;
+    for (const auto& part : cell.parts) {
+      const materials::Material& m = mats[std::size_t(map.region_material[std::size_t(part.region)])];
+      const double E = (*m.youngs_modulus)(t), nu = (*m.poisson_ratio)(t);
+      double K = bulk_modulus(E, nu), G = shear_modulus(E, nu);
+      if (m.melts() && m.liquid_fraction(t) >= 0.5) {
+        molten += part.fraction;
+        const auto melt = melt_moduli(K);
+        G = shear_modulus(melt.youngs_modulus, melt.poisson_ratio);
+      }
+      mix.add(part.fraction, K, G, 3.0 * (*m.thermal_expansion)(t) * (t - T_ref_));
+    }
+    const double K = mix.bulk(), G = mix.shear();
+    fluid_[c] = molten >= 0.5;
+    if (fluid_[c]) {
+      const auto melt = melt_moduli(K);
+      E_[c] = melt.youngs_modulus;
+      nu_[c] = melt.poisson_ratio;
+    } else {
+      E_[c] = 9.0 * K * G / (3.0 * K + G);
+      nu_[c] = (3.0 * K - 2.0 * G) / (2.0 * (3.0 * K + G));
+    }
+    eigenstrain_[c] = mix.free_strain() - (capsule_[c] ? conversion_strain : 0.0);
   }
 }
 

@@ -7,6 +7,7 @@
 #include "hphtsim/core/error.hpp"
 #include "hphtsim/geometry/assembly.hpp"
 #include "hphtsim/materials/material.hpp"
+#include "hphtsim/materials/mixing.hpp"
 
 using namespace hphtsim;
 
@@ -138,4 +139,26 @@ materials:
   double dh = m.volumetric_enthalpy(1600) - m.volumetric_enthalpy(1300);
   EXPECT_NEAR(dh, 8000.0 * (500.0 * 300.0 + 250e3), 1e-3 * dh);
   EXPECT_DOUBLE_EQ(m.liquid_fraction(1425), 0.5);
+}
+
+TEST(Materials, ElasticMixingOfACellsParts) {
+  // One material in two parts is that material.
+  hphtsim::materials::ElasticMixing same;
+  same.add(0.3, 50e9, 20e9, 1e-3);
+  same.add(0.7, 50e9, 20e9, 1e-3);
+  EXPECT_NEAR(same.bulk(), 50e9, 1e-3);
+  EXPECT_NEAR(same.shear(), 20e9, 1e-3);
+  EXPECT_NEAR(same.free_strain(), 1e-3, 1e-15);
+  // Two solids: the bulk modulus in series, the shear the Hill mean, the free strain the mean
+  // strain of the parts under one pressure (weights f / K).
+  hphtsim::materials::ElasticMixing two;
+  two.add(0.25, 100e9, 60e9, 2e-3);
+  two.add(0.75, 25e9, 10e9, -1e-3);
+  const double K = 1.0 / (0.25 / 100e9 + 0.75 / 25e9);
+  EXPECT_NEAR(two.bulk() / K, 1.0, 1e-12);
+  EXPECT_NEAR(two.shear() / (0.5 * (0.25 * 60e9 + 0.75 * 10e9 + 1.0 / (0.25 / 60e9 + 0.75 / 10e9))), 1.0, 1e-12);
+  EXPECT_NEAR(two.free_strain(), K * (0.25 * 2e-3 / 100e9 - 0.75 * 1e-3 / 25e9), 1e-15);
+  // Between the parts' strains, nearer the soft one that fills most of the cell.
+  EXPECT_GT(two.free_strain(), -1e-3);
+  EXPECT_LT(two.free_strain(), 0.25 * 2e-3 + 0.75 * -1e-3);
 }

@@ -29,4 +29,27 @@ inline double lines_in_parallel(const float* weight, const float* fraction, std:
   return conductance;
 }
 
+/// Elastic moduli and free volumetric strain of a cell shared by several solids (fractions f):
+/// the bulk modulus in series (Reuss, 1 / sum f / K: the parts carry one pressure, which is
+/// exact for a fluid part and for layers loaded across), the shear modulus as the Hill mean of
+/// the Voigt and Reuss bounds (the mean element sees both loadings), and the free strain that
+/// gives the parts' mean strain under that one pressure, K sum f e / K_p. One element of the
+/// Q1 mean-dilatation discretisation cannot represent more; the difference to a resolved
+/// interface is first order in the cell size.
+class ElasticMixing {
+ public:
+  void add(double fraction, double bulk, double shear, double free_strain) {
+    inverse_bulk_ += fraction / bulk;
+    shear_ += fraction * shear;
+    inverse_shear_ += fraction / shear;
+    strain_over_bulk_ += fraction * free_strain / bulk;
+  }
+  double bulk() const { return 1.0 / inverse_bulk_; }
+  double shear() const { return 0.5 * (shear_ + 1.0 / inverse_shear_); }
+  double free_strain() const { return strain_over_bulk_ / inverse_bulk_; }
+
+ private:
+  double inverse_bulk_ = 0.0, shear_ = 0.0, inverse_shear_ = 0.0, strain_over_bulk_ = 0.0;
+};
+
 }  // namespace hphtsim::materials

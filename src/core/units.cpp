@@ -36,12 +36,23 @@ std::string Dimension::to_string() const {
     std::string& s = e > 0 ? num : den;
     if (!s.empty()) s += "*";
     s += names[i];
-    if (std::abs(e) != 1) s += "^" + std::to_string(std::abs(e));
+    if (std::abs(e) != 1) {
+      s += '^';
+      s += std::to_string(std::abs(e));
+    }
   }
   if (num.empty() && den.empty()) return "1";
-  if (num.empty()) num = "1";
+  if (num.empty()) num.push_back('1');
   if (den.empty()) return num;
-  return num + "/" + (den.find('*') == std::string::npos ? den : "(" + den + ")");
+  // Built by appending (also num's "1" and the exponent): assigning a literal or adding one to
+  // a string trips GCC 12's false -Wrestrict warning in this function.
+  std::string out = num;
+  out += '/';
+  if (den.find('*') == std::string::npos) return out + den;
+  out += '(';
+  out += den;
+  out += ')';
+  return out;
 }
 
 namespace {

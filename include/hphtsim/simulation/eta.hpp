@@ -60,6 +60,8 @@ class EtaEstimator {
   /// After an accepted step of length dt: the step the local-error estimate allows (inf when
   /// it has none) and whether it limited the next step (rather than the step growth).
   void set_error_limit(double allowed, double dt, bool limiting) {
+    recent_limits_[recent_next_] = allowed;
+    recent_next_ = (recent_next_ + 1) % recent_limits_.size();
     error_limited_dt_ = allowed;
     last_dt_ = dt;
     error_limiting_ = limiting;
@@ -77,6 +79,10 @@ class EtaEstimator {
   std::array<Cost, cycle_phase_count> cost_{};
   int ramps_done_ = 0, ramp_steps_done_ = 0, steps_this_ramp_ = 0;
   double error_limited_dt_ = 0.0, last_dt_ = 0.0;
+  /// The error limits of the last three accepted steps: a hold's cap takes the largest, so that
+  /// the dip after a step shortened to land on a snapshot is not taken for a trend.
+  std::array<double, 3> recent_limits_{};
+  std::size_t recent_next_ = 0;
   bool error_limiting_ = false;
   CyclePhase last_phase_ = CyclePhase::cold;  // of the last accepted step
   int steps_this_hold_ = 0;                   // accepted steps since the hot phase began

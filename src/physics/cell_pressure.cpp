@@ -37,51 +37,61 @@ CellPressure::CellPressure(const core::Grid& grid, const std::vector<double>& ce
   }
 }
 
+namespace {
+
+/// One material at temperature t: its moduli (a melt's, when at least half molten: melt_moduli)
+/// and its free volumetric strain about T_ref.
+struct PartElasticity {
+  double E, nu, free_strain;
+  bool molten;
+};
+
+PartElasticity part_elasticity(const materials::Material& m, double t, double T_ref) {
+  PartElasticity p{(*m.youngs_modulus)(t), (*m.poisson_ratio)(t), 3.0 * (*m.thermal_expansion)(t) * (t - T_ref),
+                   m.melts() && m.liquid_fraction(t) >= 0.5};
+  if (p.molten) {
+    const auto melt = melt_moduli(bulk_modulus(p.E, p.nu));
+    p.E = melt.youngs_modulus;
+    p.nu = melt.poisson_ratio;
+  }
+  return p;
+}
+
+}  // namespace
+
 void CellPressure::set_material(const Inputs& in) {
   // Per-cell moduli and free volumetric strain. Molten solvent (liquid fraction >= 1/2) is a
   // fluid region with one hydrostatic pressure; the graphite -> diamond volume loss is spread
   // over the growth capsule (solvent, source, crystals) as a negative free strain. The model
   // build checked that every material has its elastic laws (pressure.field).
   const auto& mats = *in.materials;
-  const auto& id = in.map->material;
+  const auto& map = *in.map;
   const auto& T = *in.T;
   const std::size_t n = T.size();
+  const bool any_mixed = !map.mixed_index.empty();
   const double conversion_strain = capsule_volume_ > 0.0 ? in.converted_volume / capsule_volume_ : 0.0;
 #pragma omp parallel for schedule(static)
   for (std::size_t c = 0; c < n; ++c) {
-    const materials::Material& m = mats[std::size_t(id[c])];
-    const double t = T[c];
-    double E = (*m.youngs_modulus)(t), nu = (*m.poisson_ratio)(t);
-    fluid_[c] = m.melts() && m.liquid_fraction(t) >= 0.5;
-    if (fluid_[c]) {
-      const auto melt = melt_moduli(bulk_modulus(E, nu));
-      E = melt.youngs_modulus;
-      nu = melt.poisson_ratio;
-    }
-    E_[c] = E;
-    nu_[c] = nu;
-    eigenstrain_[c] = 3.0 * (*m.thermal_expansion)(t) * (t - T_ref_) - (capsule_[c] ? conversion_strain : 0.0);
+    if (any_mixed && map.mixed_index[c] >= 0) continue;  // below
+    const PartElasticity p = part_elasticity(mats[std::size_t(map.material[c])], T[c], T_ref_);
+    fluid_[c] = p.molten;
+    E_[c] = p.E;
+    nu_[c] = p.nu;
+    eigenstrain_[c] = p.free_strain - (capsule_[c] ? conversion_strain : 0.0);
   }
   // Cells of several parts (volume_fractions.hpp): the parts' moduli and free strains mixed
   // (materials::ElasticMixing); the cell is fluid when at least half of it is molten.
-  const auto& map = *in.map;
 #pragma omp parallel for schedule(dynamic, 64)
   for (std::size_t q = 0; q < map.mixed.size(); ++q) {
     const geometry::MixedCell& cell = map.mixed[q];
     const std::size_t c = cell.cell;
-    const double t = T[c];
     materials::ElasticMixing mix;
     double molten = 0.0;
     for (const auto& part : cell.parts) {
-      const materials::Material& m = mats[std::size_t(map.region_material[std::size_t(part.region)])];
-      const double E = (*m.youngs_modulus)(t), nu = (*m.poisson_ratio)(t);
-      double K = bulk_modulus(E, nu), G = shear_modulus(E, nu);
-      if (m.melts() && m.liquid_fraction(t) >= 0.5) {
-        molten += part.fraction;
-        const auto melt = melt_moduli(K);
-        G = shear_modulus(melt.youngs_modulus, melt.poisson_ratio);
-      }
-      mix.add(part.fraction, K, G, 3.0 * (*m.thermal_expansion)(t) * (t - T_ref_));
+      const PartElasticity p =
+          part_elasticity(mats[std::size_t(map.region_material[std::size_t(part.region)])], T[c], T_ref_);
+      if (p.molten) molten += part.fraction;
+      mix.add(part.fraction, bulk_modulus(p.E, p.nu), shear_modulus(p.E, p.nu), p.free_strain);
     }
     const double K = mix.bulk(), G = mix.shear();
     fluid_[c] = molten >= 0.5;

@@ -60,8 +60,10 @@ void ElectroThermal::update_properties(double t) {
   const auto& mats = model_.materials;
   const auto& id = map_.material;
   const std::size_t n = T_.size();
+  const bool any_mixed = !map_.mixed_index.empty();
 #pragma omp parallel for schedule(static)
   for (std::size_t c = 0; c < n; ++c) {
+    if (any_mixed && map_.mixed_index[c] >= 0) continue;  // mixed cells: below, from their parts
     const materials::Material& m = mats[std::size_t(id[c])];
     const double t_c = T_[c];
     resistivity_[c] = m.electrical_resistivity(t_c);
@@ -81,7 +83,7 @@ void ElectroThermal::update_properties(double t) {
       if (sel[c] == want) target[c] *= f;
   }
   // Cells of several materials: each part at the cell's temperature (and its drifts), mixed
-  // along x, y and z across the interface (materials/mixing.hpp); the heat capacity by volume.
+  // along x, y and z by lines (materials/mixing.hpp); the heat capacity by volume.
   // The per-cell resistivity is the smallest of the three (the circuit's test), the per-cell
   // conductivity their mean (outputs only).
 #pragma omp parallel

@@ -10,6 +10,8 @@
 //   BM_Mechanics/N               one physics::Mechanics::solve_for_mean_pressure as the simulation
 //                                calls it: moduli changed (hierarchy rebuilt) and both parts solved
 //   BM_ElasticApply/N            one matrix-free operator application
+//   .../graded64, BM_ElasticApply/-64: the same cell on the default cell's conforming graded grid
+//                                (budget 64: 63 x 63 x 64 cells, 17 x 17 x 22 cell-size classes)
 //
 //   OMP_NUM_THREADS=2 OMP_PROC_BIND=spread build/bin/hphtsim-bench --benchmark_filter='elasticity|Elastic|Mechanics'
 #include <benchmark/benchmark.h>
@@ -22,6 +24,7 @@
 
 #include "hphtsim/core/grid.hpp"
 #include "hphtsim/physics/mechanics.hpp"
+#include "hphtsim/simulation/model.hpp"
 #include "hphtsim/solvers/elasticity.hpp"
 #include "hphtsim/solvers/elasticity_reference.hpp"
 
@@ -39,17 +42,26 @@ struct Cell {
   std::vector<unsigned char> melt;
 };
 
+/// The cell on a uniform n^3 grid (n > 0), or on the default cell's conforming graded grid of
+/// budget -n (n < 0: configs/tgm_default.yaml at cell.cells = -n, 6358 cell-size classes at 64).
+hc::Grid bench_grid(int n) {
+  if (n > 0) return hc::Grid::uniform(n, n, n, kL, kL, kL, -kL / 2, -kL / 2, -kL / 2);
+  return hphtsim::simulation::Model::from_file(std::string(HPHTSIM_SOURCE_DIR) + "/configs/tgm_default.yaml",
+                                               {"cell.cells=" + std::to_string(-n)})
+      .grid;
+}
+
 Cell make_cell(int n) {
-  Cell c{hc::Grid::uniform(n, n, n, kL, kL, kL, -kL / 2, -kL / 2, -kL / 2), {}, {}, {}, {}};
+  Cell c{bench_grid(n), {}, {}, {}, {}};
   const std::size_t N = c.g.size();
   c.E.assign(N, 60e9);
   c.nu.assign(N, 0.25);
   c.eig.assign(N, 0.0);
   c.melt.assign(N, 0);
   const hp::ElasticModuli m = hp::melt_moduli(100e9);
-  for (int k = 0; k < n; ++k)
-    for (int j = 0; j < n; ++j)
-      for (int i = 0; i < n; ++i) {
+  for (int k = 0; k < c.g.nz; ++k)
+    for (int j = 0; j < c.g.ny; ++j)
+      for (int i = 0; i < c.g.nx; ++i) {
         const double x = c.g.xc(i) / kL, y = c.g.yc(j) / kL, z = c.g.zc(k) / kL;
         const std::size_t id = c.g.index(i, j, k);
         c.eig[id] = 3.0 * 1.5e-5 * (600.0 + 400.0 * (0.5 + z));
@@ -87,13 +99,13 @@ System make_system(int n) {
   s.op->add_eigenstrain_load(s.cell.eig.data(), s.f.data());
   s.u0.assign(s.op->num_dofs(), 0.0);
   const double delta = 0.1e-3;
-  for (int k = 0; k <= n; ++k)
-    for (int j = 0; j <= n; ++j)
-      for (int i = 0; i <= n; ++i) {
+  for (int k = 0; k <= g.nz; ++k)
+    for (int j = 0; j <= g.ny; ++j)
+      for (int i = 0; i <= g.nx; ++i) {
         const std::size_t d = 3 * s.op->node(i, j, k);
-        s.u0[d] = i == 0 ? delta : (i == n ? -delta : 0.0);
-        s.u0[d + 1] = j == 0 ? delta : (j == n ? -delta : 0.0);
-        s.u0[d + 2] = k == 0 ? delta : (k == n ? -delta : 0.0);
+        s.u0[d] = i == 0 ? delta : (i == g.nx ? -delta : 0.0);
+        s.u0[d + 1] = j == 0 ? delta : (j == g.ny ? -delta : 0.0);
+        s.u0[d + 2] = k == 0 ? delta : (k == g.nz ? -delta : 0.0);
       }
   return s;
 }
@@ -173,16 +185,18 @@ void BM_ElasticApply(benchmark::State& state) {
     benchmark::DoNotOptimize(y.data());
     benchmark::ClobberMemory();
   }
+  state.counters["templates"] = double(s.op->num_templates());
   state.counters["ns_per_cell"] = benchmark::Counter(
       double(s.cell.g.size()) * 1e-9, benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
 }
 
 const bool registered = [] {
-  for (int n : {32, 64}) {
-    benchmark::RegisterBenchmark(("BM_Solve/elasticity/" + std::to_string(n)).c_str(), BM_SolveElasticity, n)
+  for (int n : {32, 64, -64}) {
+    const std::string name = n > 0 ? std::to_string(n) : "graded" + std::to_string(-n);
+    benchmark::RegisterBenchmark(("BM_Solve/elasticity/" + name).c_str(), BM_SolveElasticity, n)
         ->Unit(benchmark::kMillisecond)
         ->UseRealTime()
-        ->Iterations(n >= 64 ? 3 : 5);
+        ->Iterations(n == 32 ? 5 : 3);
   }
   // CG + IC needs O(N^(1/3)) more iterations per halving of h and 3x the memory of MG; 32^3
   // (107 k unknowns) finishes in well under a minute on 2 cores, 64^3 would not.
@@ -190,12 +204,16 @@ const bool registered = [] {
       ->Unit(benchmark::kMillisecond)
       ->UseManualTime()
       ->Iterations(1);
-  benchmark::RegisterBenchmark("BM_Mechanics/64", BM_Mechanics, 64)
-      ->Unit(benchmark::kMillisecond)
-      ->UseRealTime()
-      ->Iterations(3);
+  for (int n : {64, -64})
+    benchmark::RegisterBenchmark(("BM_Mechanics/" + (n > 0 ? std::to_string(n) : "graded" + std::to_string(-n))).c_str(),
+                                 BM_Mechanics, n)
+        ->Unit(benchmark::kMillisecond)
+        ->UseRealTime()
+        ->Iterations(3);
+  // Negative: the default cell's graded grid of that budget (bench_grid).
   benchmark::RegisterBenchmark("BM_ElasticApply", BM_ElasticApply)
       ->Arg(64)
+      ->Arg(-64)
       ->Unit(benchmark::kMillisecond)
       ->UseRealTime()
       ->MinTime(0.5);

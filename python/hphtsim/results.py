@@ -228,7 +228,8 @@ def open_result(path):
 # --- summary figures of one run (the sweep table's columns) --------------------------------
 
 SUMMARY_COLUMNS = ["final_time_h", "T_max_degC", "dT_source_seed_K", "T_seed_degC", "heater_power_W",
-                   "p_cell_GPa", "mass_min_ct", "mass_total_ct", "min_line_margin_K", "min_line_margin_GPa"]
+                   "p_cell_GPa", "mass_min_ct", "mass_total_ct", "min_line_margin_K", "min_line_margin_GPa",
+                   "mass_above_critical_mg", "source_remaining"]
 
 _TO_CARAT = {"ct": 1.0, "mg": 1.0 / 200.0, "g": 5.0, "kg": 5000.0}
 
@@ -259,7 +260,9 @@ def summarize(df) -> dict:
     - ``mass_min_ct`` / ``mass_total_ct``: final crystal mass, smallest / summed over seeds (ct);
     - ``min_line_margin_K`` / ``_GPa``: smallest margin to the graphite-diamond line (> 0:
       diamond-stable) over the seeds and the rows where the solvent at the seed is molten
-      (``eutectic_margin_K`` > 0; every row when the run has no such series).
+      (``eutectic_margin_K`` > 0; every row when the run has no such series);
+    - ``mass_above_critical_mg``: mass grown above the critical rate by the end, largest over seeds;
+    - ``source_remaining``: fraction of the carbon source left at the end.
 
     Figures whose series the run lacks are NaN.
     """
@@ -293,6 +296,12 @@ def summarize(df) -> dict:
             if molten is not None and molten.shape == a.shape:
                 a = np.where(molten, a, np.nan)
             out[col] = _nanmin(a)
+    above = _last(df, "mass_above_critical")
+    if above.size:
+        out["mass_above_critical_mg"] = float(np.nanmax(above))
+    left = _last(df, "source_remaining")
+    if left.size:
+        out["source_remaining"] = float(left[0])
     return out
 
 

@@ -92,7 +92,68 @@ CrystalGrowth::CrystalGrowth(const core::Grid& grid, geometry::MaterialMap& map,
   for (std::size_t s = 0; s < seeds_.size(); ++s) {
     seeds_[s].mass = seed_mass_[s];
     seeds_[s].shape_index = -1.0;  // a cube
+    seeds_[s].T_front = std::numeric_limits<double>::quiet_NaN();
   }
+  for (double m : source_mass_) initial_source_ += m;
+  T_source_face_ = std::numeric_limits<double>::quiet_NaN();
+  refresh_contacts(false);
+  touching_at_start_ = touching_;
+  refresh_contacts(false);  // the contact bits against the start
+}
+
+double CrystalGrowth::source_remaining() const {
+  if (!(initial_source_ > 0.0)) return 0.0;
+  double m = 0.0;
+  for (std::size_t c = 0; c < source_mass_.size(); ++c)
+    if (map_.region[c] == source_region_) m += std::max(source_mass_[c], 0.0);
+  return m / initial_source_;
+}
+
+void CrystalGrowth::refresh_contacts(bool report) {
+  const core::Grid& g = grid_;
+  const std::size_t n_regions = std::size_t(first_seed_region_);
+  const std::size_t n_seeds = seeds_.size();
+  std::vector<std::vector<unsigned char>> now(n_seeds, std::vector<unsigned char>(n_regions, 0));
+  for (int k = 0; k < g.nz; ++k)
+    for (int j = 0; j < g.ny; ++j)
+      for (int i = 0; i < g.nx; ++i) {
+        const int s = seed_of(map_.region[g.index(i, j, k)]);
+        if (s < 0) continue;
+        for (int f = 0; f < 6; ++f) {
+          const int a = i + di[f], b = j + dj[f], d = k + dk[f];
+          if (a < 0 || b < 0 || d < 0 || a >= g.nx || b >= g.ny || d >= g.nz) continue;
+          const int r = map_.region[g.index(a, b, d)];
+          if (r >= 0 && std::size_t(r) < n_regions && r != solvent_region_) now[std::size_t(s)][std::size_t(r)] = 1;
+        }
+      }
+  new_contacts_.assign(n_seeds, {});
+  for (std::size_t s = 0; s < n_seeds; ++s) {
+    int bits = 0;
+    for (std::size_t r = 0; r < n_regions; ++r) {
+      if (!now[s][r]) continue;
+      const bool at_start = !touching_at_start_.empty() && touching_at_start_[s][r];
+      if (int(r) == source_region_) bits |= 1;
+      else if (!at_start) bits |= 2;
+      if (report && !touching_.empty() && !touching_[s][r] && !at_start) new_contacts_[s].push_back(int(r));
+    }
+    seeds_[s].contact = bits;
+  }
+  touching_ = std::move(now);
+}
+
+void CrystalGrowth::precipitate_excess(const std::vector<double>& T, double p, const std::vector<double>* p_field) {
+  const auto& st = settings_;
+  nucleation_cells_ = 0;
+  double nucleated = 0.0;
+  for (std::size_t c = 0; c < c_.size(); ++c) {
+    if (!active_[c]) continue;
+    const double cap = (1.0 + st.nucleation_supersaturation) * st.solubility.diamond(T[c], p_field ? (*p_field)[c] : p);
+    if (!(c_[c] > cap)) continue;
+    nucleated += st.melt_density * cell_volume_[c] * (c_[c] - cap);
+    c_[c] = cap;
+    ++nucleation_cells_;
+  }
+  nucleated_ += nucleated;
 }
 
 void CrystalGrowth::refresh_crystal_map() {
@@ -349,14 +410,45 @@ void CrystalGrowth::step(const std::vector<double>& T, double p, const std::vect
         }
       }
 
+  // Face temperatures: the melt's faces to the source and to each crystal, area weighted.
+  {
+    double src_a = 0.0, src_t = 0.0;
+    std::vector<double> fa(seeds_.size(), 0.0), ft(seeds_.size(), 0.0);
+    for (int k = 0; k < g.nz; ++k)
+      for (int j = 0; j < g.ny; ++j)
+        for (int i = 0; i < g.nx; ++i) {
+          const std::size_t c = g.index(i, j, k);
+          if (!active_[c]) continue;
+          for (int f = 0; f < 6; ++f) {
+            const int a = i + di[f], b = j + dj[f], d = k + dk[f];
+            if (a < 0 || b < 0 || d < 0 || a >= g.nx || b >= g.ny || d >= g.nz) continue;
+            const std::size_t m = g.index(a, b, d);
+            const double area = f < 2 ? g.dy(j) * g.dz(k) : (f < 4 ? g.dx(i) * g.dz(k) : g.dx(i) * g.dy(j));
+            const double T_face = 0.5 * (T[c] + T[m]);
+            if (source_open_[m]) {
+              src_a += area;
+              src_t += area * T_face;
+            } else if (const int s = seed_of(map_.region[m]); s >= 0) {
+              fa[std::size_t(s)] += area;
+              ft[std::size_t(s)] += area * T_face;
+            }
+          }
+        }
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    T_source_face_ = src_a > 0.0 ? src_t / src_a : nan;
+    for (std::size_t s = 0; s < seeds_.size(); ++s) seeds_[s].T_front = fa[s] > 0.0 ? ft[s] / fa[s] : nan;
+  }
+
   // Exhausted source cells become solvent (the source erodes).
   for (std::size_t c = 0; c < n; ++c)
     if (map_.region[c] == source_region_ && source_mass_[c] <= 0.0) {
       map_.reassign(c, solvent_region_);
       c_[c] = 0.0;
     }
-  // Each crystal's polyhedron grows with its mass; the melt cells it now covers become crystal,
-  // and the carbon dissolved in them goes into the crystal with them.
+  // Each crystal's polyhedron grows with its mass; the melt cells it now covers become crystal.
+  // Their melt is displaced, not absorbed: its dissolved carbon is spread evenly over the
+  // molten solvent that remains (the same mass fraction added everywhere).
+  double displaced = 0.0;
   for (std::size_t s = 0; s < seeds_.size(); ++s) {
     seed_mass_[s] += deposited_now[s];
     grow_shape(int(s), T_seed[s]);
@@ -365,27 +457,39 @@ void CrystalGrowth::step(const std::vector<double>& T, double p, const std::vect
         for (int i = 0; i < g.nx; ++i) {
           const std::size_t c = g.index(i, j, k);
           if (map_.region[c] != solvent_region_ || !inside(int(s), g.xc(i), g.yc(j), g.zc(k), h100_[s], h111_[s])) continue;
-          const double absorbed = rho * cell_volume_[c] * c_[c];
-          deposited_now[s] += absorbed;
-          seed_mass_[s] += absorbed;
+          displaced += rho * cell_volume_[c] * c_[c];
           map_.reassign(c, first_seed_region_ + int(s));
           c_[c] = 0.0;
           face_mask_[c] = 0x3f;
           active_[c] = 0;
         }
   }
+  if (displaced > 0.0) {
+    double melt_volume = 0.0;
+    for (std::size_t c = 0; c < n; ++c)
+      if (active_[c]) melt_volume += cell_volume_[c];
+    if (melt_volume > 0.0) {
+      const double dc = displaced / (rho * melt_volume);
+      for (std::size_t c = 0; c < n; ++c)
+        if (active_[c]) c_[c] += dc;
+    } else {
+      nucleated_ += displaced;  // no melt left to take it: it precipitates where it is
+    }
+  }
   refresh_crystal_map();
+  refresh_contacts(true);
+  if (st.nucleation_sink) precipitate_excess(T, p, p_field);
 
   // Figures.
   in_solution_ = 0.0;
-  nucleation_cells_ = 0;
+  if (!st.nucleation_sink) nucleation_cells_ = 0;
   for (int k = 0; k < g.nz; ++k)
     for (int j = 0; j < g.ny; ++j)
       for (int i = 0; i < g.nx; ++i) {
         const std::size_t c = g.index(i, j, k);
         if (map_.region[c] != solvent_region_) continue;
         in_solution_ += rho * cell_volume_[c] * c_[c];
-        if (!active_[c]) continue;
+        if (!active_[c] || st.nucleation_sink) continue;
         bool near_crystal = false;
         for (int f = 0; f < 6; ++f) {
           const int a = i + di[f], b = j + dj[f], d = k + dk[f];
@@ -402,6 +506,7 @@ void CrystalGrowth::step(const std::vector<double>& T, double p, const std::vect
     d.growth_rate = deposited_now[s] / dt;
     d.supersaturation = front_n[s] > 0 ? front_ss[s] / front_n[s] : 0.0;
     d.inclusion_risk = d.growth_rate > st.critical_growth_rate(d.mass);
+    if (d.inclusion_risk) d.mass_above_critical += deposited_now[s];
     if (d.status == GrowthStatus::growing && !(deposited_now[s] > 0.0)) d.status = GrowthStatus::undersaturated;
     // Habit of the grown polyhedron: h111/h100 is sqrt 3 for a cube, 1/sqrt 3 for an octahedron.
     d.shape_index = std::clamp(-std::log(h111_[s] / h100_[s]) / std::log(sqrt3), -1.0, 1.0);
@@ -410,7 +515,7 @@ void CrystalGrowth::step(const std::vector<double>& T, double p, const std::vect
 
 double CrystalGrowth::balance_error() const {
   const double scale = std::max(std::abs(dissolved_), 1e-30);
-  return (dissolved_ - in_solution_ - deposited_) / scale;
+  return (dissolved_ - in_solution_ - deposited_ - nucleated_) / scale;
 }
 
 CrystalGrowth::State CrystalGrowth::state() const {
@@ -423,6 +528,8 @@ CrystalGrowth::State CrystalGrowth::state() const {
   s.seed_mass = seed_mass_;
   s.dissolved = dissolved_;
   s.deposited = deposited_;
+  s.nucleated = nucleated_;
+  for (const auto& d : seeds_) s.mass_above_critical.push_back(d.mass_above_critical);
   return s;
 }
 
@@ -435,10 +542,14 @@ void CrystalGrowth::restore(const State& s) {
   seed_mass_ = s.seed_mass;
   dissolved_ = s.dissolved;
   deposited_ = s.deposited;
+  nucleated_ = s.nucleated;
+  if (s.mass_above_critical.size() == seeds_.size())
+    for (std::size_t i = 0; i < seeds_.size(); ++i) seeds_[i].mass_above_critical = s.mass_above_critical[i];
   in_solution_ = 0.0;
   for (std::size_t c = 0; c < c_.size(); ++c)
     if (map_.region[c] == solvent_region_) in_solution_ += settings_.melt_density * cell_volume_[c] * c_[c];
   refresh_crystal_map();
+  refresh_contacts(false);
   for (std::size_t i = 0; i < seeds_.size(); ++i) seeds_[i].mass = seed_mass_[i];
 }
 

@@ -10,7 +10,16 @@ namespace hphtsim::physics {
 
 CarbonTransport::CarbonTransport(const core::Grid& grid) : grid_(grid), op_(grid.nx, grid.ny, grid.nz) {
   rhs_.assign(grid.size(), 0.0);
-  inv_.assign(grid.size(), 0.0);
+  // The multigrid hierarchy's shape is fixed when the solver is built, from the operator it is
+  // built with. Build it here from the grid alone (every cell active, unit coefficient, a small
+  // mass term), not from the first solve's melt: a run restarted from a checkpoint then solves
+  // with the same hierarchy as the uninterrupted run, and the results are bitwise the same.
+  inv_.assign(grid.size(), 1.0);
+  fill_face_conductances(grid, inv_, std::vector<unsigned char>(grid.size(), 1), op_);
+  for (int k = 0; k < grid.nz; ++k)
+    for (int j = 0; j < grid.ny; ++j)
+      for (int i = 0; i < grid.nx; ++i) op_.diag[grid.index(i, j, k)] = 1e-3 * grid.volume(i, j, k) / (grid.dx(i) * grid.dx(i));
+  solver_ = std::make_unique<solvers::MultigridPCG>(op_);
 }
 
 solvers::SolveStats CarbonTransport::solve(const std::vector<unsigned char>& active, double rho_D, double rho,
@@ -42,8 +51,7 @@ solvers::SolveStats CarbonTransport::solve(const std::vector<unsigned char>& act
           rhs_[cc] = identity * c_old[cc];
         }
       }
-  if (!solver_) solver_ = std::make_unique<solvers::MultigridPCG>(op_);
-  else solver_->update(op_);
+  solver_->update(op_);
   return solver_->solve(rhs_, c, opts);
 }
 

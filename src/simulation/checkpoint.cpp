@@ -43,6 +43,8 @@ void for_each_entry(S& s, F&& f) {
   f.optional_array("growth_seed_mass", s.growth.seed_mass);
   f.scalar("growth_dissolved", s.growth.dissolved);
   f.scalar("growth_deposited", s.growth.deposited);
+  f.optional_scalar("growth_nucleated", s.growth.nucleated);
+  f.optional_array("growth_mass_above_critical", s.growth.mass_above_critical);
 }
 
 struct Writer {
@@ -50,6 +52,7 @@ struct Writer {
   void scalar(const char* n, double v) { d.scalars[n] = v; }
   void integer(const char* n, int v) { d.scalars[n] = double(v); }
   void optional_integer(const char* n, int v) { d.scalars[n] = double(v); }
+  void optional_scalar(const char* n, double v) { d.scalars[n] = v; }
   void array(const char* n, const std::vector<double>& v) { d.arrays[n] = v; }
   void optional_array(const char* n, const std::vector<double>& v) {
     if (!v.empty()) d.arrays[n] = v;
@@ -68,6 +71,10 @@ struct Reader {
   void optional_integer(const char* n, int& v) {
     auto it = d.scalars.find(n);
     if (it != d.scalars.end()) v = int(it->second);
+  }
+  void optional_scalar(const char* n, double& v) {
+    auto it = d.scalars.find(n);
+    if (it != d.scalars.end()) v = it->second;
   }
   void array(const char* n, std::vector<double>& v) {
     auto it = d.arrays.find(n);

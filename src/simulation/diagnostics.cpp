@@ -83,4 +83,14 @@ void report_status_changes(const std::vector<growth::SeedDiagnostics>& seeds, co
   }
 }
 
+void report_contacts(const growth::CrystalGrowth& growth, const Model& model, double time) {
+  const auto& fresh = growth.new_contacts();
+  for (std::size_t s = 0; s < fresh.size(); ++s)
+    for (int r : fresh[s])
+      std::fprintf(stderr, "\n[hphtsim] t = %.4g h: the crystal of seed '%s' touches '%s'%s\n", time / 3600.0,
+                   model.assembly.seeds[s].name.c_str(), model.assembly.primitives[std::size_t(r)].name.c_str(),
+                   r == model.source_region ? " (the carbon source: the melt gap between them is closed)"
+                                            : " (it has outgrown its melt there)");
+}
+
 }  // namespace hphtsim::simulation

@@ -134,7 +134,9 @@ void ElectroThermal::update_properties(double t) {
 
 void ElectroThermal::drive_heater(double t) {
   const HeaterRecipe& r = model_.heater_recipe;
-  if (r.mode == HeaterRecipe::Mode::power) electric_.settings().setpoint = r.schedule.value(t);
+  if (r.mode == HeaterRecipe::Mode::power || r.mode == HeaterRecipe::Mode::voltage ||
+      r.mode == HeaterRecipe::Mode::current)
+    electric_.settings().setpoint = r.schedule.value(t);
 }
 
 void ElectroThermal::solve_electric(double t, bool keep_warm_start) {
@@ -153,6 +155,7 @@ int ElectroThermal::couple(double dt, double t_new, double T_scale) {
   const int max_it = model_.coupling.max_iterations;
   const bool pid = model_.heater_recipe.mode == HeaterRecipe::Mode::temperature;
   drive_heater(t_new);
+  thermal_.set_coolant_temperature(model_.coolant_at(t_new));
   const double setpoint = pid ? model_.heater_recipe.schedule.value(t_new) : nan;
   const Probe* tc = pid ? &model_.probes[std::size_t(model_.heater_recipe.control_probe)] : nullptr;
   double change = 0.0;

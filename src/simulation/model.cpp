@@ -241,11 +241,19 @@ Model Model::from_config(const core::Config& config) {
   if (auto recipe = root.find("recipe")) {
     if (auto h = recipe->find("heater")) {
       std::string mode = h->string("control");
+      const auto non_negative = [](const ConfigNode& n, double v) { core::require_non_negative(n, v); };
       if (mode == "power") {
         m.heater_recipe.mode = HeaterRecipe::Mode::power;
-        m.heater_recipe.schedule = process::Schedule::from_config(
-            *h, dim::power, "a power such as \"1.2 kW\"", 0.0,
-            [](const ConfigNode& n, double v) { core::require_non_negative(n, v); });
+        m.heater_recipe.schedule =
+            process::Schedule::from_config(*h, dim::power, "a power such as \"1.2 kW\"", 0.0, non_negative);
+      } else if (mode == "voltage") {
+        m.heater_recipe.mode = HeaterRecipe::Mode::voltage;
+        m.heater_recipe.schedule =
+            process::Schedule::from_config(*h, dim::voltage, "a voltage such as \"2.5 V\"", 0.0, non_negative);
+      } else if (mode == "current") {
+        m.heater_recipe.mode = HeaterRecipe::Mode::current;
+        m.heater_recipe.schedule =
+            process::Schedule::from_config(*h, dim::current, "a current such as \"600 A\"", 0.0, non_negative);
       } else if (mode == "temperature") {
         m.heater_recipe.mode = HeaterRecipe::Mode::temperature;
         m.heater_recipe.schedule =
@@ -269,10 +277,18 @@ Model Model::from_config(const core::Config& config) {
           if (!(ps.power_min >= 0.0 && ps.power_max > ps.power_min)) pid->fail_key("power_max", "need 0 <= power_min < power_max");
         }
       } else {
-        h->fail_key("control", "'" + mode + "' is not a recipe control; expected power or temperature");
+        h->fail_key("control", "'" + mode + "' is not a recipe control; expected power, voltage, current or temperature");
       }
-      m.electric.mode = physics::ControlMode::power;
+      // The electric solve holds what the program sets; the PID sets a power.
+      m.electric.mode = m.heater_recipe.mode == HeaterRecipe::Mode::voltage   ? physics::ControlMode::voltage
+                        : m.heater_recipe.mode == HeaterRecipe::Mode::current ? physics::ControlMode::current
+                                                                              : physics::ControlMode::power;
       m.electric.setpoint = m.heater_recipe.schedule.value(0.0);
+    }
+    if (auto coolant = recipe->find("coolant_temperature")) {
+      m.coolant_temperature = process::Schedule::from_config(
+          *coolant, dim::temperature, temperature_what, m.thermal.coolant_temperature,
+          [](const ConfigNode& n, double v) { core::require_absolute_temperature(n, v); });
     }
     if (auto oil = recipe->find("oil_pressure")) {
       m.oil_pressure = process::Schedule::from_config(
@@ -282,7 +298,8 @@ Model Model::from_config(const core::Config& config) {
     }
   }
   {
-    double recipe_end = std::max(m.heater_recipe.schedule.end_time(), m.oil_pressure.end_time());
+    double recipe_end = std::max({m.heater_recipe.schedule.end_time(), m.oil_pressure.end_time(),
+                                  m.coolant_temperature.end_time()});
     if (auto e = time.find("end")) m.time.end = e->as_quantity(dim::time, duration_what);
     else if (recipe_end > 0.0) m.time.end = recipe_end;
     else time.fail_key("end", "missing required key (no recipe gives the run's length)");
@@ -380,6 +397,7 @@ Model Model::from_config(const core::Config& config) {
       if (!(gs.habit_half_width > 0.0)) h->fail_key("half_width", "must be positive");
     }
     gs.nucleation_supersaturation = gr->number_or("nucleation_supersaturation", gs.nucleation_supersaturation);
+    gs.nucleation_sink = gr->boolean_or("nucleation_sink", gs.nucleation_sink);
     if (auto cr = gr->find("critical_rate")) {
       gs.critical_rate = cr->quantity("rate", dim::mass / dim::time, "a rate such as \"3 mg/h\"");
       gs.critical_mass = cr->quantity("mass", dim::mass, "a mass such as \"2.5 ct\"");
@@ -468,11 +486,12 @@ double Model::cell_pressure(double t) const {
 }
 
 double Model::next_recipe_boundary(double t) const {
-  return std::min(heater_recipe.schedule.next_boundary(t), oil_pressure.next_boundary(t));
+  return std::min({heater_recipe.schedule.next_boundary(t), oil_pressure.next_boundary(t),
+                   coolant_temperature.next_boundary(t)});
 }
 
 bool Model::recipe_ramping(double t) const {
-  for (const process::Schedule* s : {&heater_recipe.schedule, &oil_pressure}) {
+  for (const process::Schedule* s : {&heater_recipe.schedule, &oil_pressure, &coolant_temperature}) {
     const int i = s->segment_at(t);
     if (i >= 0 && t < s->end_time() && s->segments()[std::size_t(i)].kind == process::Segment::Kind::ramp) return true;
   }

@@ -138,6 +138,8 @@ void Simulation::declare_outputs(OutputTable& t, Simulation* sim) {
            [d] { return d->T_setpoint; });
   t.scalar(all || !m->oil_pressure.empty(), "oil_pressure", "Pa", "with `recipe.oil_pressure`",
            "press oil pressure from the recipe", [d] { return d->oil_pressure; });
+  t.scalar(all || !m->coolant_temperature.empty(), "T_coolant", "K", "with `recipe.coolant_temperature`",
+           "the anvils' cooling-water temperature from the recipe", [m, d] { return m->coolant_at(d->time); });
   t.scalar(pressure, "p_calibrated", "Pa", with_pressure, "cell pressure from the calibration (or the constant)",
            [d] { return d->p_calibrated; });
   t.scalar(pressure, "p_cell", "Pa", with_pressure, "mean pressure over the growth capsule (the field's, else calibrated)",
@@ -167,10 +169,20 @@ void Simulation::declare_outputs(OutputTable& t, Simulation* sim) {
            [g] { return g->carbon_in_solution(); });
   t.scalar(growth, "carbon_deposited", "kg", with_growth, "carbon added to the crystals so far",
            [g] { return g->carbon_deposited(); });
-  t.scalar(growth, "carbon_balance_error", "1", with_growth, "(dissolved - in solution - deposited) / dissolved",
-           [g] { return g->balance_error(); });
-  t.scalar(growth, "nucleation_cells", "1", with_growth, "molten solvent cells away from the crystals above the nucleation supersaturation (spontaneous nucleation risk)",
+  t.scalar(growth, "carbon_nucleated", "kg", with_growth,
+           "carbon precipitated as spontaneous nuclei so far (melt above the nucleation supersaturation)",
+           [g] { return g->carbon_nucleated(); });
+  t.scalar(growth, "carbon_balance_error", "1", with_growth,
+           "(dissolved - in solution - deposited - nucleated) / dissolved", [g] { return g->balance_error(); });
+  t.scalar(growth, "nucleation_cells", "1", with_growth,
+           "molten cells where carbon precipitated as spontaneous nuclei in the step (growth.nucleation_sink: false: "
+           "molten cells away from the crystals above the nucleation supersaturation)",
            [g] { return double(g->nucleation_cells()); });
+  t.scalar(growth, "source_remaining", "1", with_growth, "mass of the carbon source left, fraction of the initial",
+           [g] { return g->source_remaining(); });
+  t.scalar(growth, "T_source_face", "K", with_growth,
+           "area-weighted mean temperature of the melt's faces to the source (NaN without melt)",
+           [g] { return g->T_source_face(); });
   using SD = growth::SeedDiagnostics;
   auto per_seed = [&](const char* name, const char* units, const char* meaning, double (*get)(const SD&)) {
     t.per_seed(growth, n_seeds, name, units, with_growth, meaning, [g, get](std::size_t s) { return get(g->seeds()[s]); });
@@ -178,6 +190,16 @@ void Simulation::declare_outputs(OutputTable& t, Simulation* sim) {
   per_seed("mass", "mg", "crystal mass (seed + deposit)", [](const SD& x) { return x.mass * 1e6; });
   per_seed("mass_ct", "ct", "crystal mass in carats (1 ct = 0.2 g)", [](const SD& x) { return x.mass / 2e-4; });
   per_seed("growth_rate", "mg/h", "mass growth rate over the step", [](const SD& x) { return x.growth_rate * 3.6e9; });
+  per_seed("mass_above_critical", "mg", "mass grown in steps above the critical rate so far",
+           [](const SD& x) { return x.mass_above_critical * 1e6; });
+  per_seed("T_front", "K", "area-weighted mean temperature of the melt's faces to the crystal (NaN without melt)",
+           [](const SD& x) { return x.T_front; });
+  t.per_seed(growth, n_seeds, "dT_faces", "K", with_growth,
+             "T_source_face - T_front: the growth driver from face to face, beside the region means",
+             [g](std::size_t s) { return g->T_source_face() - g->seeds()[s].T_front; });
+  per_seed("contact", "1", "1: the crystal touches the carbon source, 2: another solid part than at the start "
+           "(capsule wall, liner: it has outgrown its melt), 3: both",
+           [](const SD& x) { return double(x.contact); });
   per_seed("supersaturation", "1", "mean c / c_eq - 1 over the crystal's melt front",
            [](const SD& x) { return x.supersaturation; });
   per_seed("line_margin_K", "K", "temperature margin to the graphite-diamond line (> 0: diamond stable)",

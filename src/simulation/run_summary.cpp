@@ -69,6 +69,8 @@ RunSummary summarize(const Model& model, const SeriesTable& series) {
       s.p_cell_max = std::isnan(s.p_cell_max) ? p : std::max(s.p_cell_max, p);
     }
   }
+  s.source_remaining = value("source_remaining", rows - 1);
+  s.carbon_nucleated = value("carbon_nucleated", rows - 1) * 1e6;
   const auto* mass = series.find("mass");
   if (mass) {
     const int n = mass->width;
@@ -96,6 +98,16 @@ RunSummary summarize(const Model& model, const SeriesTable& series) {
         sd.min_eutectic_margin_K = std::isnan(sd.min_eutectic_margin_K) ? eut : std::min(sd.min_eutectic_margin_K, eut);
       }
       sd.hold_rate = t_end > t_start ? (m_end - m_start) / ((t_end - t_start) / 3600.0) : nan;
+      // Quench growth: what grew after the hold, when the run got past it.
+      sd.quench_mass = s.time > s.hold_end + 1e-9 && !std::isnan(m_end) ? value("mass", rows - 1, k) - m_end : nan;
+      sd.source_contact_time = nan;
+      sd.wall_contact_time = nan;
+      if (series.find("contact"))
+        for (std::size_t r = 0; r < rows; ++r) {
+          const int bits = int(value("contact", r, k));
+          if ((bits & 1) && std::isnan(sd.source_contact_time)) sd.source_contact_time = t[r];
+          if ((bits & 2) && std::isnan(sd.wall_contact_time)) sd.wall_contact_time = t[r];
+        }
       s.seeds.push_back(sd);
     }
   }
@@ -124,6 +136,13 @@ std::vector<std::tuple<std::string, double, std::string>> RunSummary::figures() 
     f.emplace_back("mass_above_critical_rate" + k, s.mass_above_critical, "mg");
     f.emplace_back("hold_min_line_margin" + k, s.min_line_margin_K, "K");
     f.emplace_back("hold_min_eutectic_margin" + k, s.min_eutectic_margin_K, "K");
+    f.emplace_back("quench_growth" + k, s.quench_mass, "mg");
+    f.emplace_back("source_contact_time" + k, s.source_contact_time, "s");
+    f.emplace_back("wall_contact_time" + k, s.wall_contact_time, "s");
+  }
+  if (!seeds.empty()) {
+    f.emplace_back("source_remaining", source_remaining, "1");
+    f.emplace_back("carbon_nucleated", carbon_nucleated, "mg");
   }
   return f;
 }
@@ -134,15 +153,33 @@ std::string RunSummary::text() const {
   for (const auto& s : seeds) {
     std::snprintf(buf, sizeof buf,
                   "[hphtsim] seed '%s': %.3f ct, %.2f mg/h over the hold, %.1f h / %.1f mg above the critical rate, "
-                  "smallest margins in the hold %.1f K to the graphite-diamond line, %.1f K to the eutectic\n",
+                  "smallest margins in the hold %.1f K to the graphite-diamond line, %.1f K to the eutectic",
                   s.name.c_str(), s.mass_ct, s.hold_rate, s.hours_above_critical, s.mass_above_critical,
                   s.min_line_margin_K, s.min_eutectic_margin_K);
     out += buf;
+    if (!std::isnan(s.quench_mass)) {
+      std::snprintf(buf, sizeof buf, ", %.2f mg after the hold", s.quench_mass);
+      out += buf;
+    }
+    if (!std::isnan(s.source_contact_time)) {
+      std::snprintf(buf, sizeof buf, "; touched the source at %.1f h", s.source_contact_time / 3600.0);
+      out += buf;
+    }
+    if (!std::isnan(s.wall_contact_time)) {
+      std::snprintf(buf, sizeof buf, "; outgrew its melt at %.1f h", s.wall_contact_time / 3600.0);
+      out += buf;
+    }
+    out += "\n";
   }
   std::snprintf(buf, sizeof buf, "[hphtsim] cell: peak %.1f degC, %.3f kWh", T_peak - kelvin, energy / 3.6e6);
   out += buf;
   if (!std::isnan(p_cell_min)) {
     std::snprintf(buf, sizeof buf, ", p_cell %.3f-%.3f GPa in the hold", p_cell_min * 1e-9, p_cell_max * 1e-9);
+    out += buf;
+  }
+  if (!seeds.empty() && !std::isnan(source_remaining)) {
+    std::snprintf(buf, sizeof buf, ", %.0f %% of the source left, %.1f mg to spontaneous nuclei",
+                  100.0 * source_remaining, carbon_nucleated);
     out += buf;
   }
   std::snprintf(buf, sizeof buf, " (hold %.4g-%.4g h)\n", hold_start / 3600.0, hold_end / 3600.0);

@@ -116,6 +116,7 @@ void Simulation::accept(double dt) {
     growth_->step(electro_->T(), diag_.p_cell, T_seed, dt, model_.linear, pressure_ ? &diag_.p_seed : nullptr,
                   pressure_ ? &pressure_->field() : nullptr);
     report_status_changes(growth_->seeds(), model_, time_, last_status_);
+    report_contacts(*growth_, model_, time_);
   }
   refresh_diagnostics(dt);
   stepper_.accepted(dt, electro_->T_old());

@@ -199,3 +199,106 @@ seeds:
   EXPECT_GT(sd[0].mass, 1e-3 * 3515e-9);
   for (int i = 1; i < 4; ++i) EXPECT_NEAR(sd[i].mass, sd[0].mass, 1e-9 * sd[0].mass);
 }
+
+// A melt above the nucleation supersaturation (a pre-carburised solvent melting, a melt being
+// cooled) loses the excess to spontaneous nuclei, not to the crystal; the ledger still closes.
+TEST(Growth, CarbonAboveTheNucleationSupersaturationPrecipitates) {
+  const double T = 1650.0, p = 6e9;
+  auto run = [&](bool sink, double* nucleated, double* deposited, double* worst_ratio) {
+    Column col;
+    col.temperature(T, 0.0);
+    growth::GrowthSettings s = settings_at(T, p);
+    s.initial_carbon = 1.2 * s.solubility.diamond(T, p);
+    s.nucleation_sink = sink;
+    growth::CrystalGrowth g(col.grid, col.map, col.assembly, 0, 1, s, 2260.0);
+    solvers::SolveOptions opts;
+    opts.rel_tol = 1e-12;
+    // The sink acts at the end of a step (an operator split): the second step's deposit shows it.
+    g.step(col.T, p, {T}, 600.0, opts);
+    g.step(col.T, p, {T}, 600.0, opts);
+    *nucleated = g.carbon_nucleated();
+    *deposited = g.carbon_deposited();
+    *worst_ratio = 0.0;
+    for (std::size_t c = 0; c < col.grid.size(); ++c)
+      if (col.map.region[c] == 0) *worst_ratio = std::max(*worst_ratio, g.carbon()[c] / s.solubility.diamond(T, p));
+    EXPECT_LT(std::abs(g.balance_error()), 1e-9);
+  };
+  double n1, d1, r1, n0, d0, r0;
+  run(true, &n1, &d1, &r1);
+  run(false, &n0, &d0, &r0);
+  std::cout << "[ growth ] 20 % supersaturated melt, two 10 min steps: nucleated " << n1 * 1e6 << " mg, deposited "
+            << d1 * 1e6 << " mg (without the sink: " << d0 * 1e6 << " mg deposited, largest c/c_eq " << r0 << ")\n";
+  EXPECT_GT(n1, 0.0);
+  EXPECT_LE(r1, 1.05 * (1.0 + 1e-12)) << "no melt cell stays above the nucleation supersaturation";
+  EXPECT_EQ(n0, 0.0);
+  EXPECT_GT(r0, 1.05);
+  EXPECT_LT(d1, d0) << "the excess carbon no longer all goes to the crystal";
+}
+
+// Quench growth: cooling a growing column by 100 K in 12 minutes (the old default cycle's
+// cool-down rate, 8 K/min). The carbon the bulk melt exsolves above the nucleation
+// supersaturation nucleates there; next to the crystal (within its diffusion layer) the melt
+// still feeds it, so a slow cool-down grows on the crystal either way: recipes end the hold by
+// cutting the power (configs/tgm_default.yaml), which the sink does not replace.
+TEST(Growth, CoolingTheMeltSendsTheBulkExcessToNuclei) {
+  const double p = 6e9;
+  auto quench = [&](bool sink, double* nucleated) {
+    Column col;
+    growth::GrowthSettings s = settings_at(1650.0, p);
+    s.nucleation_sink = sink;
+    growth::CrystalGrowth g(col.grid, col.map, col.assembly, 0, 1, s, 2260.0);
+    solvers::SolveOptions opts;
+    opts.rel_tol = 1e-12;
+    col.temperature(1650.0, 20.0);
+    for (int k = 0; k < 6; ++k) g.step(col.T, p, {1642.0}, 3600.0, opts);
+    const double before = g.seeds()[0].mass;
+    for (int k = 1; k <= 6; ++k) {
+      col.temperature(1650.0 - 100.0 * k / 6.0, 20.0);
+      g.step(col.T, p, {1642.0 - 100.0 * k / 6.0}, 120.0, opts);
+    }
+    EXPECT_LT(std::abs(g.balance_error()), 1e-9);
+    *nucleated = g.carbon_nucleated();
+    return g.seeds()[0].mass - before;
+  };
+  double n1 = 0.0, n0 = 0.0;
+  const double with_sink = quench(true, &n1), without_sink = quench(false, &n0);
+  std::cout << "[ growth ] cooling 100 K in 12 min: grown " << with_sink * 1e6 << " mg with the nucleation sink ("
+            << n1 * 1e6 << " mg nucleated), " << without_sink * 1e6 << " mg without\n";
+  EXPECT_GT(n1, 0.0);
+  EXPECT_EQ(n0, 0.0);
+  EXPECT_LT(with_sink, without_sink);
+}
+
+// The source erodes and the crystal grows until it touches it: source_remaining falls, the
+// contact bit and the one-off event name the source.
+TEST(Growth, ReportsTheSourceLeftAndWhenTheCrystalTouchesIt) {
+  Column col;
+  col.temperature(1650.0, 50.0);
+  growth::GrowthSettings s = settings_at(1650.0);
+  s.kinetic_coefficient = 1e-3;
+  s.solubility.dc_dT = 2e-3;
+  // A source ten times denser than graphite, so that it outlasts the crystal's way up to it.
+  growth::CrystalGrowth g(col.grid, col.map, col.assembly, 0, 1, s, 22600.0);
+  solvers::SolveOptions opts;
+  opts.rel_tol = 1e-10;
+  EXPECT_DOUBLE_EQ(g.source_remaining(), 1.0);
+  EXPECT_EQ(g.seeds()[0].contact, 0);
+  double last = 1.0;
+  int events = 0, touched_at = -1;
+  for (int step = 0; step < 400 && touched_at < 0; ++step) {
+    g.step(col.T, 6e9, {1640.0}, 3600.0, opts);
+    EXPECT_LE(g.source_remaining(), last);
+    last = g.source_remaining();
+    for (int r : g.new_contacts()[0]) {
+      ++events;
+      EXPECT_EQ(r, 1) << "the only part it can touch is the source";
+    }
+    if (g.seeds()[0].contact & 1) touched_at = step;
+    EXPECT_TRUE(std::isfinite(g.seeds()[0].T_front) || touched_at >= 0);
+  }
+  std::cout << "[ growth ] crystal touched the source after " << touched_at + 1 << " h, source left " << last << "\n";
+  ASSERT_GE(touched_at, 0);
+  EXPECT_LT(last, 1.0);
+  EXPECT_EQ(events, 1);
+  EXPECT_EQ(g.seeds()[0].contact, 1);
+}

@@ -9,6 +9,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "hphtsim/core/config.hpp"
+#include "hphtsim/core/error.hpp"
 #include "hphtsim/simulation/eta.hpp"
 #include "hphtsim/simulation/outputs.hpp"
 #include "hphtsim/simulation/run_summary.hpp"
@@ -141,6 +143,32 @@ TEST(RunSummary, HoldRateAndTimeAboveTheCriticalRate) {
   EXPECT_DOUBLE_EQ(s.seeds[0].min_eutectic_margin_K, 40.0);
   EXPECT_DOUBLE_EQ(s.seeds[0].mass_ct, 0.12);
   EXPECT_DOUBLE_EQ(s.hold_end, t0 + 7200.0);  // clipped to the run
+  EXPECT_TRUE(std::isnan(s.seeds[0].quench_mass)) << "the run ended inside the hold";
+  EXPECT_TRUE(std::isnan(s.seeds[0].source_contact_time));
+}
+
+TEST(RunSummary, QuenchGrowthAndContactTimes) {
+  // Rows: start, hold start, touch of the source in the hold, hold end, one row after it.
+  simulation::Model m = simulation::Model::from_file(source_dir + "/configs/tgm_default.yaml",
+                                                     {"cell.cells=24", "seeds.0.size=\"2 mm\""});
+  const auto hold = m.main_hold();
+  std::vector<std::vector<double>> rows;
+  //            time        mass  mass_ct contact source nucleated
+  rows.push_back({0.0, 3.0, 0.015, 0.0, 1.0, 0.0});
+  rows.push_back({hold[0], 4.0, 0.02, 0.0, 0.9, 1e-6});
+  rows.push_back({hold[0] + 3600.0, 14.0, 0.07, 1.0, 0.5, 1e-6});
+  rows.push_back({hold[1], 24.0, 0.12, 3.0, 0.4, 2e-6});
+  rows.push_back({hold[1] + 1800.0, 24.5, 0.1225, 3.0, 0.4, 5e-6});
+  const auto table = simulation::series_table({"time", "mass", "mass_ct", "contact", "source_remaining", "carbon_nucleated"},
+                                              {1, 1, 1, 1, 1, 1}, rows);
+  const auto s = simulation::summarize(m, table);
+  ASSERT_EQ(s.seeds.size(), 1u);
+  EXPECT_DOUBLE_EQ(s.seeds[0].quench_mass, 0.5);
+  EXPECT_DOUBLE_EQ(s.seeds[0].source_contact_time, hold[0] + 3600.0);
+  EXPECT_DOUBLE_EQ(s.seeds[0].wall_contact_time, hold[1]);
+  EXPECT_DOUBLE_EQ(s.source_remaining, 0.4);
+  EXPECT_DOUBLE_EQ(s.carbon_nucleated, 5.0);
+  EXPECT_NE(s.text().find("0.50 mg after the hold"), std::string::npos) << s.text();
 }
 
 }  // namespace
@@ -216,4 +244,58 @@ TEST(Eta, CostPerStepPerPhaseWithFallbacks) {
   eta.charge(CyclePhase::heater_ramp, 6.0);
   EXPECT_DOUBLE_EQ(eta.cost_per_step(CyclePhase::heater_ramp), 6.0);
   EXPECT_DOUBLE_EQ(eta.cost_per_step(CyclePhase::hot), 6.0);
+}
+
+namespace {
+
+// The slab of tests/data/slab.yaml (constant properties) driven by a recipe instead of a
+// constant voltage.
+simulation::Model slab_with_recipe(const std::string& recipe, const std::string& time_lines = "") {
+  std::ifstream in(source_dir + "/tests/data/slab.yaml");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string yaml = ss.str();
+  const auto a = yaml.find("heater:\n"), b = yaml.find("time:\n");
+  yaml = yaml.substr(0, a) + "heater: {}\n" + recipe + "time:\n" + time_lines + yaml.substr(b + 6);
+  return simulation::Model::from_config(core::Config::load_string(yaml));
+}
+
+}  // namespace
+
+// Production presses run programs of the heater's voltage or current: the electric solve holds
+// the programmed value at each step, and the Joule heat follows V^2 / R.
+TEST(HeaterRecipe, VoltageAndCurrentProgramsAreHeld) {
+  simulation::Simulation v(slab_with_recipe(
+      "recipe:\n  heater:\n    control: voltage\n    start: \"0.1 V\"\n    segments: [{ramp_to: \"0.2 V\", duration: \"1 min\"}]\n"));
+  simulation::RunOptions opts;
+  ASSERT_TRUE(v.run(opts));
+  EXPECT_NEAR(v.diagnostics().electric.voltage, 0.2, 1e-12);
+  const double R = v.diagnostics().electric.resistance;
+  EXPECT_NEAR(v.diagnostics().electric.power, 0.04 / R, 1e-9 * 0.04 / R);
+  simulation::Simulation i(slab_with_recipe(
+      "recipe:\n  heater:\n    control: current\n    start: \"50 A\"\n    segments: [{hold: \"1 min\"}]\n"));
+  ASSERT_TRUE(i.run(opts));
+  EXPECT_NEAR(i.diagnostics().electric.current, 50.0, 1e-9);
+  EXPECT_NEAR(i.diagnostics().electric.power, 2500.0 * i.diagnostics().electric.resistance, 1e-6);
+  EXPECT_THROW(slab_with_recipe("recipe:\n  heater:\n    control: voltage\n    start: \"2 A\"\n    segments: [{hold: \"1 min\"}]\n"),
+               hphtsim::ConfigError);
+}
+
+// With constant properties the temperature rise over the coolant does not depend on the
+// coolant's temperature: a coolant program 100 K warmer shifts the whole field by 100 K.
+TEST(HeaterRecipe, TheCoolantProgramShiftsTheField) {
+  const std::string heater = "recipe:\n  heater:\n    control: power\n    start: \"20 W\"\n    segments: [{hold: \"1 min\"}]\n";
+  simulation::Simulation cold(slab_with_recipe(heater));
+  simulation::Simulation warm(slab_with_recipe(
+      heater + "  coolant_temperature:\n    start: \"400 K\"\n    segments: [{hold: \"1 min\"}]\n",
+      "  initial_temperature: \"400 K\"\n"));  // both start at their coolant's temperature
+  simulation::RunOptions opts;
+  ASSERT_TRUE(cold.run(opts));
+  ASSERT_TRUE(warm.run(opts));
+  EXPECT_EQ(cold.outputs().series().size() + 1, warm.outputs().series().size()) << "T_coolant is a series";
+  const auto& Tc = cold.field("T");
+  const auto& Tw = warm.field("T");
+  double worst = 0.0;
+  for (std::size_t c = 0; c < Tc.size(); ++c) worst = std::max(worst, std::abs(Tw[c] - Tc[c] - 100.0));
+  EXPECT_LT(worst, 1e-6);
 }

@@ -12,8 +12,13 @@
 //     temperature sets (cube at low T, octahedron at high T, physics.md 4.3). Melt cells whose
 //     centres the polyhedron covers become crystal, so the crystals grow on the grid; a seed
 //     oriented (111)-up has its polyhedron turned so that [111] points along z;
-//  3. the carbon source loses what dissolves; an exhausted source cell becomes solvent.
-// The ledger (dissolved = in solution + deposited) is exact for the discrete fluxes.
+//  3. the carbon source loses what dissolves; an exhausted source cell becomes solvent;
+//  4. carbon above the spontaneous-nucleation supersaturation anywhere in the melt precipitates
+//     as spontaneous nuclei (diamond or metastable graphite) and leaves the solution: it is not
+//     the crystal's (the carbon a cooling melt exsolves goes mostly there, not onto the seed);
+//  5. melt that a growing crystal covers is displaced, not absorbed: its dissolved carbon is
+//     spread over the remaining molten solvent.
+// The ledger (dissolved = in solution + deposited + nucleated) is exact for the discrete fluxes.
 #pragma once
 
 #include <array>
@@ -44,7 +49,10 @@ struct GrowthSettings {
   bool source_is_diamond = true;
   double habit_temperature = 1608.15;     ///< K: cubo-octahedron (1335 degC, Palyanov 2013 [S])
   double habit_half_width = 35.0;         ///< K: cube 35 K below, octahedron 35 K above [S]
-  double nucleation_supersaturation = 0.05;  ///< flag spontaneous nucleation above this
+  double nucleation_supersaturation = 0.05;  ///< spontaneous nucleation above this (c / c_eq - 1)
+  /// Carbon above nucleation_supersaturation precipitates (step 4); false: it stays in solution
+  /// and the cells are only counted (nucleation_cells).
+  bool nucleation_sink = true;
   double critical_rate = 3.0 / 3.6e9;     ///< kg/s at critical_mass (3 mg/h, physics.md 4.2 [E])
   double critical_mass = 5e-4;            ///< kg (2.5 ct)
   double critical_exponent = 0.7;
@@ -72,6 +80,12 @@ struct SeedDiagnostics {
   double habit_index = 0.0;        ///< kinetic, at T_seed
   double shape_index = 0.0;        ///< of the grown polyhedron: -1 cube ... +1 octahedron
   bool inclusion_risk = false;
+  double mass_above_critical = 0.0;  ///< kg grown in steps above the critical rate, so far
+  /// Area-weighted mean temperature of the melt-crystal faces (K); NaN without such faces.
+  double T_front = 0.0;
+  /// Bit 0: the crystal touches the carbon source; bit 1: another solid part than those it
+  /// touched at the start (the capsule wall, liner, plug: the crystal has outgrown its melt).
+  int contact = 0;
   GrowthStatus status = GrowthStatus::solvent_frozen;
   int cells = 0;
 };
@@ -106,9 +120,20 @@ class CrystalGrowth {
   double carbon_dissolved() const { return dissolved_; }      ///< kg taken from the source
   double carbon_in_solution() const { return in_solution_; }  ///< kg dissolved in the solvent
   double carbon_deposited() const { return deposited_; }      ///< kg added to the crystals
-  /// (dissolved - in solution - deposited) / max(dissolved, tiny): the conservation check.
+  double carbon_nucleated() const { return nucleated_; }      ///< kg precipitated as spontaneous nuclei
+  /// (dissolved - in solution - deposited - nucleated) / max(dissolved, tiny): the conservation check.
   double balance_error() const;
+  /// Molten cells where carbon precipitated in the last step (with nucleation_sink), or away
+  /// from the crystals above the nucleation supersaturation (without).
   int nucleation_cells() const { return nucleation_cells_; }
+  /// Mass of the carbon source left, as a fraction of its initial mass.
+  double source_remaining() const;
+  /// Area-weighted mean temperature of the melt's faces to the carbon source (K), where it
+  /// dissolves; NaN without such faces (no melt).
+  double T_source_face() const { return T_source_face_; }
+  /// Regions (assembly primitive indices) each crystal touched for the first time in the last
+  /// step (after a restore: none), for events.
+  const std::vector<std::vector<int>>& new_contacts() const { return new_contacts_; }
   /// Volume lost by the charge as graphite turned into diamond through growth (m^3), for the
   /// pressure model: the deposited carbon times (1/rho_graphite - 1/rho_diamond) for a graphite
   /// source; zero for a diamond source (source_phase: diamond), whose graphite converted before
@@ -120,8 +145,8 @@ class CrystalGrowth {
 
   /// Restart support: the state beyond the material map (which the caller saves).
   struct State {
-    std::vector<double> c, source_mass, face_mask, seed_mass, h100, h111;
-    double dissolved = 0, deposited = 0;
+    std::vector<double> c, source_mass, face_mask, seed_mass, h100, h111, mass_above_critical;
+    double dissolved = 0, deposited = 0, nucleated = 0;
   };
   State state() const;
   void restore(const State& s);
@@ -142,8 +167,13 @@ class CrystalGrowth {
   std::vector<double> seed_mass_, initial_mass_;
   std::vector<double> h100_, h111_;  // polyhedron of each crystal (m)
   std::vector<bool> rotated_;        // (111)-up seeds
-  double dissolved_ = 0.0, deposited_ = 0.0, in_solution_ = 0.0;
+  double dissolved_ = 0.0, deposited_ = 0.0, in_solution_ = 0.0, nucleated_ = 0.0;
+  double initial_source_ = 0.0, T_source_face_ = 0.0;
   int nucleation_cells_ = 0;
+  // Regions each crystal touches (flags per region), those it touched at the start, and the
+  // ones new in the last step.
+  std::vector<std::vector<unsigned char>> touching_, touching_at_start_;
+  std::vector<std::vector<int>> new_contacts_;
 
   int seed_of(int region) const {
     int s = region - first_seed_region_;
@@ -153,6 +183,10 @@ class CrystalGrowth {
   void grow_shape(int seed, double T_seed);
   void window(const std::vector<double>& T_seed, double p, const std::vector<double>* p_seed);
   void refresh_crystal_map();
+  /// Recomputes touching_ and each seed's contact bits from the map; `report` fills new_contacts_.
+  void refresh_contacts(bool report);
+  /// Moves carbon above the nucleation supersaturation out of the molten cells (step 4).
+  void precipitate_excess(const std::vector<double>& T, double p, const std::vector<double>* p_field);
 };
 
 }  // namespace hphtsim::growth

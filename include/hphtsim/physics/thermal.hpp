@@ -44,6 +44,8 @@ class ThermalProblem {
   double heat_out(const std::vector<double>& T) const;
 
   const ThermalBoundary& boundary() const { return boundary_; }
+  /// The anvils' cooling-water temperature for the next solves (a recipe input).
+  void set_coolant_temperature(double T) { boundary_.coolant_temperature = T; }
   /// Inverse conductivities 1/k along x, y, z of the mixed cells; the vectors must outlive the
   /// problem.
   void set_directional(DirectionalCells d) { directional_ = d; }

@@ -50,10 +50,11 @@ class Schedule {
   std::vector<double> starts_;  // value at each segment start
 };
 
-/// The heater part of the recipe: power in W, or a temperature setpoint in K at a probe held by
-/// the PID controller.
+/// The heater part of the recipe: a program of the power (W), the voltage across the anvils (V)
+/// or the current (A), as production presses run; or a temperature setpoint (K) at a probe held
+/// by the PID controller (a lab thermocouple).
 struct HeaterRecipe {
-  enum class Mode { none, power, temperature };
+  enum class Mode { none, power, voltage, current, temperature };
   Mode mode = Mode::none;
   Schedule schedule;
   int control_probe = -1;  ///< index into Model::probes (temperature mode)

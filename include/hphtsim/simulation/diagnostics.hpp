@@ -51,5 +51,7 @@ void update_diagnostics(Diagnostics& d, const Model& model, const geometry::Mate
 /// One line on stderr for each seed whose growth status changed since `last` (updated).
 void report_status_changes(const std::vector<growth::SeedDiagnostics>& seeds, const Model& model, double time,
                            std::vector<growth::GrowthStatus>& last);
+/// One line on stderr for each part a crystal touched for the first time in the last step.
+void report_contacts(const growth::CrystalGrowth& growth, const Model& model, double time);
 
 }  // namespace hphtsim::simulation

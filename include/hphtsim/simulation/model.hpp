@@ -68,6 +68,11 @@ struct Model {
   TimeSettings time;
   HeaterRecipe heater_recipe;
   process::Schedule oil_pressure;          ///< Pa; empty without recipe.oil_pressure
+  process::Schedule coolant_temperature;   ///< K; empty without recipe.coolant_temperature
+  /// The anvils' coolant temperature at t: the recipe's program, else anvils.coolant_temperature.
+  double coolant_at(double t) const {
+    return coolant_temperature.empty() ? thermal.coolant_temperature : coolant_temperature.value(t);
+  }
   std::vector<process::Drift> drifts;
   /// Cell pressure: from the oil-pressure recipe through the calibration, or a constant.
   process::PressureCalibration calibration;

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 // What a grower looks at after a run: per seed the final mass in ct, the mean growth rate over
 // the main hold, the hours and the mass grown above the critical rate (inclusion risk), the
-// smallest margins to the graphite-diamond line and to the eutectic during the hold; for the
-// cell the peak temperature, the p_cell range in the hold and the electrical energy. Computed
+// smallest margins to the graphite-diamond line and to the eutectic during the hold, the quench
+// growth after the hold and when the crystal first touched the source or a wall; for the cell
+// the peak temperature, the p_cell range in the hold, the electrical energy, the source left
+// and the carbon lost to spontaneous nucleation. Computed
 // from the time series (in memory or read back from a result file, so a restarted run's
 // summary covers the whole run).
 #pragma once
@@ -36,6 +38,11 @@ struct SeedSummary {
   double mass_above_critical = 0.0;    ///< mg grown during those steps
   double min_line_margin_K = 0.0;      ///< K, smallest margin to the graphite-diamond line in the hold
   double min_eutectic_margin_K = 0.0;  ///< K, smallest margin to the eutectic in the hold
+  /// mg grown after the main hold ended (cool-down, release): quench growth; NaN when the run
+  /// ended inside the hold.
+  double quench_mass = 0.0;
+  /// s at which the crystal first touched the carbon source / another solid part (NaN: never).
+  double source_contact_time = 0.0, wall_contact_time = 0.0;
 };
 
 struct RunSummary {
@@ -47,6 +54,8 @@ struct RunSummary {
   double energy = 0.0;               ///< J of electrical energy (sum of P dt)
   double p_cell_min = 0.0, p_cell_max = 0.0;  ///< Pa in the hold (NaN without a pressure section)
   int steps = 0, rejected_steps = 0;
+  double source_remaining = 0.0;     ///< fraction of the carbon source left at the end (NaN without growth)
+  double carbon_nucleated = 0.0;     ///< mg precipitated as spontaneous nuclei over the run (NaN without growth)
   std::vector<SeedSummary> seeds;    ///< with growth
 
   /// (name, value, units) of every figure, for /meta and `hphtsim info`.

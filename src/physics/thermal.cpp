@@ -36,7 +36,6 @@ void ThermalProblem::assemble(const std::vector<double>& k_cell, const std::vect
   for (std::size_t c = 0; c < n; ++c) rhs_[c] = 1.0 / k_cell[c];
   fill_face_conductances(g, rhs_, {}, op_, directional_);
 
-  const auto& h = boundary_.h;
 #pragma omp parallel for schedule(static)
   for (int k = 0; k < g.nz; ++k)
     for (int j = 0; j < g.ny; ++j)
@@ -48,12 +47,13 @@ void ThermalProblem::assemble(const std::vector<double>& k_cell, const std::vect
           return hf > 0.0 ? area / (1.0 / hf + 0.5 * d * directional_.along(rhs_, c, axis)) : 0.0;
         };
         double tb = 0.0;
-        if (i == 0) tb += robin(h[0], dy * dz, dx, 0);
-        if (i == g.nx - 1) tb += robin(h[1], dy * dz, dx, 0);
-        if (j == 0) tb += robin(h[2], dx * dz, dy, 1);
-        if (j == g.ny - 1) tb += robin(h[3], dx * dz, dy, 1);
-        if (k == 0) tb += robin(h[4], dx * dy, dz, 2);
-        if (k == g.nz - 1) tb += robin(h[5], dx * dy, dz, 2);
+        const auto& b = boundary_;
+        if (i == 0) tb += robin(b.face_h(c, 0), dy * dz, dx, 0);
+        if (i == g.nx - 1) tb += robin(b.face_h(c, 1), dy * dz, dx, 0);
+        if (j == 0) tb += robin(b.face_h(c, 2), dx * dz, dy, 1);
+        if (j == g.ny - 1) tb += robin(b.face_h(c, 3), dx * dz, dy, 1);
+        if (k == 0) tb += robin(b.face_h(c, 4), dx * dy, dz, 2);
+        if (k == g.nz - 1) tb += robin(b.face_h(c, 5), dx * dy, dz, 2);
         boundary_conductance_[c] = tb;
         mass_[c] = steady ? 0.0 : rho_cp[c] * dx * dy * dz / dt;
         op_.diag[c] = mass_[c] + tb;

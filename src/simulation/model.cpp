@@ -180,6 +180,38 @@ Model Model::from_config(const core::Config& config) {
       }
     }
   }
+  // Separate heat paths: parts whose contact with the anvils has its own film coefficient
+  // (the metal end rings: metal-to-carbide contact and the spreading of heat into the anvil).
+  if (auto paths = anvils.find("heat_paths")) {
+    const std::size_t n = m.grid.size();
+    std::vector<double> h_of_region(m.assembly.primitives.size() + m.assembly.seeds.size(), -1.0);
+    if (!paths->is_sequence()) paths->fail("expected a list of {primitive, heat_transfer_coefficient}");
+    for (const ConfigNode& path : paths->items()) {
+      const std::string name = path.string("primitive");
+      int region = -1;
+      for (std::size_t r = 0; r < m.assembly.primitives.size(); ++r)
+        if (m.assembly.primitives[r].name == name) region = int(r);
+      if (region < 0) path.fail_key("primitive", "no primitive named '" + name + "' in the assembly");
+      if (h_of_region[std::size_t(region)] >= 0.0) path.fail_key("primitive", "'" + name + "' has a heat path already");
+      const double v = path.quantity("heat_transfer_coefficient", dim::heat_transfer_coefficient, htc_what);
+      if (!(v >= 0.0)) path.fail_key("heat_transfer_coefficient", "must not be negative");
+      h_of_region[std::size_t(region)] = v;
+    }
+    m.thermal.path_fraction.assign(n, 0.0);
+    m.thermal.path_h.assign(n, 0.0);
+    for (std::size_t c = 0; c < n; ++c) {
+      auto add = [&](std::int32_t region, double fraction) {
+        const double h = h_of_region[std::size_t(region)];
+        if (h < 0.0) return;
+        m.thermal.path_fraction[c] += fraction;
+        m.thermal.path_h[c] += fraction * h;
+      };
+      if (m.map.mixed_index[c] >= 0)
+        for (const auto& part : m.map.mixed[std::size_t(m.map.mixed_index[c])].parts) add(part.region, part.fraction);
+      else
+        add(m.map.region[c], 1.0);
+    }
+  }
 
   // --- heater: contacts, and constant control unless the recipe drives it
   ConfigNode heater = root.at("heater");

@@ -6,8 +6,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 
+#include "hphtsim/core/config.hpp"
 #include "hphtsim/simulation/simulation.hpp"
 
 using namespace hphtsim;
@@ -160,4 +163,45 @@ TEST(DefaultCell, PowerControlledSteadyStatesConvergeInFewCouplingPasses) {
     EXPECT_NEAR(d.electric.power, std::stod(power) * 1e3, 1e-6 * 1e3);
     EXPECT_LT(std::abs(d.heat_out - d.electric.power), 1e-3 * d.electric.power);
   }
+}
+
+// A separate heat path (anvils.heat_paths) on a 1 mm cap at the top of the slab: the top face
+// cools with h2, the bottom with h. Steady 1-D solution of -k T'' = q with Robin ends:
+// T = T_c + (-q z'^2 / (2k) + a z' + b), z' = z + L/2, k a = h b, and at z' = L
+// -k T' = h2 T, which gives a and b.
+TEST(JouleSlab, ASeparateHeatPathCoolsItsEndWithItsOwnCoefficient) {
+  const double h2 = 2e4;
+  simulation::Model m = simulation::Model::from_config(hphtsim::core::Config::load_string([&] {
+    std::ifstream in(source_dir + "/tests/data/slab.yaml");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    std::string y = ss.str();
+    const std::string anchor = "anvils:\n";
+    y.replace(y.find(anchor), anchor.size(),
+              "anvils:\n  heat_paths: [{primitive: cap, heat_transfer_coefficient: \"2e4 W/(m^2*K)\"}]\n");
+    const std::string bar = "size: [\"4 mm\", \"4 mm\", \"20 mm\"]}\n";
+    const auto at = y.rfind(bar);
+    y.insert(at + bar.size(),
+             "  - {name: cap, shape: box, material: conductor, center: [\"0 mm\", \"0 mm\", \"9.5 mm\"], size: [\"4 mm\", \"4 mm\", \"1 mm\"]}\n");
+    return y;
+  }()));
+  simulation::Simulation sim(std::move(m));
+  sim.solve_steady();
+  const double R = rho_e * L / A, P = V * V / R, q = P / (A * L);
+  // a, b from k a = h b and k (q L / k - a) = h2 (-q L^2 / (2k) + a L + b).
+  const double b = (q * L + h2 * q * L * L / (2 * k)) / (h + h2 * (1.0 + h * L / k));
+  const double a = h * b / k;
+  const auto& g = sim.model().grid;
+  const auto& T = sim.field("T");
+  double err = 0.0, rise = 0.0;
+  for (int kk = 0; kk < g.nz; ++kk) {
+    const double zp = g.zc(kk) + L / 2;
+    const double exact = T_cool + (-q * zp * zp / (2 * k) + a * zp + b);
+    rise = std::max(rise, exact - T_cool);
+    err = std::max(err, std::abs(T[g.index(1, 1, kk)] - exact));
+  }
+  // The heat leaving through the top is h2 A (T_top - T_c): less than half of P as h2 < h.
+  std::cout << "[ slab ] heat path h2 = " << h2 << ": peak rise " << rise << " K, max error " << err << " K\n";
+  EXPECT_LT(err, 1e-3 * rise);
+  EXPECT_NEAR(sim.diagnostics().heat_out, P, 1e-3 * P);
 }

@@ -19,6 +19,17 @@ struct ThermalBoundary {
   /// h for the faces x-, x+, y-, y+, z-, z+ (W/(m^2 K)); 0 = insulated.
   std::array<double, 6> h{0, 0, 0, 0, 0, 0};
   double coolant_temperature = 298.15;  ///< K
+  /// Separate heat paths (optional, per cell; empty = none): the share of a boundary cell that
+  /// belongs to parts with their own film coefficient, and the sum of those parts' fraction
+  /// times coefficient. On a boundary face of cell c the coefficient is then
+  /// (1 - path_fraction[c]) h[face] + path_h[c]: the parts side by side on the face. An
+  /// insulated face (h[face] = 0) stays insulated: a path replaces a cooled face's coefficient.
+  std::vector<double> path_fraction, path_h;
+  double face_h(std::size_t cell, int face) const {
+    const double hf = h[std::size_t(face)];
+    if (path_fraction.empty() || !(hf > 0.0)) return hf;
+    return (1.0 - path_fraction[cell]) * hf + path_h[cell];
+  }
 };
 
 class ThermalProblem {

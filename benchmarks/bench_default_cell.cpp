@@ -12,7 +12,7 @@ namespace {
 void BM_DefaultCellSteady(benchmark::State& state) {
   const int n = int(state.range(0));
   auto model = hphtsim::simulation::Model::from_file(std::string(HPHTSIM_SOURCE_DIR) + "/configs/tgm_default.yaml",
-                                                     {"cell.cells=" + std::to_string(n)});
+                                                     {std::string("cell.cells=").append(std::to_string(n))});
   int picard = 0, linear = 0;
   double tmax = 0.0;
   for (auto _ : state) {

@@ -43,11 +43,11 @@ struct Cell {
 };
 
 /// The cell on a uniform n^3 grid (n > 0), or on the default cell's conforming graded grid of
-/// budget -n (n < 0: configs/tgm_default.yaml at cell.cells = -n, 6358 cell-size classes at 64).
+/// budget -n (n < 0: configs/tgm_lab_small.yaml at cell.cells = -n, 6358 cell-size classes at 64).
 hc::Grid bench_grid(int n) {
   if (n > 0) return hc::Grid::uniform(n, n, n, kL, kL, kL, -kL / 2, -kL / 2, -kL / 2);
-  return hphtsim::simulation::Model::from_file(std::string(HPHTSIM_SOURCE_DIR) + "/configs/tgm_default.yaml",
-                                               {"cell.cells=" + std::to_string(-n)})
+  return hphtsim::simulation::Model::from_file(std::string(HPHTSIM_SOURCE_DIR) + "/configs/tgm_lab_small.yaml",
+                                               {std::string("cell.cells=").append(std::to_string(-n))})
       .grid;
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "hphtsim/physics/carbon_transport.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "hphtsim/core/error.hpp"
@@ -22,7 +23,7 @@ CarbonTransport::CarbonTransport(const core::Grid& grid) : grid_(grid), op_(grid
   solver_ = std::make_unique<solvers::MultigridPCG>(op_);
 }
 
-solvers::SolveStats CarbonTransport::solve(const std::vector<unsigned char>& active, double rho_D, double rho,
+solvers::SolveStats CarbonTransport::solve(const std::vector<unsigned char>& active, const std::vector<double>& rho_D, double rho,
                                            const std::vector<double>& G, const std::vector<double>& Gc,
                                            const std::vector<double>& c_old, double dt, std::vector<double>& c,
                                            const solvers::SolveOptions& opts) {
@@ -31,12 +32,17 @@ solvers::SolveStats CarbonTransport::solve(const std::vector<unsigned char>& act
   HPHTSIM_CHECK(active.size() == n && G.size() == n && Gc.size() == n && c_old.size() == n && c.size() == n,
                 "carbon field sizes");
   HPHTSIM_CHECK(dt > 0.0 && std::isfinite(dt), "carbon step must be finite");
-  std::fill(inv_.begin(), inv_.end(), 1.0 / rho_D);
+  HPHTSIM_CHECK(rho_D.size() == n, "carbon diffusivity size");
+  double scale = 0.0;
+  for (std::size_t c = 0; c < n; ++c) {
+    inv_[c] = active[c] ? 1.0 / rho_D[c] : 1.0;
+    if (active[c]) scale = std::max(scale, rho_D[c]);
+  }
   fill_face_conductances(g, inv_, active, op_);
   // Scale of an identity row: comparable to an active row, so the preconditioner sees a
   // uniform diagonal (any positive value gives the same solution).
   const double h = g.dx(0);
-  const double identity = rho_D * h;
+  const double identity = (scale > 0.0 ? scale : 1.0) * h;
 #pragma omp parallel for schedule(static)
   for (int k = 0; k < g.nz; ++k)
     for (int j = 0; j < g.ny; ++j)

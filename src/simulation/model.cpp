@@ -9,6 +9,7 @@
 #include "hphtsim/geometry/conforming_grid.hpp"
 #include "hphtsim/core/memory.hpp"
 #include "hphtsim/simulation/memory.hpp"
+#include "model_growth.hpp"
 
 namespace hphtsim::simulation {
 namespace {
@@ -386,64 +387,11 @@ Model Model::from_config(const core::Config& config) {
 
   // --- carbon transport and growth
   if (auto gr = root.find("growth")) {
-    growth::GrowthSettings gs;
     if (m.solvent_region < 0 || m.source_region < 0)
       gr->fail("growth needs roles.solvent and roles.carbon_source");
     if (m.assembly.seeds.empty()) gr->fail("growth needs at least one seed (seeds)");
     if (!m.has_pressure()) gr->fail("growth needs the cell pressure (the pressure section)");
-    std::string line = gr->string_or("equilibrium_line", "kennedy1976");
-    if (line == "kennedy1976") gs.solubility.line = physics::EquilibriumLine::kennedy1976;
-    else if (line == "berman_simon") gs.solubility.line = physics::EquilibriumLine::berman_simon;
-    else gr->fail_key("equilibrium_line", "expected kennedy1976 or berman_simon");
-    if (auto e = gr->find("eutectic")) {
-      gs.eutectic.T_ref = e->quantity("temperature", dim::temperature, temperature_what);
-      gs.eutectic.P_ref = e->quantity("pressure", dim::pressure, "a pressure such as \"5.5 GPa\"");
-      gs.eutectic.slope = e->quantity("slope", dim::temperature / dim::pressure, "a slope such as \"11 K/GPa\"");
-      core::require_absolute_temperature(e->key_path("temperature"), gs.eutectic.T_ref);
-      core::require_non_negative(e->key_path("pressure"), gs.eutectic.P_ref, dim::pressure);
-      core::require_positive(e->key_path("slope"), gs.eutectic.slope, dim::temperature / dim::pressure);
-    }
-    if (auto so = gr->find("solubility")) {
-      gs.solubility.T_ref = so->quantity("reference_temperature", dim::temperature, temperature_what);
-      gs.solubility.c_ref = so->number("graphite_at_reference");
-      gs.solubility.dc_dT = so->quantity("temperature_coefficient", dim::inverse_temperature, "a coefficient such as \"2.5e-5 1/K\"");
-      core::require_absolute_temperature(so->key_path("reference_temperature"), gs.solubility.T_ref);
-      if (!(gs.solubility.c_ref > 0.0 && gs.solubility.c_ref < 0.5)) so->fail_key("graphite_at_reference", "a mass fraction in (0, 0.5)");
-      if (!(gs.solubility.dc_dT >= 0.0)) so->fail_key("temperature_coefficient", "must not be negative");
-    }
-    gs.diffusivity = gr->quantity_or("diffusivity", dim::diffusivity, "a diffusivity such as \"1e-9 m^2/s\"", gs.diffusivity);
-    gs.convection_enhancement = gr->number_or("convection_enhancement", gs.convection_enhancement);
-    gs.kinetic_coefficient = gr->quantity_or("kinetic_coefficient", dim::velocity, "a velocity such as \"2.5e-6 m/s\"", gs.kinetic_coefficient);
-    gs.melt_density = gr->quantity_or("melt_density", dim::density, "a density such as \"7300 kg/m^3\"", gs.melt_density);
-    gs.initial_carbon = gr->number_or("initial_carbon", gs.initial_carbon);
-    {
-      std::string phase = gr->string_or("source_phase", "diamond");
-      if (phase == "diamond") gs.source_is_diamond = true;
-      else if (phase == "graphite") gs.source_is_diamond = false;
-      else gr->fail_key("source_phase", "expected diamond or graphite");
-    }
-    if (auto h = gr->find("habit")) {
-      gs.habit_temperature = h->quantity("cubo_octahedral_temperature", dim::temperature, temperature_what);
-      gs.habit_half_width = h->quantity("half_width", dim::temperature, "a temperature difference such as \"35 K\"");
-      core::require_absolute_temperature(h->key_path("cubo_octahedral_temperature"), gs.habit_temperature);
-      if (!(gs.habit_half_width > 0.0)) h->fail_key("half_width", "must be positive");
-    }
-    gs.nucleation_supersaturation = gr->number_or("nucleation_supersaturation", gs.nucleation_supersaturation);
-    gs.nucleation_sink = gr->boolean_or("nucleation_sink", gs.nucleation_sink);
-    if (auto cr = gr->find("critical_rate")) {
-      gs.critical_rate = cr->quantity("rate", dim::mass / dim::time, "a rate such as \"3 mg/h\"");
-      gs.critical_mass = cr->quantity("mass", dim::mass, "a mass such as \"2.5 ct\"");
-      gs.critical_exponent = cr->number("exponent");
-      core::require_positive(cr->key_path("rate"), gs.critical_rate, dim::mass / dim::time);
-      core::require_positive(cr->key_path("mass"), gs.critical_mass, dim::mass);
-    }
-    if (!(gs.diffusivity > 0.0)) gr->fail_key("diffusivity", "must be positive");
-    if (!(gs.convection_enhancement >= 1.0)) gr->fail_key("convection_enhancement", "must be at least 1");
-    if (!(gs.kinetic_coefficient > 0.0)) gr->fail_key("kinetic_coefficient", "must be positive");
-    if (!(gs.melt_density > 0.0)) gr->fail_key("melt_density", "must be positive");
-    if (!(gs.initial_carbon >= 0.0 && gs.initial_carbon < 0.5)) gr->fail_key("initial_carbon", "a mass fraction in [0, 0.5)");
-    core::require_non_negative(gr->key_path("nucleation_supersaturation"), gs.nucleation_supersaturation);
-    m.growth = gs;
+    m.growth = read_growth_settings(*gr);
   }
 
   // --- drifts of properties over the cycle
@@ -531,14 +479,35 @@ bool Model::recipe_ramping(double t) const {
 }
 
 std::array<double, 2> Model::main_hold() const {
-  for (const process::Schedule* s : {&heater_recipe.schedule, &oil_pressure}) {
+  // The heater: the longest segment spent near full output.
+  {
+    const process::Schedule& h = heater_recipe.schedule;
+    double peak = 0.0;
+    for (std::size_t i = 0; i < h.segments().size(); ++i) {
+      const double end_time = h.ends()[i], start_time = end_time - h.segments()[i].duration;
+      peak = std::max({peak, h.value(start_time), h.value(end_time)});
+    }
     double best = 0.0;
     std::array<double, 2> hold{0.0, 0.0};
-    for (std::size_t i = 0; i < s->segments().size(); ++i) {
-      const auto& seg = s->segments()[i];
+    for (std::size_t i = 0; i < h.segments().size(); ++i) {
+      const double end_time = h.ends()[i], start_time = end_time - h.segments()[i].duration;
+      const bool high = std::min(h.value(start_time), h.value(end_time)) >= 0.5 * peak;
+      if (peak > 0.0 && high && h.segments()[i].duration > best) {
+        best = h.segments()[i].duration;
+        hold = {start_time, end_time};
+      }
+    }
+    if (best > 0.0) return hold;
+  }
+  {
+    const process::Schedule& s = oil_pressure;
+    double best = 0.0;
+    std::array<double, 2> hold{0.0, 0.0};
+    for (std::size_t i = 0; i < s.segments().size(); ++i) {
+      const auto& seg = s.segments()[i];
       if (seg.kind == process::Segment::Kind::hold && seg.duration > best) {
         best = seg.duration;
-        hold = {s->ends()[i] - seg.duration, s->ends()[i]};
+        hold = {s.ends()[i] - seg.duration, s.ends()[i]};
       }
     }
     if (best > 0.0) return hold;

@@ -32,5 +32,5 @@ def seeded_path():
 @pytest.fixture
 def default_cell():
     """The default cell at a test-sized grid (a 2 mm seed so that it covers cells)."""
-    return hphtsim.load_config(ROOT / "configs" / "tgm_default.yaml",
+    return hphtsim.load_config(ROOT / "configs" / "tgm_lab_small.yaml",
                                {"cell.cells": 24, "seeds.0.size": "2 mm"})

@@ -146,7 +146,7 @@ TEST_F(Cli, TemperatureBelowAbsoluteZeroInAnOverride) {
 
 TEST_F(Cli, GridTooLargeForTheMemory) {
   // 1024^3 cells of the default cell need about 2 TiB: refused with the key, not std::bad_alloc.
-  Result r = run("check '" + source_dir + "/configs/tgm_default.yaml' --set cell.cells=1024");
+  Result r = run("check '" + source_dir + "/configs/tgm_lab_small.yaml' --set cell.cells=1024");
   EXPECT_EQ(r.code, 2) << r.output;
   EXPECT_NE(r.output.find("cell.cells"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("TiB"), std::string::npos) << r.output;

@@ -29,7 +29,7 @@ WindowRun run_default(const std::string& name, const std::string& extra) {
   fs::remove_all(dir);
   fs::create_directories(dir);
   fs::path h5 = dir / "run.h5", log = dir / "log.txt";
-  std::string cmd = "OMP_NUM_THREADS=1 '" + binary + "' run '" + source_dir + "/configs/tgm_default.yaml' -o '" +
+  std::string cmd = "OMP_NUM_THREADS=1 '" + binary + "' run '" + source_dir + "/configs/tgm_lab_small.yaml' -o '" +
                     h5.string() + "' --until \"2.5 h\" --set cell.cells=32 --set seeds.0.size=\"1.2 mm\" --set solver.coupling_tolerance=\"0.01 K\" " +
                     extra + " > '" + log.string() + "' 2>&1";
   int status = std::system(cmd.c_str());

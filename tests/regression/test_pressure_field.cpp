@@ -30,7 +30,7 @@ const std::string binary = HPHTSIM_BINARY;
 const std::vector<std::string> overrides = {"cell.cells=32", "seeds.0.size=\"1.2 mm\"", "pressure.field=true"};
 
 hphtsim::simulation::Model model() {
-  return hphtsim::simulation::Model::from_file(source_dir + "/configs/tgm_default.yaml", overrides);
+  return hphtsim::simulation::Model::from_file(source_dir + "/configs/tgm_lab_small.yaml", overrides);
 }
 
 
@@ -178,7 +178,7 @@ namespace {
 // Runs the default cell at 32^3 to 12 h with extra options; returns the result file.
 fs::path run_default(const fs::path& dir, const std::string& name, const std::string& extra) {
   const fs::path h5 = dir / (name + ".h5");
-  std::string cmd = "OMP_NUM_THREADS=1 '" + binary + "' run '" + source_dir + "/configs/tgm_default.yaml' -o '" +
+  std::string cmd = "OMP_NUM_THREADS=1 '" + binary + "' run '" + source_dir + "/configs/tgm_lab_small.yaml' -o '" +
                     h5.string() + "' --until \"12 h\" -q " + extra;
   for (const auto& o : overrides) cmd += " --set " + o;
   cmd += " > '" + (dir / (name + ".log")).string() + "' 2>&1";

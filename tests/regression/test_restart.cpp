@@ -167,7 +167,7 @@ TEST_F(Restart, WithThePressureFieldTheRestartMatchesToo) {
 TEST_F(Restart, DefaultCellWithGrowthAndPressureMatches) {
   auto run_default = [&](const std::string& args) {
     std::string cmd = "cd '" + dir.string() + "' && '" + binary + "' run '" + source_dir +
-                      "/configs/tgm_default.yaml' --set cell.cells=32 --set seeds.0.size=\"1.2 mm\" "
+                      "/configs/tgm_lab_small.yaml' --set cell.cells=32 --set seeds.0.size=\"1.2 mm\" "
                       "--set output.checkpoint_wall_interval=\"0 s\" -q --threads 1 " +
                       args + " >> log.txt 2>&1";
     int status = std::system(cmd.c_str());

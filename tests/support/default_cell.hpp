@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The default config (configs/tgm_default.yaml) with its grid laid out by `cell.grid` instead of
+// The default config (configs/tgm_lab_small.yaml) with its grid laid out by `cell.grid` instead of
 // `cell.cells` (the two keys are alternatives, and an override cannot remove a key): shared by
 // the grid tests of the unit and verification tiers.
 #pragma once
@@ -17,7 +17,7 @@ namespace hphtsim::test_support {
 /// The default config with its `cells: [64, 64, 64]` line replaced by `grid: GRID`.
 inline simulation::Model default_cell_with_grid(const std::string& grid) {
   const std::string dir = std::string(HPHTSIM_SOURCE_DIR) + "/configs";
-  std::ifstream in(dir + "/tgm_default.yaml");
+  std::ifstream in(dir + "/tgm_lab_small.yaml");
   std::stringstream ss;
   ss << in.rdbuf();
   std::string text = ss.str();

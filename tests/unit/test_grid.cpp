@@ -98,7 +98,7 @@ TEST(GradedAxis, RefinementAndSlivers) {
 }
 
 TEST(ConformingGrid, DefaultCellEdgesOnEveryInterface) {
-  const auto m = simulation::Model::from_file(source_dir + "/configs/tgm_default.yaml", {"cell.cells=40"});
+  const auto m = simulation::Model::from_file(source_dir + "/configs/tgm_lab_small.yaml", {"cell.cells=40"});
   const core::Grid& g = m.grid;
   for (int a = 0; a < 3; ++a) {
     const auto& e = a == 0 ? g.x : a == 1 ? g.y : g.z;
@@ -111,7 +111,7 @@ TEST(ConformingGrid, DefaultCellEdgesOnEveryInterface) {
 
 TEST(ConformingGrid, TheDefaultSeedExistsAtCoarseBudgets) {
   for (const char* n : {"cell.cells=24", "cell.cells=32"}) {
-    const auto m = simulation::Model::from_file(source_dir + "/configs/tgm_default.yaml", {n});
+    const auto m = simulation::Model::from_file(source_dir + "/configs/tgm_lab_small.yaml", {n});
     const int seed = m.seed_region(0);
     double volume = 0.0;
     for (int k = 0; k < m.grid.nz; ++k)
@@ -130,7 +130,7 @@ TEST(ConformingGrid, UniformOnRequestAndConfigErrors) {
   auto key_of = [&](const std::string& grid, std::vector<std::string> overrides = {}) {
     try {
       if (overrides.empty()) default_cell_with_grid(grid);
-      else simulation::Model::from_file(source_dir + "/configs/tgm_default.yaml", overrides);
+      else simulation::Model::from_file(source_dir + "/configs/tgm_lab_small.yaml", overrides);
     } catch (const ConfigError& e) {
       return e.key();
     }
@@ -182,6 +182,6 @@ TEST(ConformingGrid, RefinedHeaterWall) {
   EXPECT_GE(in_wall, 5);
   EXPECT_LE(m.grid.nx, 64);
   // z is not refined: as without refinement
-  const auto plain = simulation::Model::from_file(source_dir + "/configs/tgm_default.yaml", {"cell.cells=64"});
+  const auto plain = simulation::Model::from_file(source_dir + "/configs/tgm_lab_small.yaml", {"cell.cells=64"});
   EXPECT_EQ(m.grid.z, plain.grid.z);
 }

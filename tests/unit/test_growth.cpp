@@ -54,10 +54,13 @@ growth::GrowthSettings settings_at(double T_crystal, double p = 6e9) {
 
 // Steady growth rate (kg/s) after enough implicit steps for the diffusion to settle.
 double steady_rate(double T_crystal, double dT, double p, growth::GrowthStatus* status = nullptr,
-                   double* balance = nullptr) {
+                   double* balance = nullptr, double E_diffusion = 0.0, double E_kinetics = 0.0) {
   Column col;
   col.temperature(T_crystal, dT);
-  growth::CrystalGrowth g(col.grid, col.map, col.assembly, 0, 1, settings_at(T_crystal, p), 2260.0);
+  growth::GrowthSettings s = settings_at(T_crystal, p);
+  s.diffusivity_activation_energy = E_diffusion;
+  s.kinetic_activation_energy = E_kinetics;
+  growth::CrystalGrowth g(col.grid, col.map, col.assembly, 0, 1, s, 2260.0);
   std::vector<double> T_seed = {T_crystal - 0.5 * dT * 4.0 / 5.0};  // mean over the seed's cells
   solvers::SolveOptions opts;
   opts.rel_tol = 1e-12;
@@ -239,7 +242,7 @@ TEST(Growth, CarbonAboveTheNucleationSupersaturationPrecipitates) {
 // cool-down rate, 8 K/min). The carbon the bulk melt exsolves above the nucleation
 // supersaturation nucleates there; next to the crystal (within its diffusion layer) the melt
 // still feeds it, so a slow cool-down grows on the crystal either way: recipes end the hold by
-// cutting the power (configs/tgm_default.yaml), which the sink does not replace.
+// cutting the power (configs/tgm_lab_small.yaml), which the sink does not replace.
 TEST(Growth, CoolingTheMeltSendsTheBulkExcessToNuclei) {
   const double p = 6e9;
   auto quench = [&](bool sink, double* nucleated) {
@@ -301,4 +304,24 @@ TEST(Growth, ReportsTheSourceLeftAndWhenTheCrystalTouchesIt) {
   EXPECT_LT(last, 1.0);
   EXPECT_EQ(events, 1);
   EXPECT_EQ(g.seeds()[0].contact, 1);
+}
+
+// Experiments report the deposition rate rising with temperature at a fixed source-seed
+// difference (FeNiMnCo, 5.6 GPa, 1250-1340 degC, physics.md 4.1). Constant D and beta give a
+// rate nearly independent of T; their Arrhenius laws make it rise.
+TEST(Growth, AtAFixedTemperatureDifferenceTheRateRisesWithTemperatureWithArrheniusLaws) {
+  const double p = 6.0e9, dT = 20.0;
+  const double flat_lo = steady_rate(1600.0, dT, p), flat_hi = steady_rate(1650.0, dT, p);
+  const double lo = steady_rate(1600.0, dT, p, nullptr, nullptr, 50e3, 250e3);
+  const double hi = steady_rate(1650.0, dT, p, nullptr, nullptr, 50e3, 250e3);
+  std::cout << "[ growth ] rate at dT 20 K, 1600 -> 1650 K: x" << flat_hi / flat_lo << " with constant D and beta, x"
+            << hi / lo << " with E_D 50 and E_beta 250 kJ/mol\n";
+  EXPECT_NEAR(flat_hi / flat_lo, 1.0, 0.1);
+  EXPECT_GT(hi / lo, 1.2);
+  // The laws themselves: the reference value at the reference temperature, exp(-E/R dT(1/T)).
+  growth::GrowthSettings st;
+  st.kinetic_activation_energy = 250e3;
+  EXPECT_DOUBLE_EQ(st.kinetic_coefficient_at(st.arrhenius_reference_temperature), st.kinetic_coefficient);
+  EXPECT_NEAR(st.kinetic_coefficient_at(1573.15) / st.kinetic_coefficient,
+              std::exp(-250e3 / 8.314462618 * (1.0 / 1573.15 - 1.0 / 1673.15)), 1e-12);
 }

@@ -68,7 +68,7 @@ Outcome slab(const std::function<std::string(std::string)>& edit, const std::vec
 // The default config (a coarse grid so that the test is quick) with overrides.
 Outcome default_cell(std::vector<std::string> sets) {
   sets.insert(sets.begin(), "cell.cells=48");
-  return outcome([&] { simulation::Model::from_file(source_dir + "/configs/tgm_default.yaml", sets); });
+  return outcome([&] { simulation::Model::from_file(source_dir + "/configs/tgm_lab_small.yaml", sets); });
 }
 
 #define EXPECT_REFUSED(outcome_expr, expected_key, expected_text)                            \
@@ -188,7 +188,7 @@ TEST(InputRules, DuplicateKeyInTheMaterialsLibraryNamesTheKey) {
   auto line_end = lib.find('\n', lib.find("density:", at));
   lib.insert(line_end + 1, "    density: \"3000 kg/m^3\"\n");
   std::ofstream(dir / "materials.yaml") << lib;
-  std::ofstream(dir / "cell.yaml") << read_text(source_dir + "/configs/tgm_default.yaml");
+  std::ofstream(dir / "cell.yaml") << read_text(source_dir + "/configs/tgm_lab_small.yaml");
   Outcome o = outcome([&] { simulation::Model::from_file(dir / "cell.yaml", {"cell.cells=48"}); });
   fs::remove_all(dir);
   EXPECT_EQ(o.key, "materials.pyrophyllite.density") << o.message;

@@ -59,7 +59,7 @@ TEST(Outputs, LayoutRowAndFieldsComeFromOneTable) {
 
 TEST(Outputs, OutputOnlyFieldsAreReadOnly) {
   simulation::Simulation sim(simulation::Model::from_file(
-      source_dir + "/configs/tgm_default.yaml", {"cell.cells=24", "seeds.0.size=\"2 mm\"", "pressure.field=false"}));
+      source_dir + "/configs/tgm_lab_small.yaml", {"cell.cells=24", "seeds.0.size=\"2 mm\"", "pressure.field=false"}));
   EXPECT_NO_THROW(sim.field_view("crystal"));
   EXPECT_THROW(sim.field("crystal"), std::invalid_argument);
   EXPECT_NO_THROW(sim.field("carbon"));
@@ -83,7 +83,7 @@ TEST(Outputs, TheDocsTableIsTheCodesTable) {
 TEST(Outputs, TheCatalogueListsEveryOutputOfARun) {
   const std::string cat = simulation::catalogue_markdown();
   simulation::Simulation sim(simulation::Model::from_file(
-      source_dir + "/configs/tgm_default.yaml", {"cell.cells=24", "seeds.0.size=\"2 mm\""}));
+      source_dir + "/configs/tgm_lab_small.yaml", {"cell.cells=24", "seeds.0.size=\"2 mm\""}));
   for (const auto& f : sim.outputs().fields()) EXPECT_NE(cat.find("| `" + f.name + "` |"), std::string::npos) << f.name;
   for (const auto& s : sim.outputs().series()) {
     if (s.name.rfind("T_probe_", 0) == 0) continue;  // one catalogue row for every probe
@@ -121,7 +121,7 @@ TEST(RunSummary, FiguresFromASeriesTable) {
 TEST(RunSummary, HoldRateAndTimeAboveTheCriticalRate) {
   // The default recipe's main hold is its longest heater hold; a seed that grows 10 mg per
   // hour in the hold, above the critical rate in one of its steps.
-  simulation::Model m = simulation::Model::from_file(source_dir + "/configs/tgm_default.yaml",
+  simulation::Model m = simulation::Model::from_file(source_dir + "/configs/tgm_lab_small.yaml",
                                                      {"cell.cells=24", "seeds.0.size=\"2 mm\""});
   const auto hold = m.main_hold();
   ASSERT_GT(hold[1] - hold[0], 86400.0);
@@ -149,7 +149,7 @@ TEST(RunSummary, HoldRateAndTimeAboveTheCriticalRate) {
 
 TEST(RunSummary, QuenchGrowthAndContactTimes) {
   // Rows: start, hold start, touch of the source in the hold, hold end, one row after it.
-  simulation::Model m = simulation::Model::from_file(source_dir + "/configs/tgm_default.yaml",
+  simulation::Model m = simulation::Model::from_file(source_dir + "/configs/tgm_lab_small.yaml",
                                                      {"cell.cells=24", "seeds.0.size=\"2 mm\""});
   const auto hold = m.main_hold();
   std::vector<std::vector<double>> rows;
@@ -177,7 +177,7 @@ TEST(RunSummary, QuenchGrowthAndContactTimes) {
 // length; the one in progress at the step its local error allows. The default recipe has two
 // (heat-up 0.5-1.5 h, cool-down 481.5-484.5 h).
 TEST(Eta, HeaterRampsCountAtTheStepsPerRampSeen) {
-  const auto m = simulation::Model::from_file(source_dir + "/configs/tgm_default.yaml",
+  const auto m = simulation::Model::from_file(source_dir + "/configs/tgm_lab_small.yaml",
                                               {"cell.cells=24", "seeds.0.size=\"2 mm\""});
   using simulation::CyclePhase;
   const double end = m.time.end;  // the recipe's end, the release included
@@ -203,7 +203,7 @@ TEST(Eta, HeaterRampsCountAtTheStepsPerRampSeen) {
 }
 
 TEST(Eta, PhasesOfTheDefaultCycle) {
-  const auto m = simulation::Model::from_file(source_dir + "/configs/tgm_default.yaml",
+  const auto m = simulation::Model::from_file(source_dir + "/configs/tgm_lab_small.yaml",
                                               {"cell.cells=24", "seeds.0.size=\"2 mm\""});
   using simulation::CyclePhase;
   const double h = 3600.0;
@@ -298,4 +298,16 @@ TEST(HeaterRecipe, TheCoolantProgramShiftsTheField) {
   double worst = 0.0;
   for (std::size_t c = 0; c < Tc.size(); ++c) worst = std::max(worst, std::abs(Tw[c] - Tc[c] - 100.0));
   EXPECT_LT(worst, 1e-6);
+}
+
+// A production power program ramps through its growth stage: the main hold is the longest
+// heater segment near full output, not its longest flat hold (here a 5 min soft start).
+TEST(HeaterRecipe, TheMainHoldOfAPowerProgramIsItsLongestHighSegment) {
+  const simulation::Model m = slab_with_recipe(
+      "recipe:\n  heater:\n    control: power\n    start: \"0 W\"\n    segments: [{ramp_to: \"8 W\", duration: \"1 min\"}, "
+      "{hold: \"5 min\"}, {ramp_to: \"10 W\", duration: \"2 min\"}, {ramp_to: \"12 W\", duration: \"10 min\"}, "
+      "{ramp_to: \"0 W\", duration: \"1 min\"}, {hold: \"20 min\"}]\n");
+  const auto hold = m.main_hold();
+  EXPECT_DOUBLE_EQ(hold[0], 8 * 60.0);
+  EXPECT_DOUBLE_EQ(hold[1], 18 * 60.0);
 }

@@ -84,7 +84,7 @@ TEST(JouleSlab, TransientStepsConserveEnergy) {
 namespace {
 
 simulation::Model default_cell(int n, const std::string& coupling_tolerance = "1e-5 K") {
-  return simulation::Model::from_file(source_dir + "/configs/tgm_default.yaml",
+  return simulation::Model::from_file(source_dir + "/configs/tgm_lab_small.yaml",
                                       {"cell.cells=" + std::to_string(n), "solver.coupling_tolerance=" + coupling_tolerance,
                                        "solver.linear_tolerance=1e-10",
                                        // at temperature from t = 0: the thermocouple setpoint starts at 1445 degC
@@ -151,7 +151,7 @@ TEST(DefaultCell, OneAndTwoThreadsAgree) {
 TEST(DefaultCell, PowerControlledSteadyStatesConvergeInFewCouplingPasses) {
   for (const char* power : {"0.70 kW", "0.85 kW"}) {
     simulation::Simulation sim(simulation::Model::from_file(
-        source_dir + "/configs/tgm_default.yaml",
+        source_dir + "/configs/tgm_lab_small.yaml",
         {"cell.cells=40", "pressure.field=false", std::string("recipe.heater={control: power, start: \"") + power +
                                                       "\", segments: [{hold: \"1 h\"}]}",
          "recipe.oil_pressure={start: \"95 MPa\", segments: [{hold: \"1 h\"}]}"}));

@@ -37,7 +37,7 @@ int steady_heat_iterations(const simulation::Model& m) {
 }  // namespace
 
 TEST(GradedGrids, MultigridIterationsStayFlat) {
-  const std::string cfg = std::string(HPHTSIM_SOURCE_DIR) + "/configs/tgm_default.yaml";
+  const std::string cfg = std::string(HPHTSIM_SOURCE_DIR) + "/configs/tgm_lab_small.yaml";
   std::vector<int> graded, uniform;
   for (int n : {32, 48, 64}) {
     const auto m = simulation::Model::from_file(cfg, {"cell.cells=" + std::to_string(n)});
@@ -68,7 +68,7 @@ TEST(GradedGrids, DefaultCellSourceSeedDifferenceConvergesMonotonically) {
   // The quantity that drives growth, steady at 0.8 kW: it falls monotonically as the budget
   // grows (measured 25.15 / 23.38 / 22.76 K at 32 / 48 / 64, 22.42 K at 96, extrapolated 22.29
   // K: docs/validation.md), and the heater resistance is grid-independent to 0.2 %.
-  const std::string cfg = std::string(HPHTSIM_SOURCE_DIR) + "/configs/tgm_default.yaml";
+  const std::string cfg = std::string(HPHTSIM_SOURCE_DIR) + "/configs/tgm_lab_small.yaml";
   std::vector<double> dT, R;
   for (int n : {32, 48, 64}) {
     simulation::Simulation sim(simulation::Model::from_file(

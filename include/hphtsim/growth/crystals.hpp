@@ -22,6 +22,7 @@
 #pragma once
 
 #include <array>
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -57,7 +58,22 @@ struct GrowthSettings {
   double critical_mass = 5e-4;            ///< kg (2.5 ct)
   double critical_exponent = 0.7;
 
+  /// Arrhenius laws of the carbon diffusivity and of the kinetic coefficient (J/mol; 0: constant):
+  /// diffusivity and kinetic_coefficient are their values at arrhenius_reference_temperature.
+  double diffusivity_activation_energy = 0.0;
+  double kinetic_activation_energy = 0.0;
+  double arrhenius_reference_temperature = 1673.15;  ///< K (1400 degC)
+  /// exp(-E / R (1/T - 1/T_ref)).
+  double arrhenius(double E, double T) const {
+    constexpr double R = 8.314462618;  // J/(mol K)
+    return E > 0.0 ? std::exp(-E / R * (1.0 / T - 1.0 / arrhenius_reference_temperature)) : 1.0;
+  }
+  /// D x convection_enhancement at the reference temperature, and at T.
   double effective_diffusivity() const { return diffusivity * convection_enhancement; }
+  double effective_diffusivity(double T) const {
+    return effective_diffusivity() * arrhenius(diffusivity_activation_energy, T);
+  }
+  double kinetic_coefficient_at(double T) const { return kinetic_coefficient * arrhenius(kinetic_activation_energy, T); }
   /// v100 / v111 at temperature T: 1/sqrt(3) (cube) ... sqrt(3) (octahedron).
   double rate_ratio(double T) const;
   /// -1 cube, 0 cubo-octahedron, +1 octahedron (clamped), from the kinetics at T.
@@ -161,7 +177,7 @@ class CrystalGrowth {
   std::vector<int> seed_material_;
   GrowthSettings settings_;
   physics::CarbonTransport transport_;
-  std::vector<double> c_, c_old_, source_mass_, crystal_, G_, Gc_, cell_volume_;
+  std::vector<double> c_, c_old_, source_mass_, crystal_, G_, Gc_, cell_volume_, rho_D_;
   std::vector<unsigned char> active_, source_open_, face_mask_;  // face_mask_: bit f set = crystal face f takes carbon
   std::vector<SeedDiagnostics> seeds_;
   std::vector<double> seed_mass_, initial_mass_;

@@ -21,7 +21,8 @@ class CarbonTransport {
 
   /// exchange_G[c] = sum of the exchange conductances of cell c's faces; exchange_Gc[c] = the
   /// sum of G c_b over them. `c` holds the initial guess on entry.
-  solvers::SolveStats solve(const std::vector<unsigned char>& active, double rho_D, double rho,
+  /// rho_D: rho_melt x D_eff per cell (only active cells' values are read).
+  solvers::SolveStats solve(const std::vector<unsigned char>& active, const std::vector<double>& rho_D, double rho,
                             const std::vector<double>& exchange_G, const std::vector<double>& exchange_Gc,
                             const std::vector<double>& c_old, double dt, std::vector<double>& c,
                             const solvers::SolveOptions& opts);

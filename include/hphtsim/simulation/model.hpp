@@ -103,8 +103,10 @@ struct Model {
   /// True while a heater or oil-pressure segment ramps at t (the step controller then follows
   /// the changing load; the ETA counts such stretches apart).
   bool recipe_ramping(double t) const;
-  /// [start, end] (s) of the main hold: the longest hold segment of the heater recipe (else of
-  /// the oil-pressure recipe); [0, time.end] without one. The run summary's hold figures use it.
+  /// [start, end] (s) of the main hold, the growth stage: the longest heater segment (a hold or
+  /// a ramp) whose start and end values are both at least half the heater program's peak (a
+  /// production power program ramps through its hold); else the longest oil-pressure hold; else
+  /// [0, time.end].
   std::array<double, 2> main_hold() const;
 };
 

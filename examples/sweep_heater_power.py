@@ -4,7 +4,7 @@
 Question: how hot does the heater get, and how large is the temperature difference between
 the carbon source and the seed (the driving force of growth), as the heater power changes?
 
-Each run is the coupled electro-thermal steady state of configs/tgm_default.yaml at a constant
+Each run is the coupled electro-thermal steady state of configs/tgm_lab_small.yaml at a constant
 heater power (the recipe's heater and oil pressure are replaced by constant holds; the oil at
 95 MPa puts the cell near 6 GPa). A 40^3 grid keeps a run at ~10 s per core.
 
@@ -35,7 +35,7 @@ def main(argv=None):
     ap.add_argument("--no-resume", action="store_true")
     args = ap.parse_args(argv)
 
-    base = hphtsim.load_config(ROOT / "configs" / "tgm_default.yaml", {
+    base = hphtsim.load_config(ROOT / "configs" / "tgm_lab_small.yaml", {
         "cell.cells": args.cells,
         # constant power instead of the thermocouple-controlled recipe; the powers come below
         "recipe.heater": {"control": "power", "start": "0.8 kW", "segments": [{"hold": "1 h"}]},

@@ -31,7 +31,7 @@ def main():
     ap.add_argument("--no-pressure-field", action="store_true",
                     help="steady states without the thermo-elastic field (about 4x cheaper at 40^3)")
     args = ap.parse_args()
-    base = hphtsim.load_config(ROOT / "configs" / "tgm_default.yaml", {
+    base = hphtsim.load_config(ROOT / "configs" / "tgm_lab_small.yaml", {
         "cell.cells": args.cells,
         "recipe.heater": {"control": "power", "start": "0.8 kW", "segments": [{"hold": "1 h"}]},
         "recipe.oil_pressure": {"start": "95 MPa", "segments": [{"hold": "1 h"}]},

@@ -216,6 +216,7 @@ int ElectroThermal::couple(double dt, double t_new, double T_scale) {
         m = std::max(m, std::abs(T_[c] - T_iter_[c]));
       return m;
     }, 0.0);
+    if (std::isinf(dt) && !pid) anderson_mix(it);
     const double scale = std::max(1.0, T_scale);
     const double used_tol = lin.rel_tol;
     lin.rel_tol = std::clamp(1e-3 * change / scale, model_.linear.rel_tol, std::max(model_.linear.rel_tol, 1e-5));
@@ -236,6 +237,37 @@ int ElectroThermal::couple(double dt, double t_new, double T_scale) {
      << " s (largest temperature change " << change << " K, tolerance " << model_.coupling.tolerance
      << " K); reduce time.step or raise solver.coupling_max_iterations";
   throw SolverError(os.str());
+}
+
+void ElectroThermal::anderson_mix(int iteration) {
+  // Steady states of cells whose conductivities fall steeply with T (NaCl ~1/T) converge slowly
+  // under plain Picard (the default gem cell needed 100-300 passes): the fixed-point map
+  // G(T) contracts by a factor near 1. Anderson mixing with one previous pair (Walker & Ni
+  // 2011) extrapolates along the slow direction: with f = G(x) - x, df = f - f_prev,
+  // gamma = f.df / df.df, the next input is G(x) - gamma (G(x) - G(x_prev)). At a fixed point
+  // f = 0 and the mixing is the identity, so the converged state is unchanged; transient steps
+  // (their mass term damps the map) are not mixed.
+  const std::size_t n = T_.size();
+  const bool have_prev = iteration > 1 && anderson_x_.size() == n;
+  double gamma = 0.0;
+  if (have_prev) {
+    double num = 0.0, den = 0.0;
+    for (std::size_t c = 0; c < n; ++c) {
+      const double f = T_[c] - T_iter_[c], df = f - (anderson_g_[c] - anderson_x_[c]);
+      num += f * df;
+      den += df * df;
+    }
+    gamma = den > 0.0 ? num / den : 0.0;
+    if (!std::isfinite(gamma) || std::abs(gamma) > 10.0) gamma = 0.0;  // a wild step: plain Picard
+  }
+  anderson_x_.resize(n);
+  anderson_g_.resize(n);
+  for (std::size_t c = 0; c < n; ++c) {
+    const double g = T_[c];
+    if (gamma != 0.0) T_[c] = std::max(1.0, g - gamma * (g - anderson_g_[c]));
+    anderson_x_[c] = T_iter_[c];
+    anderson_g_[c] = g;
+  }
 }
 
 void ElectroThermal::commit_control(double dt) {

@@ -27,8 +27,7 @@ std::unique_ptr<simulation::Simulation> steady_gem_cell(int cells, std::vector<s
   cells_key += std::to_string(cells);
   sets.insert(sets.end(), {cells_key, "pressure.field=false",
                            "recipe.heater={control: power, start: \"1280 W\", segments: [{hold: \"1 h\"}]}",
-                           "recipe.oil_pressure={start: \"95 MPa\", segments: [{hold: \"1 h\"}]}",
-                           "solver.coupling_max_iterations=300", "solver.coupling_tolerance=\"0.05 K\""});
+                           "recipe.oil_pressure={start: \"95 MPa\", segments: [{hold: \"1 h\"}]}"});
   auto sim = std::make_unique<simulation::Simulation>(
       simulation::Model::from_file(source_dir + "/configs/tgm_default.yaml", sets));
   sim->solve_steady();
@@ -79,6 +78,9 @@ TEST(GemCell, HottestMeltByTheSourceAtTheWallAndColdestAtTheSeed) {
   EXPECT_LT(T_on_seed, T[cold] + 1.0) << "the melt on the seed is as cold as the melt gets";
   EXPECT_GT(std::abs(grad_z), std::abs(grad_r));
   EXPECT_GT(grad_z, 0.0) << "hotter above the seed (towards the source)";
+  // Plain Picard needed 100-300 passes for this steady state; Anderson mixing (electrothermal.cpp).
+  std::cout << "[ gem cell ] steady state in " << sim.diagnostics().coupling_iterations << " coupling passes\n";
+  EXPECT_LT(sim.diagnostics().coupling_iterations, 40);
 }
 
 TEST(GemCell, ATallerSolventLowersTheSeedTemperature) {

@@ -72,6 +72,9 @@ class ElectroThermal {
   int linear_iterations_ = 0;
   std::vector<double> T_, T_old_, T_iter_, phi_, joule_heat_, q_density_;  // joule_heat_: W per cell
   std::vector<double> T_base_, T_response_, no_heat_;
+  void anderson_mix(int iteration);
+  // Anderson(1) mixing of the steady Picard iteration: the previous iterate's input and output.
+  std::vector<double> anderson_x_, anderson_g_;
   std::vector<double> resistivity_, conductivity_, rho_cp_;
   // Mixed cells (map_.mixed): resistivity and inverse conductivity along x, y, z.
   std::vector<std::array<double, 3>> mixed_resistivity_, mixed_inverse_conductivity_;

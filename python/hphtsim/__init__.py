@@ -4,7 +4,7 @@ The C++ core (module ``hphtsim._core``) computes; this package holds the Python 
 
     import hphtsim
     cfg = hphtsim.load_config("configs/tgm_default.yaml", {"cell.cells": 40})
-    sim = hphtsim.Simulation(cfg.set("recipe.heater.segments.1.ramp_to", "1400 degC"))
+    sim = hphtsim.Simulation(cfg.set("recipe.heater.segments.1.ramp_to", "1260 W"))
     sim.run(until="2 h", output="run.h5")
     T = sim.field("T")                    # live numpy view (K), no copy
     ds = hphtsim.open_result("run.h5")    # xarray Dataset

@@ -392,6 +392,14 @@ Model Model::from_config(const core::Config& config) {
     if (m.assembly.seeds.empty()) gr->fail("growth needs at least one seed (seeds)");
     if (!m.has_pressure()) gr->fail("growth needs the cell pressure (the pressure section)");
     m.growth = read_growth_settings(*gr);
+    // Each seed's observed window: the config's, else the solvent's sourced table for its face.
+    const std::string solvent = m.assembly.primitives[std::size_t(m.solvent_region)].material;
+    const growth::SolventWindows* sourced = growth::sourced_windows(solvent);
+    m.growth->seed_windows.clear();
+    for (const auto& seed : m.assembly.seeds)
+      m.growth->seed_windows.push_back(m.growth->window_from_config ? m.growth->window_config
+                                       : sourced                   ? sourced->for_face(seed.orientation)
+                                                                   : growth::GrowthWindow{});
   }
 
   // --- drifts of properties over the cycle

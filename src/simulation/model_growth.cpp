@@ -69,6 +69,23 @@ growth::GrowthSettings read_growth_settings(const core::ConfigNode& gr) {
   if (!(gs.melt_density > 0.0)) gr.fail_key("melt_density", "must be positive");
   if (!(gs.initial_carbon >= 0.0 && gs.initial_carbon < 0.5)) gr.fail_key("initial_carbon", "a mass fraction in [0, 0.5)");
   core::require_non_negative(gr.key_path("nucleation_supersaturation"), gs.nucleation_supersaturation);
+  if (auto w = gr.find("window")) {
+    // The observed growth window: `none`, or {lower, upper} for every seed (default: the
+    // solvent's sourced table, growth_window.hpp, filled by the model per seed face).
+    if (w->is_scalar()) {
+      if (w->as_string() != "none") w->fail("expected none or {lower, upper}");
+      gs.window_from_config = true;  // no window: margins NaN
+    } else {
+      growth::GrowthWindow win;
+      win.lower = w->quantity("lower", dim::temperature, temperature_what);
+      win.upper = w->quantity("upper", dim::temperature, temperature_what);
+      core::require_absolute_temperature(w->key_path("lower"), win.lower);
+      core::require_absolute_temperature(w->key_path("upper"), win.upper);
+      if (!(win.upper > win.lower)) w->fail_key("upper", "must be above lower");
+      gs.window_from_config = true;
+      gs.window_config = win;
+    }
+  }
   if (auto ea = gr.find("activation_energy")) {
     // D and beta are the values at the reference temperature; each follows
     // exp(-E / R (1/T - 1/T_ref)) (docs/model.md "Carbon transport and growth").

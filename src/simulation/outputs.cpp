@@ -208,6 +208,9 @@ void Simulation::declare_outputs(OutputTable& t, Simulation* sim) {
   per_seed("eutectic_margin_K", "K", "T_seed - the solvent-carbon eutectic (> 0: molten)",
            [](const SD& x) { return x.eutectic_margin_K; });
   per_seed("eutectic_margin_GPa", "GPa", "pressure margin to the eutectic", [](const SD& x) { return x.eutectic_margin_GPa; });
+  per_seed("window_margin_K", "K",
+           "T_seed inside the solvent's observed growth window for the seed's face (< 0 outside; NaN: none known)",
+           [](const SD& x) { return x.window_margin_K; });
   per_seed("habit_index", "1", "kinetic habit at T_seed: -1 cube ... +1 octahedron", [](const SD& x) { return x.habit_index; });
   per_seed("shape_index", "1", "habit of the grown polyhedron: -1 cube ... +1 octahedron",
            [](const SD& x) { return x.shape_index; });

@@ -81,6 +81,7 @@ RunSummary summarize(const Model& model, const SeriesTable& series) {
       double m_start = nan, m_end = nan, t_start = nan, t_end = nan;
       sd.min_line_margin_K = nan;
       sd.min_eutectic_margin_K = nan;
+      sd.min_window_margin_K = nan;
       for (std::size_t r = 0; r < rows; ++r) {
         if (r > 0 && value("inclusion_risk", r, k) > 0.5) {
           sd.hours_above_critical += (t[r] - t[r - 1]) / 3600.0;
@@ -93,6 +94,8 @@ RunSummary summarize(const Model& model, const SeriesTable& series) {
         }
         m_end = value("mass", r, k);
         t_end = t[r];
+        const double win = value("window_margin_K", r, k);
+        if (!std::isnan(win)) sd.min_window_margin_K = std::isnan(sd.min_window_margin_K) ? win : std::min(sd.min_window_margin_K, win);
         const double line = value("line_margin_K", r, k), eut = value("eutectic_margin_K", r, k);
         sd.min_line_margin_K = std::isnan(sd.min_line_margin_K) ? line : std::min(sd.min_line_margin_K, line);
         sd.min_eutectic_margin_K = std::isnan(sd.min_eutectic_margin_K) ? eut : std::min(sd.min_eutectic_margin_K, eut);
@@ -136,6 +139,7 @@ std::vector<std::tuple<std::string, double, std::string>> RunSummary::figures() 
     f.emplace_back("mass_above_critical_rate" + k, s.mass_above_critical, "mg");
     f.emplace_back("hold_min_line_margin" + k, s.min_line_margin_K, "K");
     f.emplace_back("hold_min_eutectic_margin" + k, s.min_eutectic_margin_K, "K");
+    f.emplace_back("hold_min_window_margin" + k, s.min_window_margin_K, "K");
     f.emplace_back("quench_growth" + k, s.quench_mass, "mg");
     f.emplace_back("source_contact_time" + k, s.source_contact_time, "s");
     f.emplace_back("wall_contact_time" + k, s.wall_contact_time, "s");
@@ -157,6 +161,10 @@ std::string RunSummary::text() const {
                   s.name.c_str(), s.mass_ct, s.hold_rate, s.hours_above_critical, s.mass_above_critical,
                   s.min_line_margin_K, s.min_eutectic_margin_K);
     out += buf;
+    if (!std::isnan(s.min_window_margin_K)) {
+      std::snprintf(buf, sizeof buf, ", %.1f K from the edge of the observed growth window", s.min_window_margin_K);
+      out += buf;
+    }
     if (!std::isnan(s.quench_mass)) {
       std::snprintf(buf, sizeof buf, ", %.2f mg after the hold", s.quench_mass);
       out += buf;

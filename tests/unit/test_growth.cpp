@@ -325,3 +325,21 @@ TEST(Growth, AtAFixedTemperatureDifferenceTheRateRisesWithTemperatureWithArrheni
   EXPECT_NEAR(st.kinetic_coefficient_at(1573.15) / st.kinetic_coefficient,
               std::exp(-250e3 / 8.314462618 * (1.0 / 1573.15 - 1.0 / 1673.15)), 1e-12);
 }
+
+// The observed growth windows are the sourced tables (physics.md 3.2 / 4.3), per seed face; the
+// model gives each seed its solvent's window for its face, or the config's, or none.
+TEST(ObservedWindow, SourcedWindowsPerSolventAndSeedFace) {
+  const growth::SolventWindows* w = growth::sourced_windows("fe64ni36");
+  ASSERT_NE(w, nullptr);
+  // Wang J.-Z. et al.: (100) 1206-1360 degC, (111) 1233-1364 degC at 5.3-5.9 GPa.
+  EXPECT_NEAR(w->for_face(geometry::SeedOrientation::face100).lower, 1206 + 273.15, 1e-9);
+  EXPECT_NEAR(w->for_face(geometry::SeedOrientation::face100).upper, 1360 + 273.15, 1e-9);
+  EXPECT_NEAR(w->for_face(geometry::SeedOrientation::face111).lower, 1233 + 273.15, 1e-9);
+  EXPECT_NEAR(w->for_face(geometry::SeedOrientation::face111).upper, 1364 + 273.15, 1e-9);
+  EXPECT_EQ(growth::sourced_windows("pyrophyllite"), nullptr);
+  const growth::GrowthWindow& g = w->face100;
+  EXPECT_NEAR(g.margin(1300 + 273.15), 60.0, 1e-9);   // nearer the upper edge
+  EXPECT_NEAR(g.margin(1220 + 273.15), 14.0, 1e-9);   // nearer the lower edge
+  EXPECT_NEAR(g.margin(1380 + 273.15), -20.0, 1e-9);  // outside, above
+  EXPECT_TRUE(std::isnan(growth::GrowthWindow{}.margin(1500.0)));
+}

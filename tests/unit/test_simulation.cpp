@@ -311,3 +311,21 @@ TEST(HeaterRecipe, TheMainHoldOfAPowerProgramIsItsLongestHighSegment) {
   EXPECT_DOUBLE_EQ(hold[0], 8 * 60.0);
   EXPECT_DOUBLE_EQ(hold[1], 18 * 60.0);
 }
+
+TEST(ObservedWindow, EachSeedGetsItsFacesWindowOrTheConfigs) {
+  const std::string cfg = source_dir + "/configs/tgm_default.yaml";
+  auto lower_of = [&](const std::vector<std::string>& sets) {
+    const simulation::Model m = simulation::Model::from_file(cfg, sets);
+    return m.growth->seed_windows.at(0).lower - 273.15;
+  };
+  EXPECT_NEAR(lower_of({}), 1206.0, 1e-9);                          // Fe64Ni36, (100) seed
+  EXPECT_NEAR(lower_of({"seeds.0.orientation=\"111\""}), 1233.0, 1e-9);
+  EXPECT_NEAR(lower_of({"growth.window={lower: \"1250 degC\", upper: \"1300 degC\"}"}), 1250.0, 1e-9);
+  EXPECT_TRUE(std::isnan(lower_of({"growth.window=none"})));
+  try {
+    simulation::Model::from_file(cfg, {"growth.window={lower: \"1300 degC\", upper: \"1250 degC\"}"});
+    FAIL() << "upper below lower";
+  } catch (const hphtsim::ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("growth.window.upper"), std::string::npos) << e.what();
+  }
+}

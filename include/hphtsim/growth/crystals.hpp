@@ -28,6 +28,7 @@
 
 #include "hphtsim/core/grid.hpp"
 #include "hphtsim/geometry/assembly.hpp"
+#include "hphtsim/growth/growth_window.hpp"
 #include "hphtsim/physics/carbon_transport.hpp"
 #include "hphtsim/physics/phase_diagram.hpp"
 
@@ -57,6 +58,11 @@ struct GrowthSettings {
   double critical_rate = 3.0 / 3.6e9;     ///< kg/s at critical_mass (3 mg/h, physics.md 4.2 [E])
   double critical_mass = 5e-4;            ///< kg (2.5 ct)
   double critical_exponent = 0.7;
+  /// The observed growth window of each seed (growth_window.hpp); empty or undefined entries:
+  /// none known. Filled by the model from the solvent's sourced table and each seed's face.
+  std::vector<GrowthWindow> seed_windows;
+  bool window_from_config = false;  ///< growth.window given: window_config for every seed
+  GrowthWindow window_config;
 
   /// Arrhenius laws of the carbon diffusivity and of the kinetic coefficient (J/mol; 0: constant):
   /// diffusivity and kinetic_coefficient are their values at arrhenius_reference_temperature.
@@ -94,6 +100,7 @@ struct SeedDiagnostics {
   double eutectic_margin_K = 0.0;  ///< T_seed - T_eutectic(p)
   double eutectic_margin_GPa = 0.0;///< P_eutectic(T_seed) - p
   double habit_index = 0.0;        ///< kinetic, at T_seed
+  double window_margin_K = 0.0;    ///< inside the observed growth window (K, < 0 outside; NaN: none known)
   double shape_index = 0.0;        ///< of the grown polyhedron: -1 cube ... +1 octahedron
   bool inclusion_risk = false;
   double mass_above_critical = 0.0;  ///< kg grown in steps above the critical rate, so far

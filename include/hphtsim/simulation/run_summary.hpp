@@ -38,6 +38,7 @@ struct SeedSummary {
   double mass_above_critical = 0.0;    ///< mg grown during those steps
   double min_line_margin_K = 0.0;      ///< K, smallest margin to the graphite-diamond line in the hold
   double min_eutectic_margin_K = 0.0;  ///< K, smallest margin to the eutectic in the hold
+  double min_window_margin_K = 0.0;    ///< K, smallest margin inside the observed growth window in the hold (NaN: none)
   /// mg grown after the main hold ended (cool-down, release): quench growth; NaN when the run
   /// ended inside the hold.
   double quench_mass = 0.0;

@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: MIT
+// Growth windows observed for a solvent: the temperature range in which large single crystals
+// were grown on a seed face, from the sourced tables of physics.md 3.2 and 4.3. These are
+// empirical ranges at the pressures of those runs, beside the thermodynamic window (eutectic
+// below, graphite-diamond line above) that the growth itself obeys: a seed outside them still
+// grows in the model, and its margin says how far it is from conditions known to work.
+#pragma once
+
+#include <algorithm>
+#include <limits>
+#include <string>
+
+#include "hphtsim/geometry/assembly.hpp"
+
+namespace hphtsim::growth {
+
+struct GrowthWindow {
+  double lower = std::numeric_limits<double>::quiet_NaN();  ///< K
+  double upper = std::numeric_limits<double>::quiet_NaN();  ///< K
+  bool defined() const { return lower == lower && upper == upper; }
+  /// Distance inside the window (K): min(T - lower, upper - T); negative outside; NaN undefined.
+  double margin(double T) const { return defined() ? std::min(T - lower, upper - T) : lower; }
+};
+
+/// A solvent's sourced windows, per seed face, and the pressures of the runs they come from.
+struct SolventWindows {
+  const char* solvent;     ///< material name in configs/materials.yaml
+  GrowthWindow face100, face111;
+  double p_min, p_max;     ///< Pa
+  const char* source;
+  const GrowthWindow& for_face(geometry::SeedOrientation o) const {
+    return o == geometry::SeedOrientation::face111 ? face111 : face100;
+  }
+};
+
+/// The sourced windows of a solvent by its material name; nullptr when none is tabulated.
+const SolventWindows* sourced_windows(const std::string& solvent);
+
+}  // namespace hphtsim::growth

@@ -403,7 +403,9 @@ void CrystalGrowth::step(const std::vector<double>& T, double p, const std::vect
           if (a >= 0 && b >= 0 && d >= 0 && a < g.nx && b < g.ny && d < g.nz && seed_of(map_.region[g.index(a, b, d)]) >= 0)
             near_crystal = true;
         }
-        if (!near_crystal && c_[c] / st.solubility.diamond(T[c], p) - 1.0 > st.nucleation_supersaturation)
+        // The local melt pressure (the field's, where there is one), as the sink uses.
+        const double p_local = p_field ? (*p_field)[c] : p;
+        if (!near_crystal && c_[c] / st.solubility.diamond(T[c], p_local) - 1.0 > st.nucleation_supersaturation)
           ++nucleation_cells_;
       }
   for (std::size_t s = 0; s < seeds_.size(); ++s) {

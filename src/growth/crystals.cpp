@@ -13,6 +13,24 @@ namespace hphtsim::growth {
 namespace {
 constexpr double sqrt3 = 1.7320508075688772;
 constexpr int di[6] = {-1, 1, 0, 0, 0, 0}, dj[6] = {0, 0, -1, 1, 0, 0}, dk[6] = {0, 0, 0, 0, -1, 1};
+
+/// fn(c, m, f, area) for every face f between a cell c with active[c] and its neighbour m inside
+/// the grid, in cell order (i fastest) then face order: serial and fixed, for the ledger.
+template <class Fn>
+void for_each_active_face(const core::Grid& g, const std::vector<unsigned char>& active, Fn&& fn) {
+  for (int k = 0; k < g.nz; ++k)
+    for (int j = 0; j < g.ny; ++j)
+      for (int i = 0; i < g.nx; ++i) {
+        const std::size_t c = g.index(i, j, k);
+        if (!active[c]) continue;
+        for (int f = 0; f < 6; ++f) {
+          const int a = i + di[f], b = j + dj[f], d = k + dk[f];
+          if (a < 0 || b < 0 || d < 0 || a >= g.nx || b >= g.ny || d >= g.nz) continue;
+          const double area = f < 2 ? g.dy(j) * g.dz(k) : (f < 4 ? g.dx(i) * g.dz(k) : g.dx(i) * g.dy(j));
+          fn(c, g.index(a, b, d), f, area, i, j, k);
+        }
+      }
+}
 }  // namespace
 
 double GrowthSettings::rate_ratio(double T) const {
@@ -205,7 +223,7 @@ void CrystalGrowth::step(const std::vector<double>& T, double p, const std::vect
   rho_D_.resize(n);
   for (std::size_t c = 0; c < n; ++c) {
     active_[c] = map_.region[c] == solvent_region_ && T[c] >= T_melt;
-    rho_D_[c] = rho * st.effective_diffusivity(T[c]);  // the melt cell's own temperature
+    if (active_[c]) rho_D_[c] = rho * st.effective_diffusivity(T[c]);  // at the melt cell's own temperature
     // Source cells that still hold graphite, fixed for the whole step so that the solve and
     // the book-keeping see the same faces.
     source_open_[c] = map_.region[c] == source_region_ && source_mass_[c] > 0.0;
@@ -266,81 +284,52 @@ void CrystalGrowth::step(const std::vector<double>& T, double p, const std::vect
     transport_.solve(active_, rho_D_, rho, G_, Gc_, c_old_, dt, c_, opts);
     mask_solved = face_mask_;
     bool changed = false;
-    for (int k = 0; k < g.nz; ++k)
-      for (int j = 0; j < g.ny; ++j)
-        for (int i = 0; i < g.nx; ++i) {
-          const std::size_t c = g.index(i, j, k);
-          if (!active_[c]) continue;
-          for (int f = 0; f < 6; ++f) {
-            const int a = i + di[f], b = j + dj[f], d = k + dk[f];
-            if (a < 0 || b < 0 || d < 0 || a >= g.nx || b >= g.ny || d >= g.nz) continue;
-            const std::size_t m = g.index(a, b, d);
-            const int s = seed_of(map_.region[m]);
-            if (s < 0 || seeds_[std::size_t(s)].status != GrowthStatus::growing) continue;
-            const bool on = face_mask_[c] >> f & 1;
-            // The same pressure as the face's flux (exchange above), so that an open face
-            // never carries carbon out of the crystal.
-            const double p_face = p_field ? (*p_field)[c] : seed_pressure(s);
-            const bool want = c_[c] > st.solubility.diamond(0.5 * (T[c] + T[m]), p_face);
-            if (on != want) {
-              face_mask_[c] ^= (unsigned char)(1u << f);
-              changed = true;
-            }
-          }
-        }
+    for_each_active_face(g, active_, [&](std::size_t c, std::size_t m, int f, double, int, int, int) {
+      const int s = seed_of(map_.region[m]);
+      if (s < 0 || seeds_[std::size_t(s)].status != GrowthStatus::growing) return;
+      const bool on = face_mask_[c] >> f & 1;
+      // The same pressure as the face's flux (exchange above), so that an open face
+      // never carries carbon out of the crystal.
+      const double p_face = p_field ? (*p_field)[c] : seed_pressure(s);
+      const bool want = c_[c] > st.solubility.diamond(0.5 * (T[c] + T[m]), p_face);
+      if (on != want) {
+        face_mask_[c] ^= (unsigned char)(1u << f);
+        changed = true;
+      }
+    });
     if (!changed) break;
   }
 
-  // Ledger: the fluxes of the final solve, face by face, in a fixed (serial) order.
+  // Ledger: the fluxes of the final solve, face by face, in a fixed (serial) order; in the same
+  // pass the area-weighted temperatures of the melt's faces to the source and to each crystal.
   mask = &mask_solved;
   std::vector<double> deposited_now(seeds_.size(), 0.0);
   std::vector<double> front_ss(seeds_.size(), 0.0), front_n(seeds_.size(), 0.0);
-  for (int k = 0; k < g.nz; ++k)
-    for (int j = 0; j < g.ny; ++j)
-      for (int i = 0; i < g.nx; ++i) {
-        const std::size_t c = g.index(i, j, k);
-        if (!active_[c]) continue;
-        for (int f = 0; f < 6; ++f) {
-          double G, cb;
-          int seed;
-          if (!exchange(c, i, j, k, f, G, cb, seed)) continue;
-          const double flux = G * (cb - c_[c]) * dt;  // kg into the melt cell
-          const std::size_t m = g.index(i + di[f], j + dj[f], k + dk[f]);
-          if (seed < 0) {
-            dissolved_ += flux;
-            source_mass_[m] -= flux;
-          } else {
-            deposited_now[std::size_t(seed)] -= flux;
-            front_ss[std::size_t(seed)] += c_[c] / cb - 1.0;
-            front_n[std::size_t(seed)] += 1.0;
-          }
-        }
-      }
-
-  // Face temperatures: the melt's faces to the source and to each crystal, area weighted.
+  double src_a = 0.0, src_t = 0.0;
+  std::vector<double> fa(seeds_.size(), 0.0), ft(seeds_.size(), 0.0);
+  for_each_active_face(g, active_, [&](std::size_t c, std::size_t m, int f, double area, int i, int j, int k) {
+    const double T_face = 0.5 * (T[c] + T[m]);
+    if (source_open_[m]) {
+      src_a += area;
+      src_t += area * T_face;
+    } else if (const int s = seed_of(map_.region[m]); s >= 0) {
+      fa[std::size_t(s)] += area;
+      ft[std::size_t(s)] += area * T_face;
+    }
+    double G, cb;
+    int seed;
+    if (!exchange(c, i, j, k, f, G, cb, seed)) return;
+    const double flux = G * (cb - c_[c]) * dt;  // kg into the melt cell
+    if (seed < 0) {
+      dissolved_ += flux;
+      source_mass_[m] -= flux;
+    } else {
+      deposited_now[std::size_t(seed)] -= flux;
+      front_ss[std::size_t(seed)] += c_[c] / cb - 1.0;
+      front_n[std::size_t(seed)] += 1.0;
+    }
+  });
   {
-    double src_a = 0.0, src_t = 0.0;
-    std::vector<double> fa(seeds_.size(), 0.0), ft(seeds_.size(), 0.0);
-    for (int k = 0; k < g.nz; ++k)
-      for (int j = 0; j < g.ny; ++j)
-        for (int i = 0; i < g.nx; ++i) {
-          const std::size_t c = g.index(i, j, k);
-          if (!active_[c]) continue;
-          for (int f = 0; f < 6; ++f) {
-            const int a = i + di[f], b = j + dj[f], d = k + dk[f];
-            if (a < 0 || b < 0 || d < 0 || a >= g.nx || b >= g.ny || d >= g.nz) continue;
-            const std::size_t m = g.index(a, b, d);
-            const double area = f < 2 ? g.dy(j) * g.dz(k) : (f < 4 ? g.dx(i) * g.dz(k) : g.dx(i) * g.dy(j));
-            const double T_face = 0.5 * (T[c] + T[m]);
-            if (source_open_[m]) {
-              src_a += area;
-              src_t += area * T_face;
-            } else if (const int s = seed_of(map_.region[m]); s >= 0) {
-              fa[std::size_t(s)] += area;
-              ft[std::size_t(s)] += area * T_face;
-            }
-          }
-        }
     const double nan = std::numeric_limits<double>::quiet_NaN();
     T_source_face_ = src_a > 0.0 ? src_t / src_a : nan;
     for (std::size_t s = 0; s < seeds_.size(); ++s) seeds_[s].T_front = fa[s] > 0.0 ? ft[s] / fa[s] : nan;

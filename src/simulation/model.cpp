@@ -189,9 +189,7 @@ Model Model::from_config(const core::Config& config) {
     if (!paths->is_sequence()) paths->fail("expected a list of {primitive, heat_transfer_coefficient}");
     for (const ConfigNode& path : paths->items()) {
       const std::string name = path.string("primitive");
-      int region = -1;
-      for (std::size_t r = 0; r < m.assembly.primitives.size(); ++r)
-        if (m.assembly.primitives[r].name == name) region = int(r);
+      const int region = m.assembly.find_primitive(name);
       if (region < 0) path.fail_key("primitive", "no primitive named '" + name + "' in the assembly");
       if (h_of_region[std::size_t(region)] >= 0.0) path.fail_key("primitive", "'" + name + "' has a heat path already");
       const double v = path.quantity("heat_transfer_coefficient", dim::heat_transfer_coefficient, htc_what);
@@ -391,15 +389,8 @@ Model Model::from_config(const core::Config& config) {
       gr->fail("growth needs roles.solvent and roles.carbon_source");
     if (m.assembly.seeds.empty()) gr->fail("growth needs at least one seed (seeds)");
     if (!m.has_pressure()) gr->fail("growth needs the cell pressure (the pressure section)");
-    m.growth = read_growth_settings(*gr);
-    // Each seed's observed window: the config's, else the solvent's sourced table for its face.
-    const std::string solvent = m.assembly.primitives[std::size_t(m.solvent_region)].material;
-    const growth::SolventWindows* sourced = growth::sourced_windows(solvent);
-    m.growth->seed_windows.clear();
-    for (const auto& seed : m.assembly.seeds)
-      m.growth->seed_windows.push_back(m.growth->window_from_config ? m.growth->window_config
-                                       : sourced                   ? sourced->for_face(seed.orientation)
-                                                                   : growth::GrowthWindow{});
+    m.growth = read_growth_settings(*gr, m.assembly.primitives[std::size_t(m.solvent_region)].material,
+                                    m.assembly.seeds);
   }
 
   // --- drifts of properties over the cycle

@@ -15,7 +15,8 @@ namespace dim = core::dim;
 constexpr const char* temperature_what = "a temperature such as \"25 degC\"";
 }  // namespace
 
-growth::GrowthSettings read_growth_settings(const core::ConfigNode& gr) {
+growth::GrowthSettings read_growth_settings(const core::ConfigNode& gr, const std::string& solvent,
+                                            const std::vector<geometry::Seed>& seeds) {
   growth::GrowthSettings gs;
   std::string line = gr.string_or("equilibrium_line", "kennedy1976");
   if (line == "kennedy1976") gs.solubility.line = physics::EquilibriumLine::kennedy1976;
@@ -69,22 +70,23 @@ growth::GrowthSettings read_growth_settings(const core::ConfigNode& gr) {
   if (!(gs.melt_density > 0.0)) gr.fail_key("melt_density", "must be positive");
   if (!(gs.initial_carbon >= 0.0 && gs.initial_carbon < 0.5)) gr.fail_key("initial_carbon", "a mass fraction in [0, 0.5)");
   core::require_non_negative(gr.key_path("nucleation_supersaturation"), gs.nucleation_supersaturation);
+  // Each seed's observed growth window: `window: none`, or {lower, upper} for every seed, or by
+  // default the solvent's sourced table for the seed's face (growth_window.hpp).
+  const growth::SolventWindows* sourced = growth::sourced_windows(solvent);
+  for (const auto& seed : seeds)
+    gs.seed_windows.push_back(sourced ? sourced->for_face(seed.orientation) : growth::GrowthWindow{});
   if (auto w = gr.find("window")) {
-    // The observed growth window: `none`, or {lower, upper} for every seed (default: the
-    // solvent's sourced table, growth_window.hpp, filled by the model per seed face).
+    growth::GrowthWindow win;  // `none`: undefined, margins NaN
     if (w->is_scalar()) {
       if (w->as_string() != "none") w->fail("expected none or {lower, upper}");
-      gs.window_from_config = true;  // no window: margins NaN
     } else {
-      growth::GrowthWindow win;
       win.lower = w->quantity("lower", dim::temperature, temperature_what);
       win.upper = w->quantity("upper", dim::temperature, temperature_what);
       core::require_absolute_temperature(w->key_path("lower"), win.lower);
       core::require_absolute_temperature(w->key_path("upper"), win.upper);
       if (!(win.upper > win.lower)) w->fail_key("upper", "must be above lower");
-      gs.window_from_config = true;
-      gs.window_config = win;
     }
+    gs.seed_windows.assign(seeds.size(), win);
   }
   if (auto ea = gr.find("activation_energy")) {
     // D and beta are the values at the reference temperature; each follows

@@ -59,10 +59,9 @@ struct GrowthSettings {
   double critical_mass = 5e-4;            ///< kg (2.5 ct)
   double critical_exponent = 0.7;
   /// The observed growth window of each seed (growth_window.hpp); empty or undefined entries:
-  /// none known. Filled by the model from the solvent's sourced table and each seed's face.
+  /// none known. The config reader fills it from the solvent's sourced table and each seed's
+  /// face, or from growth.window.
   std::vector<GrowthWindow> seed_windows;
-  bool window_from_config = false;  ///< growth.window given: window_config for every seed
-  GrowthWindow window_config;
 
   /// Arrhenius laws of the carbon diffusivity and of the kinetic coefficient (J/mol; 0: constant):
   /// diffusivity and kinetic_coefficient are their values at arrhenius_reference_temperature.

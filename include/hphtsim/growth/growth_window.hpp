@@ -7,6 +7,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <string>
 
@@ -17,9 +18,11 @@ namespace hphtsim::growth {
 struct GrowthWindow {
   double lower = std::numeric_limits<double>::quiet_NaN();  ///< K
   double upper = std::numeric_limits<double>::quiet_NaN();  ///< K
-  bool defined() const { return lower == lower && upper == upper; }
+  bool defined() const { return !std::isnan(lower) && !std::isnan(upper); }
   /// Distance inside the window (K): min(T - lower, upper - T); negative outside; NaN undefined.
-  double margin(double T) const { return defined() ? std::min(T - lower, upper - T) : lower; }
+  double margin(double T) const {
+    return defined() ? std::min(T - lower, upper - T) : std::numeric_limits<double>::quiet_NaN();
+  }
 };
 
 /// A solvent's sourced windows, per seed face, and the pressures of the runs they come from.

@@ -140,14 +140,27 @@ bool CellPressure::update(const Inputs& in, double dt, const solvers::SolveOptio
   }
   // Cold compression leaves the cell at the calibrated pressure, taken as hydrostatic (the
   // medium flows while it is compacted: that is what makes it a pressure medium); the elastic
-  // problem gives the departures from it at fixed ram position: thermal pressure and the
-  // graphite -> diamond volume loss. The medium relaxes the mean departure over the capsule
-  // towards zero with pressure.relaxation_time (a ram offset, relaxation_, in m).
+  // problem gives the departures from it: thermal pressure and the graphite -> diamond volume
+  // loss.
+  //
+  // Load control: the press holds the oil pressure, so the rams' force does not change. On a
+  // box with frictionless faces in equilibrium, the mean normal traction on the two faces of
+  // axis i equals the volume mean of sigma_ii (divergence theorem with the virtual displacement
+  // v = x_i / (L_i / 2), exact also for the discrete field: v is in the element space), so the
+  // force on the faces is unchanged when the volume mean of the pressure departure over the
+  // whole cell is zero. One wall displacement for all six faces: the three ram pairs advance
+  // together and hold their mean force, not each its own (docs/mechanics.md). Fixed rams:
+  // no displacement.
+  const double delta_force =
+      settings_.anvils == PressureSettings::Anvils::load ? mechanics_.delta_for_mean_pressure(0.0, {}) : 0.0;
+  // The medium creeps: it relaxes the mean departure over the capsule towards zero with
+  // pressure.relaxation_time (a further ram offset, relaxation_, in m).
   if (dt > 0.0) {
     const double w = 1.0 - std::exp(-dt / settings_.relaxation_time);
-    relaxation_ += w * (mechanics_.delta_for_mean_pressure(0.0, capsule_) - relaxation_);
+    relaxation_ += w * (mechanics_.delta_for_mean_pressure(0.0, capsule_) - delta_force - relaxation_);
   }
-  mechanics_.pressure(relaxation_, p_field_);
+  anvil_advance_ = delta_force + relaxation_;
+  mechanics_.pressure(anvil_advance_, p_field_);
 #pragma omp parallel for schedule(static)
   for (std::size_t c = 0; c < n; ++c) {
     // Without load (oil released, a cooled cell contracting) the medium separates from the

@@ -339,7 +339,16 @@ Model Model::from_config(const core::Config& config) {
 
   // --- pressure in the cell: oil pressure through the calibration curve, or a constant
   if (auto pr = root.find("pressure")) {
-    if (auto cal = pr->find("calibration")) m.calibration = process::PressureCalibration::from_config(*cal);
+    process::PressureScale scale = process::PressureScale::as_given;
+    const std::string scale_name = pr->string_or("scale", "as_given");
+    if (scale_name == "nacl_1966") scale = process::PressureScale::nacl_1966;
+    else if (scale_name == "practical_1972") scale = process::PressureScale::practical_1972;
+    else if (scale_name != "as_given")
+      pr->fail_key("scale", "expected as_given (the calibration's cell values), nacl_1966 or practical_1972");
+    if (auto cal = pr->find("calibration"))
+      m.calibration = process::PressureCalibration::from_config(*cal, scale, pr->key_path("scale"));
+    else if (pr->has("scale"))
+      pr->fail_key("scale", "a pressure scale needs a calibration (pressure.calibration)");
     if (auto cp = pr->find("cell_pressure")) {
       m.constant_cell_pressure = cp->as_quantity(dim::pressure, "a pressure such as \"5.5 GPa\"");
       if (!(m.constant_cell_pressure >= 0.0 && m.constant_cell_pressure < 20e9)) cp->fail("must lie between 0 and 20 GPa");
@@ -376,6 +385,10 @@ Model Model::from_config(const core::Config& config) {
     if (want && !all_mechanical)
       pr->fail_key("field", "needs youngs_modulus, poisson_ratio and thermal_expansion for every material in the cell");
     m.pressure.field = want;
+    const std::string anvils = pr->string_or("anvils", "load");
+    if (anvils == "load") m.pressure.anvils = physics::PressureSettings::Anvils::load;
+    else if (anvils == "fixed_rams") m.pressure.anvils = physics::PressureSettings::Anvils::fixed_rams;
+    else pr->fail_key("anvils", "expected load (the oil pressure holds the rams' force) or fixed_rams");
     m.pressure.relaxation_time = pr->quantity_or("relaxation_time", dim::time, duration_what, m.pressure.relaxation_time);
     if (!(m.pressure.relaxation_time > 0.0)) pr->fail_key("relaxation_time", "must be positive");
     m.pressure.refresh = pr->quantity_or("refresh_pressure", dim::pressure, "a pressure such as \"20 MPa\"", m.pressure.refresh);

@@ -147,6 +147,10 @@ void Simulation::declare_outputs(OutputTable& t, Simulation* sim) {
   t.columns(pressure && field && seeds, Width::per_seed, n_seeds, "p_seed", "Pa", "with the pressure field and seeds",
             "mean pressure of the melt touching each crystal (the pressure growth reads)",
             [d](std::vector<double>& r) { r.insert(r.end(), d->p_seed.begin(), d->p_seed.end()); });
+  t.scalar(pressure && field, "anvil_advance", "m", with_field,
+           "inward advance of each anvil face since the cold compression (< 0: the heated cell pushed the rams back; "
+           "pressure.anvils)",
+           [d] { return d->anvil_advance; });
   t.scalar(pressure && field, "pressure_solves", "1", with_field, "thermo-elastic solves so far",
            [d] { return double(d->mechanics_solves); });
   t.scalar(source, "T_source", "K", with_source, "mean temperature of the carbon source", [d] { return d->T_source; });

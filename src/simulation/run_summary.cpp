@@ -69,6 +69,9 @@ RunSummary summarize(const Model& model, const SeriesTable& series) {
       s.p_cell_max = std::isnan(s.p_cell_max) ? p : std::max(s.p_cell_max, p);
     }
   }
+  s.p_scale_spread = nan;
+  if (!model.calibration.empty() && !model.oil_pressure.empty())
+    s.p_scale_spread = model.calibration.scale_spread(model.oil_pressure.value(s.hold_end));
   s.source_remaining = value("source_remaining", rows - 1);
   s.carbon_nucleated = value("carbon_nucleated", rows - 1) * 1e6;
   const auto* mass = series.find("mass");
@@ -130,6 +133,7 @@ std::vector<std::tuple<std::string, double, std::string>> RunSummary::figures() 
   if (!std::isnan(p_cell_min)) {
     f.emplace_back("hold_p_cell_min", p_cell_min, "Pa");
     f.emplace_back("hold_p_cell_max", p_cell_max, "Pa");
+    if (!std::isnan(p_scale_spread)) f.emplace_back("p_scale_spread", p_scale_spread, "Pa");
   }
   for (const auto& s : seeds) {
     const std::string k = "[" + s.name + "]";
@@ -184,6 +188,10 @@ std::string RunSummary::text() const {
   if (!std::isnan(p_cell_min)) {
     std::snprintf(buf, sizeof buf, ", p_cell %.3f-%.3f GPa in the hold", p_cell_min * 1e-9, p_cell_max * 1e-9);
     out += buf;
+    if (!std::isnan(p_scale_spread)) {
+      std::snprintf(buf, sizeof buf, " (+-%.2f GPa between pressure scales)", 0.5 * p_scale_spread * 1e-9);
+      out += buf;
+    }
   }
   if (!seeds.empty() && !std::isnan(source_remaining)) {
     std::snprintf(buf, sizeof buf, ", %.0f %% of the source left, %.1f mg to spontaneous nuclei",

@@ -76,6 +76,7 @@ void Simulation::update_pressure(double dt, bool reuse_saved_field) {
   diag_.p_cell = pressure_->p_cell();
   diag_.p_seed = pressure_->p_seed();
   diag_.mechanics_solves = pressure_->solves();
+  diag_.anvil_advance = pressure_->anvil_advance();
 }
 
 void Simulation::solve_steady() {

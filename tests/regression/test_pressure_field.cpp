@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: MIT
-// The default cell's pressure through the hphtsim command (32^3, pressurise, heat, hold to 12 h):
-// p_cell follows the oil pressure through the calibration while cold, rises on heating by a
+// The lab cell's pressure through the hphtsim command (32^3, pressurise, heat, hold to 12 h).
+// At fixed rams: p_cell follows the oil pressure through the calibration while cold, rises on heating by a
 // bounded amount (positive, below the isochoric thermal pressure of the solvent), relaxes with
 // its time constant, falls when a graphite source turns into diamond; the snapshot field p is
-// mirror-symmetric, and the growth window reads the pressure at the seed.
+// mirror-symmetric, and the growth window reads the pressure at the seed. Under load control
+// (the default): the rams hold their force, so the whole cell's mean pressure stays at the
+// calibrated one, the heated cell pushes the anvils back, and the capsule's thermal pressure is
+// positive and below the fixed-ram value.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -175,11 +178,12 @@ void TheGrowthWindowReadsThePressureAtTheSeed(const fs::path& h5) {
 }  // namespace
 
 namespace {
-// Runs the default cell at 32^3 to 12 h with extra options; returns the result file.
-fs::path run_default(const fs::path& dir, const std::string& name, const std::string& extra) {
+// Runs the lab cell at 32^3 to `until` (12 h) with extra options; returns the result file.
+fs::path run_default(const fs::path& dir, const std::string& name, const std::string& extra,
+                     const std::string& until = "12 h") {
   const fs::path h5 = dir / (name + ".h5");
-  std::string cmd = "OMP_NUM_THREADS=1 '" + binary + "' run '" + source_dir + "/configs/tgm_lab_small.yaml' -o '" +
-                    h5.string() + "' --until \"12 h\" -q " + extra;
+  std::string cmd = "OMP_NUM_THREADS=1 '" + binary + "' run '";
+  cmd += source_dir + "/configs/tgm_lab_small.yaml' -o '" + h5.string() + "' --until \"" + until + "\" -q " + extra;
   for (const auto& o : overrides) cmd += " --set " + o;
   cmd += " > '" + (dir / (name + ".log")).string() + "' 2>&1";
   const int status = std::system(cmd.c_str());
@@ -197,7 +201,9 @@ TEST(DefaultCellPressure, CalibrationThermalPressureSymmetryGrowthWindowRelaxati
   const fs::path dir = fs::temp_directory_path() / ("hphtsim_pressure_" + std::to_string(::getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
-  const fs::path h5 = run_default(dir, "diamond", "");
+  // The bounds below are those of fixed rams (a cube whose volume is held).
+  const std::string fixed = "--set pressure.anvils=fixed_rams";
+  const fs::path h5 = run_default(dir, "diamond", fixed);
   ASSERT_FALSE(::testing::Test::HasFailure());
   {
     SCOPED_TRACE("calibration");
@@ -221,9 +227,51 @@ TEST(DefaultCellPressure, CalibrationThermalPressureSymmetryGrowthWindowRelaxati
   }
   {
     SCOPED_TRACE("graphite -> diamond");
-    const fs::path graphite = run_default(dir, "graphite", "--set growth.source_phase=graphite");
+    const fs::path graphite = run_default(dir, "graphite", fixed + " --set growth.source_phase=graphite");
     ASSERT_FALSE(::testing::Test::HasFailure());
     GraphiteToDiamondLosesPressure(h5, graphite);
   }
+  fs::remove_all(dir);
+}
+
+// Load control against fixed rams, 3 h (heated to the hold) with the medium's creep switched off
+// (relaxation over 10^4 d), so that only the anvils differ.
+TEST(DefaultCellPressure, LoadControlHoldsTheForceAndLetsTheCellPushTheAnvilsBack) {
+  const fs::path dir = fs::temp_directory_path() / ("hphtsim_load_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const std::string no_creep = "--set pressure.relaxation_time=\"10000 d\" --set pressure.anvils=";
+  const fs::path load = run_default(dir, "load", no_creep + "load", "3 h");
+  const fs::path fixed = run_default(dir, "fixed", no_creep + "fixed_rams", "3 h");
+  ASSERT_FALSE(::testing::Test::HasFailure());
+  const auto m = model();
+  const auto cal = hphtsim::io::read_series(load, "p_calibrated");
+  const auto cell_load = hphtsim::io::read_series(load, "p_cell");
+  const auto cell_fixed = hphtsim::io::read_series(fixed, "p_cell");
+  const auto advance_load = hphtsim::io::read_series(load, "anvil_advance");
+  const auto advance_fixed = hphtsim::io::read_series(fixed, "anvil_advance");
+  const double rise_load = cell_load.back() - cal.back(), rise_fixed = cell_fixed.back() - cal.back();
+  // The rams' force is the whole cell's mean normal stress: its mean pressure is the calibrated one.
+  const auto p = hphtsim::io::read_snapshot_field(load, hphtsim::io::count_snapshots(load) - 1, "p");
+  const auto& g = m.grid;
+  ASSERT_EQ(p.size(), g.size());
+  double volume = 0.0, integral = 0.0;
+  for (int k = 0; k < g.nz; ++k)
+    for (int j = 0; j < g.ny; ++j)
+      for (int i = 0; i < g.nx; ++i) {
+        const double v = g.volume(i, j, k);
+        volume += v;
+        integral += v * p[g.index(i, j, k)];
+      }
+  const double mean = integral / volume;
+  std::cout << "[ pressure ] 3 h: capsule rise " << rise_load * 1e-9 << " GPa under load, " << rise_fixed * 1e-9
+            << " GPa at fixed rams; whole-cell mean - calibrated " << (mean - cal.back()) * 1e-6
+            << " MPa under load; anvil advance " << advance_load.back() * 1e6 << " um (load), "
+            << advance_fixed.back() * 1e6 << " um (fixed)\n";
+  EXPECT_NEAR(mean, cal.back(), 1e-3 * rise_fixed);
+  EXPECT_GT(rise_load, 0.05e9);              // the hot capsule still expands more than the medium
+  EXPECT_LT(rise_load, 0.8 * rise_fixed);    // but the rams give way
+  EXPECT_LT(advance_load.back(), -10e-6);    // pushed back by tens of micrometres
+  EXPECT_LT(std::abs(advance_fixed.back()), 1e-3 * std::abs(advance_load.back()));
   fs::remove_all(dir);
 }

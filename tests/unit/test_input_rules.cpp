@@ -130,6 +130,14 @@ TEST(InputRules, OilPressureBelowTheCalibrationIsRefused) {
             "<no error>");
 }
 
+TEST(InputRules, PressureScaleAndAnvilModeAreNamedChoices) {
+  EXPECT_REFUSED(default_cell({"pressure.scale=decker"}), "pressure.scale", "nacl_1966 or practical_1972");
+  // The lab cell gives its cell values: on a named scale the fixed points' values come from it.
+  EXPECT_REFUSED(default_cell({"pressure.scale=nacl_1966"}), "pressure.calibration.1.cell", "remove `cell`");
+  EXPECT_REFUSED(default_cell({"pressure.anvils=clamped"}), "pressure.anvils", "load");
+  EXPECT_EQ(default_cell({"pressure.anvils=fixed_rams"}).key, "<no error>");
+}
+
 TEST(InputRules, MaterialLawsMustBePhysical) {
   EXPECT_REFUSED(slab(identity, {"materials.conductor.density=-8000 kg/m^3"}), "materials.conductor.density", "must be positive");
   EXPECT_REFUSED(slab(identity, {"materials.conductor.electrical_resistivity=0 ohm*m"}),

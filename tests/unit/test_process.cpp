@@ -132,3 +132,55 @@ TEST(PressureCalibration, NonMonotoneOrOutOfRangeCurvesNameTheirKey) {
   EXPECT_EQ(key_of("- {oil: \"0 MPa\", cell: \"0 GPa\"}\n- {oil: \"40 MPa\", cell: \"3 K\"}\n"), "calibration.1.cell");
   EXPECT_EQ(key_of("- {oil: \"0 MPa\", cell: \"0 GPa\"}\n"), "calibration");
 }
+
+// A named scale gives each fixed point its pressure; the spread over the scales at 95 MPa is
+// the difference of the two curves there (Ba I-II 5.33 vs 5.5, Bi III-V 7.38 vs 7.7 GPa).
+TEST(PressureCalibration, ANamedScaleGivesTheFixedPointsAndTheSpreadBetweenScales) {
+  const char* yaml = R"YAML(
+calibration:
+  - {oil: "0 MPa", cell: "0 GPa"}
+  - {oil: "38 MPa", fixed_point: "Bi I-II"}
+  - {oil: "84 MPa", fixed_point: "Ba I-II"}
+  - {oil: "120 MPa", fixed_point: "Bi III-V"}
+)YAML";
+  core::Config c = core::Config::load_string(yaml);
+  const auto nacl = process::PressureCalibration::from_config(c.root().at("calibration"), process::PressureScale::nacl_1966);
+  EXPECT_DOUBLE_EQ(nacl.cell_pressure(84e6), 5.33e9);
+  EXPECT_DOUBLE_EQ(nacl.cell_pressure(38e6), 2.54e9);
+  const auto practical = nacl.on_scale(process::PressureScale::practical_1972);
+  ASSERT_FALSE(practical.empty());
+  EXPECT_DOUBLE_EQ(practical.cell_pressure(84e6), 5.5e9);
+  EXPECT_DOUBLE_EQ(practical.cell_pressure(120e6), 7.7e9);
+  const double at95_nacl = 5.33e9 + (7.38e9 - 5.33e9) * 11.0 / 36.0;
+  const double at95_practical = 5.5e9 + (7.7e9 - 5.5e9) * 11.0 / 36.0;
+  EXPECT_NEAR(nacl.scale_spread(95e6), at95_practical - at95_nacl, 1.0);
+  EXPECT_NEAR(practical.scale_spread(95e6), at95_practical - at95_nacl, 1.0);
+  // Without a scale, explicit cell values (here the default's mixed 2.52 with 1966 values) are
+  // kept, and the spread still compares with both tables.
+  core::Config given = core::Config::load_string(std::string(kCalibration));
+  const auto mixed = process::PressureCalibration::from_config(given.root().at("calibration"));
+  EXPECT_GT(mixed.scale_spread(95e6), 0.2e9);
+  // No fixed points named: no spread.
+  const auto plain = process::PressureCalibration({0.0, 1e8}, {0.0, 6e9});
+  EXPECT_TRUE(std::isnan(plain.scale_spread(5e7)));
+}
+
+TEST(PressureCalibration, AScaleRefusesAnUnknownFixedPointOrAGivenCellValue) {
+  auto key_of = [](const char* yaml) {
+    core::Config c = core::Config::load_string(std::string("calibration:\n") + yaml);
+    try {
+      process::PressureCalibration::from_config(c.root().at("calibration"), process::PressureScale::practical_1972);
+    } catch (const ConfigError& e) {
+      return e.key() + ": " + e.what();
+    }
+    return std::string("(accepted)");
+  };
+  const std::string unknown = key_of("- {oil: \"0 MPa\", cell: \"0 GPa\"}\n- {oil: \"40 MPa\", fixed_point: \"Xe\"}\n");
+  EXPECT_NE(unknown.find("calibration.1.fixed_point"), std::string::npos) << unknown;
+  EXPECT_NE(unknown.find("Ba I-II"), std::string::npos) << unknown;  // lists the known ones
+  const std::string both = key_of("- {oil: \"0 MPa\", cell: \"0 GPa\"}\n- {oil: \"40 MPa\", cell: \"2.5 GPa\", fixed_point: \"Bi I-II\"}\n");
+  EXPECT_NE(both.find("calibration.1.cell"), std::string::npos) << both;
+  // A row without a fixed point needs its cell value.
+  const std::string bare = key_of("- {oil: \"0 MPa\"}\n- {oil: \"40 MPa\", fixed_point: \"Bi I-II\"}\n");
+  EXPECT_NE(bare.find("calibration.0.cell"), std::string::npos) << bare;
+}

@@ -20,6 +20,12 @@ namespace hphtsim::physics {
 
 struct PressureSettings {
   bool field = false;                      ///< pressure.field: solve the thermo-elastic field
+  /// How the press holds the cell (pressure.anvils). `load`: the oil pressure, held by the
+  /// press, fixes the rams' force and the anvil faces move with the assembly's compliance (the
+  /// default: how presses run). `fixed_rams`: the faces stay where the cold compression left
+  /// them (a stiff, position-held press; the model before load control).
+  enum class Anvils { load, fixed_rams };
+  Anvils anvils = Anvils::load;
   double relaxation_time = 2 * 86400.0;    ///< s: the medium relaxes thermal pressure [E]
   /// Pa: the field is solved again when a cell's free strain would move its confined pressure
   /// by more than this since the last solve (or a cell melted, froze or changed material).
@@ -57,6 +63,9 @@ class CellPressure {
               bool verbose = false);
 
   double p_cell() const { return p_cell_; }                      ///< Pa, mean over the capsule
+  /// m: how far each anvil face has advanced (inward) since the cold compression; negative when
+  /// the heated cell pushed the rams back (load control) — what a ram-position transducer reads.
+  double anvil_advance() const { return anvil_advance_; }
   const std::vector<double>& p_seed() const { return p_seed_; }  ///< Pa, melt touching each crystal
   const std::vector<double>& field() const { return p_field_; }  ///< Pa per cell
   std::vector<double>& field() { return p_field_; }
@@ -82,6 +91,7 @@ class CellPressure {
   std::vector<unsigned char> fluid_, capsule_, seed_melt_;
   double capsule_volume_ = 0.0;  // m^3
   double relaxation_ = 0.0;      // ram-position offset the medium has relaxed (m)
+  double anvil_advance_ = 0.0;   // m, the wall displacement of the current field
   double p_cell_ = 0.0;
   int solves_ = 0;
 

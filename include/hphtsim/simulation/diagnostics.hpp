@@ -32,6 +32,7 @@ struct Diagnostics {
   double p_calibrated = 0.0;           ///< Pa, from the oil pressure (NaN without a pressure section)
   double p_cell = 0.0;                 ///< Pa, mean over the growth capsule (the field's, else calibrated)
   std::vector<double> p_seed;          ///< Pa, mean over the melt touching each crystal (with the pressure field)
+  double anvil_advance = 0.0;          ///< m, each anvil face's advance since the cold compression (with the field)
   int mechanics_solves = 0;            ///< thermo-elastic solves so far (the field is reused while its inputs hold)
   double T_source = 0.0;               ///< K, mean over the carbon source (NaN without that role)
   std::vector<double> T_seed;          ///< K, mean over each seed

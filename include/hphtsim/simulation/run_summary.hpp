@@ -54,6 +54,9 @@ struct RunSummary {
   double final_power = 0.0;          ///< W
   double energy = 0.0;               ///< J of electrical energy (sum of P dt)
   double p_cell_min = 0.0, p_cell_max = 0.0;  ///< Pa in the hold (NaN without a pressure section)
+  /// Pa: the calibrated pressure at the end of the hold over the known pressure scales, largest
+  /// minus smallest (PressureCalibration::scale_spread; NaN without fixed-point labels).
+  double p_scale_spread = 0.0;
   int steps = 0, rejected_steps = 0;
   double source_remaining = 0.0;     ///< fraction of the carbon source left at the end (NaN without growth)
   double carbon_nucleated = 0.0;     ///< mg precipitated as spontaneous nuclei over the run (NaN without growth)

@@ -205,8 +205,30 @@ void CrystalGrowth::window(const std::vector<double>& T_seed, double p_cell, con
 
 void CrystalGrowth::update_status(const std::vector<double>& T, double p, const std::vector<double>& T_seed,
                                   const std::vector<double>* p_seed) {
-  (void)T;
+  update_melt(T, p);
   window(T_seed, p, p_seed);
+}
+
+void CrystalGrowth::update_melt(const std::vector<double>& T, double p) {
+  const std::size_t n = grid_.size();
+  const auto& st = settings_;
+  const double T_melt = st.eutectic.temperature(p);
+  double volume = 0.0, heat = 0.0;
+  for (std::size_t c = 0; c < n; ++c) {
+    active_[c] = map_.region[c] == solvent_region_ && T[c] >= T_melt;
+    if (active_[c]) {
+      volume += cell_volume_[c];
+      heat += cell_volume_[c] * T[c];
+    }
+  }
+  if (!st.convection_from_rayleigh || volume == 0.0) {
+    convection_ = physics::MeltConvection{};
+    convection_.sherwood = st.convection_from_rayleigh ? 1.0 : st.convection_enhancement;
+    return;
+  }
+  // Schmidt and Rayleigh numbers with the diffusivity at the melt's mean temperature.
+  convection_ = physics::melt_convection(grid_, active_, T, st.melt_density, st.molecular_diffusivity(heat / volume),
+                                         st.convection);
 }
 
 void CrystalGrowth::step(const std::vector<double>& T, double p, const std::vector<double>& T_seed, double dt,
@@ -216,14 +238,15 @@ void CrystalGrowth::step(const std::vector<double>& T, double p, const std::vect
   const std::size_t n = g.size();
   const auto& st = settings_;
   const double rho = st.melt_density;
-  const double T_melt = st.eutectic.temperature(p);
   window(T_seed, p, p_seed);
   auto seed_pressure = [&](int s) { return p_seed ? (*p_seed)[std::size_t(s)] : p; };
 
+  update_melt(T, p);
+  const double enhancement = convection_.sherwood;
   rho_D_.resize(n);
   for (std::size_t c = 0; c < n; ++c) {
-    active_[c] = map_.region[c] == solvent_region_ && T[c] >= T_melt;
-    if (active_[c]) rho_D_[c] = rho * st.effective_diffusivity(T[c]);  // at the melt cell's own temperature
+    // at the melt cell's own temperature
+    if (active_[c]) rho_D_[c] = rho * st.molecular_diffusivity(T[c]) * enhancement;
     // Source cells that still hold graphite, fixed for the whole step so that the solve and
     // the book-keeping see the same faces.
     source_open_[c] = map_.region[c] == source_region_ && source_mass_[c] > 0.0;

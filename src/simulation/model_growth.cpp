@@ -40,6 +40,20 @@ growth::GrowthSettings read_growth_settings(const core::ConfigNode& gr, const st
   }
   gs.diffusivity = gr.quantity_or("diffusivity", dim::diffusivity, "a diffusivity such as \"1e-9 m^2/s\"", gs.diffusivity);
   gs.convection_enhancement = gr.number_or("convection_enhancement", gs.convection_enhancement);
+  // Buoyant convection from the melt's Rayleigh number (physics/melt_convection.hpp) instead of
+  // the constant enhancement.
+  if (auto cv = gr.find("convection")) {
+    if (gr.has("convection_enhancement"))
+      gr.fail_key("convection_enhancement", "give either this constant or growth.convection (from the Rayleigh number), not both");
+    gs.convection_from_rayleigh = true;
+    auto& c = gs.convection;
+    c.viscosity = cv->quantity_or("viscosity", dim::pressure * dim::time, "a viscosity such as \"5 mPa*s\"", c.viscosity);
+    c.thermal_expansion = cv->quantity_or("thermal_expansion", dim::inverse_temperature,
+                                          "a volumetric expansion coefficient such as \"1.2e-4 1/K\"", c.thermal_expansion);
+    if (!(c.viscosity > 1e-4 && c.viscosity < 1.0)) cv->fail_key("viscosity", "expected 0.1-1000 mPa*s for a metal melt");
+    if (!(c.thermal_expansion > 0.0 && c.thermal_expansion < 1e-3))
+      cv->fail_key("thermal_expansion", "expected a volumetric coefficient between 0 and 1e-3 1/K");
+  }
   gs.kinetic_coefficient = gr.quantity_or("kinetic_coefficient", dim::velocity, "a velocity such as \"2.5e-6 m/s\"", gs.kinetic_coefficient);
   gs.melt_density = gr.quantity_or("melt_density", dim::density, "a density such as \"7300 kg/m^3\"", gs.melt_density);
   gs.initial_carbon = gr.number_or("initial_carbon", gs.initial_carbon);

@@ -187,6 +187,16 @@ void Simulation::declare_outputs(OutputTable& t, Simulation* sim) {
   t.scalar(growth, "T_source_face", "K", with_growth,
            "area-weighted mean temperature of the melt's faces to the source (NaN without melt)",
            [g] { return g->T_source_face(); });
+  t.scalar(growth, "convection_enhancement", "1", with_growth,
+           "D_eff / D in the melt: the constant growth.convection_enhancement, or the side-heated melt's Sherwood "
+           "number (growth.convection)",
+           [g] { return g->convection().sherwood; });
+  t.scalar(growth, "melt_rayleigh", "1", with_growth,
+           "the melt's solutal Rayleigh number g beta dT R^3 / (nu D) (growth.convection; 0 otherwise)",
+           [g] { return g->convection().rayleigh; });
+  t.scalar(growth, "melt_dT_horizontal", "K", with_growth,
+           "the melt's horizontal temperature difference, mean over z layers (growth.convection; 0 otherwise)",
+           [g] { return g->convection().dT_horizontal; });
   using SD = growth::SeedDiagnostics;
   auto per_seed = [&](const char* name, const char* units, const char* meaning, double (*get)(const SD&)) {
     t.per_seed(growth, n_seeds, name, units, with_growth, meaning, [g, get](std::size_t s) { return get(g->seeds()[s]); });

@@ -53,3 +53,23 @@ def test_yaml_value():
     assert yaml_value(True) == "true"
     assert yaml_value([24, 24, 40]) == "[24, 24, 40]"
     assert yaml.safe_load(yaml_value({"a": "1 mm", "b": [1, 2]})) == {"a": "1 mm", "b": [1, 2]}
+
+
+def test_the_multiseed_cell_is_the_default_cell_with_five_seeds():
+    """configs/tgm_multiseed.yaml claims to be the default gem cell (geometry, materials, recipe,
+    growth) with five seeds: everything but its title and seeds must equal the default's, so that
+    a change to the default cannot leave the multi-seed figures describing another cell."""
+    import pathlib
+
+    import yaml
+
+    configs = pathlib.Path(__file__).resolve().parents[2] / "configs"
+    default = yaml.safe_load((configs / "tgm_default.yaml").read_text())
+    multi = yaml.safe_load((configs / "tgm_multiseed.yaml").read_text())
+    assert set(default) == set(multi)
+    for key in default:
+        if key in ("title", "seeds"):
+            continue
+        assert multi[key] == default[key], f"section {key!r} differs from configs/tgm_default.yaml"
+    assert len(multi["seeds"]) >= 5
+    assert multi["seeds"][0]["center"] == default["seeds"][0]["center"]

@@ -138,6 +138,23 @@ TEST(InputRules, PressureScaleAndAnvilModeAreNamedChoices) {
   EXPECT_EQ(default_cell({"pressure.anvils=fixed_rams"}).key, "<no error>");
 }
 
+TEST(InputRules, ConvectionIsEitherAConstantOrFromTheRayleighNumber) {
+  // The lab cell gives the constant: adding the Rayleigh model is a conflict, named.
+  EXPECT_REFUSED(default_cell({"growth.convection={viscosity: \"5 mPa*s\"}"}), "growth.convection_enhancement",
+                 "not both");
+  EXPECT_REFUSED(default_cell({"growth.convection_enhancement=0.5"}), "growth.convection_enhancement", "at least 1");
+  // The gem cell takes it from the Rayleigh number: its inputs are range-checked by name.
+  auto gem = [](std::vector<std::string> sets) {
+    sets.insert(sets.begin(), "cell.cells=32");
+    return outcome([&] { simulation::Model::from_file(source_dir + "/configs/tgm_default.yaml", sets); });
+  };
+  EXPECT_EQ(gem({}).key, "<no error>");
+  EXPECT_REFUSED(gem({"growth.convection.viscosity=5 Pa*s"}), "growth.convection.viscosity", "0.1-1000 mPa*s");
+  EXPECT_REFUSED(gem({"growth.convection.viscosity=5 mPa"}), "growth.convection.viscosity", "a viscosity");
+  EXPECT_REFUSED(gem({"growth.convection.thermal_expansion=-1e-4 1/K"}), "growth.convection.thermal_expansion",
+                 "between 0 and 1e-3");
+}
+
 TEST(InputRules, MaterialLawsMustBePhysical) {
   EXPECT_REFUSED(slab(identity, {"materials.conductor.density=-8000 kg/m^3"}), "materials.conductor.density", "must be positive");
   EXPECT_REFUSED(slab(identity, {"materials.conductor.electrical_resistivity=0 ohm*m"}),

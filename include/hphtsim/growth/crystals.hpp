@@ -30,6 +30,7 @@
 #include "hphtsim/geometry/assembly.hpp"
 #include "hphtsim/growth/growth_window.hpp"
 #include "hphtsim/physics/carbon_transport.hpp"
+#include "hphtsim/physics/melt_convection.hpp"
 #include "hphtsim/physics/phase_diagram.hpp"
 
 namespace hphtsim::growth {
@@ -38,7 +39,11 @@ struct GrowthSettings {
   physics::Solubility solubility;
   physics::Eutectic eutectic;
   double diffusivity = 1e-9;              ///< m^2/s, carbon in the Fe-Ni melt (physics.md 3.3 [S] order)
-  double convection_enhancement = 10.0;   ///< x D: buoyant flow (Dossa 2023 [S])
+  double convection_enhancement = 10.0;   ///< x D: buoyant flow (Dossa 2023 [S]), when not from Ra
+  /// true: the enhancement is the side-heated melt's Sherwood number from its Rayleigh number,
+  /// every step (physics/melt_convection.hpp, growth.convection); false: the constant above.
+  bool convection_from_rayleigh = false;
+  physics::MeltConvectionSettings convection;
   double kinetic_coefficient = 2.5e-6;    ///< m/s, beta at the crystal surface (Da ~ 1 [S], value [E])
   double melt_density = 7300.0;           ///< kg/m^3 [E]
   double diamond_density = 3515.0;        ///< kg/m^3 [S]
@@ -73,11 +78,12 @@ struct GrowthSettings {
     constexpr double R = 8.314462618;  // J/(mol K)
     return E > 0.0 ? std::exp(-E / R * (1.0 / T - 1.0 / arrhenius_reference_temperature)) : 1.0;
   }
-  /// D x convection_enhancement at the reference temperature, and at T.
+  /// The melt's own carbon diffusivity at T (no convection).
+  double molecular_diffusivity(double T) const { return diffusivity * arrhenius(diffusivity_activation_energy, T); }
+  /// D x the constant convection_enhancement at the reference temperature, and at T (with
+  /// convection_from_rayleigh the growth step uses its Sherwood number instead).
   double effective_diffusivity() const { return diffusivity * convection_enhancement; }
-  double effective_diffusivity(double T) const {
-    return effective_diffusivity() * arrhenius(diffusivity_activation_energy, T);
-  }
+  double effective_diffusivity(double T) const { return molecular_diffusivity(T) * convection_enhancement; }
   double kinetic_coefficient_at(double T) const { return kinetic_coefficient * arrhenius(kinetic_activation_energy, T); }
   /// v100 / v111 at temperature T: 1/sqrt(3) (cube) ... sqrt(3) (octahedron).
   double rate_ratio(double T) const;
@@ -153,6 +159,10 @@ class CrystalGrowth {
   /// Area-weighted mean temperature of the melt's faces to the carbon source (K), where it
   /// dissolves; NaN without such faces (no melt).
   double T_source_face() const { return T_source_face_; }
+  /// The melt's convection at the last step or status update: the enhancement used
+  /// (`sherwood`: the constant when not from the Rayleigh number) and, from the Rayleigh number,
+  /// its inputs (zeros with the constant).
+  const physics::MeltConvection& convection() const { return convection_; }
   /// Regions (assembly primitive indices) each crystal touched for the first time in the last
   /// step (after a restore: none), for events.
   const std::vector<std::vector<int>>& new_contacts() const { return new_contacts_; }
@@ -191,6 +201,7 @@ class CrystalGrowth {
   std::vector<bool> rotated_;        // (111)-up seeds
   double dissolved_ = 0.0, deposited_ = 0.0, in_solution_ = 0.0, nucleated_ = 0.0;
   double initial_source_ = 0.0, T_source_face_ = 0.0;
+  physics::MeltConvection convection_;
   int nucleation_cells_ = 0;
   // Regions each crystal touches (flags per region), those it touched at the start, and the
   // ones new in the last step.
@@ -205,6 +216,8 @@ class CrystalGrowth {
   void grow_shape(int seed, double T_seed);
   void window(const std::vector<double>& T_seed, double p, const std::vector<double>* p_seed);
   void refresh_crystal_map();
+  /// Marks the molten solvent (active_) at temperatures T and pressure p and sets convection_.
+  void update_melt(const std::vector<double>& T, double p);
   /// Recomputes touching_ and each seed's contact bits from the map; `report` fills new_contacts_.
   void refresh_contacts(bool report);
   /// Moves carbon above the nucleation supersaturation out of the molten cells (step 4).

@@ -229,7 +229,8 @@ def open_result(path):
 
 SUMMARY_COLUMNS = ["final_time_h", "T_max_degC", "dT_source_seed_K", "T_seed_degC", "heater_power_W",
                    "p_cell_GPa", "mass_min_ct", "mass_total_ct", "min_line_margin_K", "min_line_margin_GPa",
-                   "mass_above_critical_mg", "source_remaining"]
+                   "mass_above_critical_mg", "source_remaining", "p_cell_peak_GPa", "anvil_advance_min_um",
+                   "convection_enhancement"]
 
 _TO_CARAT = {"ct": 1.0, "mg": 1.0 / 200.0, "g": 5.0, "kg": 5000.0}
 
@@ -262,7 +263,11 @@ def summarize(df) -> dict:
       diamond-stable) over the seeds and the rows where the solvent at the seed is molten
       (``eutectic_margin_K`` > 0; every row when the run has no such series);
     - ``mass_above_critical_mg``: mass grown above the critical rate by the end, largest over seeds;
-    - ``source_remaining``: fraction of the carbon source left at the end.
+    - ``source_remaining``: fraction of the carbon source left at the end;
+    - ``p_cell_peak_GPa``: highest cell pressure over the run;
+    - ``anvil_advance_min_um``: smallest anvil advance over the run (most negative: the furthest
+      the heated cell pushed the rams back, um);
+    - ``convection_enhancement``: D_eff / D of the melt at the end.
 
     Figures whose series the run lacks are NaN.
     """
@@ -302,6 +307,17 @@ def summarize(df) -> dict:
     left = _last(df, "source_remaining")
     if left.size:
         out["source_remaining"] = float(left[0])
+    to_gpa = {"Pa": 1e-9, "MPa": 1e-3, "GPa": 1.0}
+    if _columns(df, "p_cell"):
+        out["p_cell_peak_GPa"] = float(np.nanmax(df[_columns(df, "p_cell")].to_numpy(dtype=float))) * to_gpa.get(
+            units.get("p_cell", "Pa"), math.nan)
+    if _columns(df, "anvil_advance"):
+        a = df[_columns(df, "anvil_advance")].to_numpy(dtype=float)
+        out["anvil_advance_min_um"] = float(np.nanmin(a)) * {"m": 1e6, "mm": 1e3, "um": 1.0}.get(
+            units.get("anvil_advance", "m"), math.nan)
+    sh = _last(df, "convection_enhancement")
+    if sh.size:
+        out["convection_enhancement"] = float(sh[0])
     return out
 
 

@@ -120,6 +120,10 @@ void Simulation::accept(double dt) {
     report_contacts(*growth_, model_, time_);
   }
   refresh_diagnostics(dt);
+  // The step decided growth on the seeds' state at its start; the row written now describes its
+  // end: the margins (and the melt's convection) again, at the seed temperatures of the grown
+  // crystals, so that line_margin = p_seed - P_eq(T_seed) holds row by row in the output.
+  if (growth_) growth_->update_status(electro_->T(), diag_.p_cell, diag_.T_seed, pressure_ ? &diag_.p_seed : nullptr);
   stepper_.accepted(dt, electro_->T_old());
   history_.push_back(series_row());
 }

@@ -105,12 +105,13 @@ def test_summary_of_pressure_and_growth_series():
     from hphtsim.results import series_frame, summarize
     layout = [("time", "s", 1), ("heater_power", "W", 1), ("T_max", "K", 1), ("p_cell", "Pa", 1),
               ("T_seed", "K", 2), ("dT_source_seed", "K", 2), ("mass", "mg", 2),
-              ("line_margin_K", "K", 2), ("eutectic_margin_K", "K", 2)]
+              ("line_margin_K", "K", 2), ("eutectic_margin_K", "K", 2), ("anvil_advance", "m", 1),
+              ("convection_enhancement", "1", 1)]
     rows = np.array([
-        # t     P    Tmax   p_cell  T_seed      dT        mass        line margin   eutectic margin
-        [0,    0,   300,   0,      300, 300,   0, 0,     0, 0,      -900, -900,    -1000, -1000],
-        [3600, 800, 1800,  5.5e9,  1600, 1610, 20, 25,   10, 12,     60, 40,        80, 90],
-        [7200, 790, 1790,  5.6e9,  1600, 1605, 22, 24,   200, 300,   70, 50,        85, 95],
+        # t     P    Tmax   p_cell  T_seed      dT        mass        line margin   eutectic margin  advance Sh
+        [0,    0,   300,   0,      300, 300,   0, 0,     0, 0,      -900, -900,    -1000, -1000,   0,      1],
+        [3600, 800, 1800,  5.9e9,  1600, 1610, 20, 25,   10, 12,     60, 40,        80, 90,         -3e-4,  22],
+        [7200, 790, 1790,  5.6e9,  1600, 1605, 22, 24,   200, 300,   70, 50,        85, 95,         -2e-4,  21],
     ], dtype=float)
     df = series_frame(rows, layout, ["a", "b"])
     assert list(df.columns[:3]) == ["heater_power", "T_max", "p_cell"]
@@ -121,6 +122,9 @@ def test_summary_of_pressure_and_growth_series():
     assert s["dT_source_seed_K"] == 22 and s["heater_power_W"] == 790
     assert s["T_seed_degC"] == pytest.approx(1600 - 273.15)
     assert s["p_cell_GPa"] == pytest.approx(5.6)
+    assert s["p_cell_peak_GPa"] == pytest.approx(5.9)
+    assert s["anvil_advance_min_um"] == pytest.approx(-300.0)
+    assert s["convection_enhancement"] == 21
     assert s["mass_min_ct"] == pytest.approx(1.0) and s["mass_total_ct"] == pytest.approx(2.5)
     assert s["min_line_margin_K"] == 40            # the cold first row (solvent frozen) is left out
     assert np.isnan(s["min_line_margin_GPa"])

@@ -244,6 +244,18 @@ TEST(Eta, CostPerStepPerPhaseWithFallbacks) {
   eta.charge(CyclePhase::heater_ramp, 6.0);
   EXPECT_DOUBLE_EQ(eta.cost_per_step(CyclePhase::heater_ramp), 6.0);
   EXPECT_DOUBLE_EQ(eta.cost_per_step(CyclePhase::hot), 6.0);
+  // Cold steps forget too: the cooling after a quench costs what its recent steps cost, not
+  // the mean with the cheap cold pressurisation (20 steps at 0.05 s, then 30 at 2 s).
+  simulation::EtaEstimator cooling;
+  for (int i = 0; i < 20; ++i) {
+    cooling.accepted(CyclePhase::cold, false);
+    cooling.charge(CyclePhase::cold, 0.05);
+  }
+  for (int i = 0; i < 30; ++i) {
+    cooling.accepted(CyclePhase::cold, false);
+    cooling.charge(CyclePhase::cold, 2.0);
+  }
+  EXPECT_NEAR(cooling.cost_per_step(CyclePhase::cold), 2.0, 0.05);
 }
 
 namespace {

@@ -213,6 +213,15 @@ class CrystalGrowth {
     return s >= 0 && s < int(seed_mass_.size()) ? s : -1;
   }
   bool inside(int seed, double x, double y, double z, double h100, double h111) const;
+  /// Where crystal `seed`'s polyhedron really is at the face f of melt cell (i, j, k) to its
+  /// crystal neighbour: the distance from the melt cell's centre to the polyhedron's surface
+  /// along the line through both cell centres (the diffusion path of the face's exchange), and
+  /// the share of the face's area that lies inside the polyhedron (`area_share`, in steps of
+  /// 1/16). So the uptake follows the polyhedron between the moments when a cell flips.
+  double front_distance(int seed, int i, int j, int k, int f, double& area_share) const;
+  /// Share (0..1) of the axis-aligned box (centre, half sizes) inside crystal `seed`'s
+  /// polyhedron (h100, h111): continuous in the sizes (crystal_shape.cpp).
+  double box_fraction(int seed, const double centre[3], const double half[3], double h100, double h111) const;
   void grow_shape(int seed, double T_seed);
   void window(const std::vector<double>& T_seed, double p, const std::vector<double>* p_seed);
   void refresh_crystal_map();

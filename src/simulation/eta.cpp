@@ -78,8 +78,9 @@ void EtaEstimator::accepted(CyclePhase p, bool ramp_ended) {
   // The recent hold steps set the hold's cost (the first ones after a heat-up are dearer):
   // a sum that forgets, the mean of about the last 8 steps. The same for cold steps: those of
   // the cold pressurisation cost almost nothing, those of the cooling after a quench (the cell
-  // still at 1400 degC, the pressure field re-solved at every step) some hundred times more;
-  // with the plain mean the default cycle's ETA fell to 1/40 of the true time in the cooling.
+  // still at 1400 degC, the pressure field re-solved at every step) some hundred times more.
+  // (The default cycle's ETA still falls to about 1/40 of the true time at the end of the
+  // quench ramp: the ramp's expected steps run out while the cooling's have not been counted.)
   if ((p == CyclePhase::hot || p == CyclePhase::cold) && c.steps >= 8.0) {
     c.wall *= 7.0 / 8.0;
     c.steps = 7.0;

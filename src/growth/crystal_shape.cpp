@@ -12,6 +12,12 @@ namespace hphtsim::growth {
 
 namespace {
 constexpr double sqrt3 = 1.7320508075688772;
+// A (111)-up seed's crystal frame: rows of an orthonormal basis (e1, e2, e3 = [111]/sqrt3) in
+// lab coordinates, so that v_crystal = R^T v_lab (the lab's z is the crystal's [111]) and a
+// crystal-frame normal n is R n in the lab.
+constexpr double R111[3][3] = {{1 / 1.4142135623730951, -1 / 1.4142135623730951, 0.0},
+                               {1 / 2.449489742783178, 1 / 2.449489742783178, -2 / 2.449489742783178},
+                               {1 / sqrt3, 1 / sqrt3, 1 / sqrt3}};
 }  // namespace
 
 namespace {
@@ -31,13 +37,8 @@ bool CrystalGrowth::inside(int seed, double x, double y, double z, double h100, 
   const auto& ctr = centres_[std::size_t(seed)];
   double v[3] = {x - ctr[0], y - ctr[1], z - ctr[2]};
   if (rotated_[std::size_t(seed)]) {
-    // Crystal frame with [111] along z: rows of an orthonormal basis (e1, e2, e3 = [111]/sqrt3).
-    static const double R[3][3] = {{1 / 1.4142135623730951, -1 / 1.4142135623730951, 0.0},
-                                   {1 / 2.449489742783178, 1 / 2.449489742783178, -2 / 2.449489742783178},
-                                   {1 / sqrt3, 1 / sqrt3, 1 / sqrt3}};
-    // v_crystal = R^T v_lab: the lab's z is the crystal's [111].
-    double w[3];
-    for (int i = 0; i < 3; ++i) w[i] = R[0][i] * v[0] + R[1][i] * v[1] + R[2][i] * v[2];
+    double w[3];  // v_crystal = R^T v_lab
+    for (int i = 0; i < 3; ++i) w[i] = R111[0][i] * v[0] + R111[1][i] * v[1] + R111[2][i] * v[2];
     v[0] = w[0];
     v[1] = w[1];
     v[2] = w[2];
@@ -102,15 +103,12 @@ double CrystalGrowth::box_fraction(int seed, const double centre[3], const doubl
   // the polyhedron that holds a crystal's volume moves smoothly (point sampling made it jump).
   const auto& ctr = centres_[std::size_t(seed)];
   const double v[3] = {centre[0] - ctr[0], centre[1] - ctr[1], centre[2] - ctr[2]};
-  static const double R[3][3] = {{1 / 1.4142135623730951, -1 / 1.4142135623730951, 0.0},
-                                 {1 / 2.449489742783178, 1 / 2.449489742783178, -2 / 2.449489742783178},
-                                 {1 / sqrt3, 1 / sqrt3, 1 / sqrt3}};
   const bool rot = rotated_[std::size_t(seed)];
   double share = 1.0;
   auto plane = [&](const double n_crystal[3], double h) {
     double n[3];  // the normal in the lab frame (n_lab = R n_crystal for a (111)-up seed)
     for (int a = 0; a < 3; ++a)
-      n[a] = rot ? R[a][0] * n_crystal[0] + R[a][1] * n_crystal[1] + R[a][2] * n_crystal[2] : n_crystal[a];
+      n[a] = rot ? R111[a][0] * n_crystal[0] + R111[a][1] * n_crystal[1] + R111[a][2] * n_crystal[2] : n_crystal[a];
     const double d = n[0] * v[0] + n[1] * v[1] + n[2] * v[2] - h;
     const double e = std::abs(n[0]) * half[0] + std::abs(n[1]) * half[1] + std::abs(n[2]) * half[2];
     share = std::min(share, e > 0.0 ? std::clamp(0.5 - d / (2.0 * e), 0.0, 1.0) : (d <= 0.0 ? 1.0 : 0.0));

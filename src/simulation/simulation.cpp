@@ -121,9 +121,9 @@ void Simulation::accept(double dt) {
   }
   refresh_diagnostics(dt);
   // The step decided growth on the seeds' state at its start; the row written now describes its
-  // end: the margins (and the melt's convection) again, at the seed temperatures of the grown
-  // crystals, so that line_margin = p_seed - P_eq(T_seed) holds row by row in the output.
-  if (growth_) growth_->update_status(electro_->T(), diag_.p_cell, diag_.T_seed, pressure_ ? &diag_.p_seed : nullptr);
+  // end: the margins again, at the seed temperatures of the grown crystals, so that
+  // line_margin = p_seed - P_eq(T_seed) holds row by row in the output.
+  if (growth_) growth_->refresh_margins(diag_.T_seed, diag_.p_cell, pressure_ ? &diag_.p_seed : nullptr);
   stepper_.accepted(dt, electro_->T_old());
   history_.push_back(series_row());
 }

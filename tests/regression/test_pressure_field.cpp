@@ -178,6 +178,14 @@ void TheGrowthWindowReadsThePressureAtTheSeed(const fs::path& h5) {
 }  // namespace
 
 namespace {
+// An empty scratch directory of this process.
+fs::path fresh_dir(const std::string& prefix) {
+  const fs::path dir = fs::temp_directory_path() / (prefix + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+
 // Runs the lab cell at 32^3 to `until` (12 h) with extra options; returns the result file.
 fs::path run_default(const fs::path& dir, const std::string& name, const std::string& extra,
                      const std::string& until = "12 h") {
@@ -198,9 +206,7 @@ fs::path run_default(const fs::path& dir, const std::string& name, const std::st
 // Two simulations (diamond and graphite source), six checks (CTest runs each TEST in a process
 // of its own, so they share one TEST).
 TEST(DefaultCellPressure, CalibrationThermalPressureSymmetryGrowthWindowRelaxationAndConversion) {
-  const fs::path dir = fs::temp_directory_path() / ("hphtsim_pressure_" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
+  const fs::path dir = fresh_dir("hphtsim_pressure_");
   // The bounds below are those of fixed rams (a cube whose volume is held).
   const std::string fixed = "--set pressure.anvils=fixed_rams";
   const fs::path h5 = run_default(dir, "diamond", fixed);
@@ -237,9 +243,7 @@ TEST(DefaultCellPressure, CalibrationThermalPressureSymmetryGrowthWindowRelaxati
 // Load control against fixed rams, 3 h (heated to the hold) with the medium's creep switched off
 // (relaxation over 10^4 d), so that only the anvils differ.
 TEST(DefaultCellPressure, LoadControlHoldsTheForceAndLetsTheCellPushTheAnvilsBack) {
-  const fs::path dir = fs::temp_directory_path() / ("hphtsim_load_" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
+  const fs::path dir = fresh_dir("hphtsim_load_");
   const std::string no_creep = "--set pressure.relaxation_time=\"10000 d\" --set pressure.anvils=";
   const fs::path load = run_default(dir, "load", no_creep + "load", "3 h");
   const fs::path fixed = run_default(dir, "fixed", no_creep + "fixed_rams", "3 h");

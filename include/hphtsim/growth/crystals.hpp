@@ -134,9 +134,14 @@ class CrystalGrowth {
   void step(const std::vector<double>& T, double p, const std::vector<double>& T_seed, double dt,
             const solvers::SolveOptions& opts, const std::vector<double>* p_seed = nullptr,
             const std::vector<double>* p_field = nullptr);
-  /// Window diagnostics without transport (initial state, steady solves).
+  /// Window diagnostics and the melt's convection without transport (initial state, steady solves).
   void update_status(const std::vector<double>& T, double p, const std::vector<double>& T_seed,
                      const std::vector<double>* p_seed = nullptr);
+  /// The window diagnostics alone, at the seeds' temperatures and pressures after a step (the
+  /// row that describes the step's end); the convection stays the one the step used.
+  void refresh_margins(const std::vector<double>& T_seed, double p, const std::vector<double>* p_seed = nullptr) {
+    window(T_seed, p, p_seed);
+  }
 
   const std::vector<double>& carbon() const { return c_; }
   std::vector<double>& carbon() { return c_; }
@@ -216,8 +221,9 @@ class CrystalGrowth {
   /// Where crystal `seed`'s polyhedron really is at the face f of melt cell (i, j, k) to its
   /// crystal neighbour: the distance from the melt cell's centre to the polyhedron's surface
   /// along the line through both cell centres (the diffusion path of the face's exchange), and
-  /// the share of the face's area that lies inside the polyhedron (`area_share`, in steps of
-  /// 1/16). So the uptake follows the polyhedron between the moments when a cell flips.
+  /// the share of the crystal cell's mid-plane parallel to the face that lies inside the
+  /// polyhedron (`area_share`, box_fraction of its four quarters, at least 1/16). So the uptake
+  /// follows the polyhedron between the moments when a cell flips.
   double front_distance(int seed, int i, int j, int k, int f, double& area_share) const;
   /// Share (0..1) of the axis-aligned box (centre, half sizes) inside crystal `seed`'s
   /// polyhedron (h100, h111): continuous in the sizes (crystal_shape.cpp).

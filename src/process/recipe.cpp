@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "hphtsim/core/error.hpp"
+#include "hphtsim/core/units.hpp"
 
 namespace hphtsim::process {
 
@@ -21,10 +22,17 @@ Schedule::Schedule(double initial, std::vector<Segment> segments) : initial_(ini
 
 Schedule Schedule::from_config(const core::ConfigNode& node, const core::Dimension& dim, const std::string& what,
                                double default_start, const ValueCheck& check) {
+  const ValueKind kind{dim, what, check};
+  return from_config(node, [&](int) { return kind; }, default_start);
+}
+
+Schedule Schedule::from_config(const core::ConfigNode& node, const std::function<ValueKind(int segment)>& kind_of,
+                               double default_start) {
   double start = default_start;
   if (auto s = node.find("start")) {
-    start = s->as_quantity(dim, what);
-    if (check) check(*s, start);
+    const ValueKind k = kind_of(-1);
+    start = s->as_quantity(k.dim, k.what);
+    if (k.check) k.check(*s, start);
   }
   else if (std::isnan(default_start)) node.fail_key("start", "missing required key");
   std::vector<Segment> segs;
@@ -34,9 +42,10 @@ Schedule Schedule::from_config(const core::ConfigNode& node, const core::Dimensi
     if (ramp == hold) item.fail("a segment is either {ramp_to: VALUE, duration: TIME} or {hold: TIME}");
     if (ramp) {
       seg.kind = Segment::Kind::ramp;
+      const ValueKind k = kind_of(int(segs.size()));
       core::ConfigNode target = item.at("ramp_to");
-      seg.target = target.as_quantity(dim, what);
-      if (check) check(target, seg.target);
+      seg.target = target.as_quantity(k.dim, k.what);
+      if (k.check) k.check(target, seg.target);
       seg.duration = item.quantity("duration", core::dim::time, "a duration such as \"3 h\"");
       if (!(seg.duration > 0.0)) item.fail_key("duration", "must be positive");
     } else {
@@ -48,6 +57,30 @@ Schedule Schedule::from_config(const core::ConfigNode& node, const core::Dimensi
   }
   if (segs.empty()) node.fail_key("segments", "needs at least one segment");
   return Schedule(start, std::move(segs));
+}
+
+void Schedule::restart_at(int segment, double start) {
+  double v = start;
+  for (std::size_t j = std::size_t(segment); j < segments_.size(); ++j) {
+    starts_[j] = v;
+    if (segments_[j].kind == Segment::Kind::ramp) v = segments_[j].target;
+  }
+}
+
+double Schedule::value_for_step(double t_end) const {
+  const int i = segment_for_step(t_end);
+  if (i < 0 || t_end <= 0.0) return value(t_end);
+  const Segment& s = segments_[std::size_t(i)];
+  const double start = starts_[std::size_t(i)];
+  if (s.kind == Segment::Kind::hold) return start;
+  const double w = std::min(1.0, (t_end - start_time(i)) / s.duration);
+  return start + w * (s.target - start);
+}
+
+int Schedule::segment_for_step(double t_end) const {
+  if (segments_.empty() || t_end < 0.0) return -1;
+  if (t_end == 0.0) return 0;
+  return segment_at(t_end - 1e-9 * std::max(1.0, t_end));
 }
 
 double Schedule::value(double t) const {
@@ -73,6 +106,103 @@ double Schedule::next_boundary(double t) const {
   for (double e : ends_)
     if (e > t + tol) return e;
   return std::numeric_limits<double>::infinity();
+}
+
+HeaterRecipe::Mode HeaterRecipe::mode_for_step(double t_end) const {
+  const int i = schedule.segment_for_step(t_end);
+  return i < 0 || segment_mode.empty() ? mode : segment_mode[std::size_t(i)];
+}
+
+bool HeaterRecipe::uses(Mode m) const {
+  return mode == m || std::find(segment_mode.begin(), segment_mode.end(), m) != segment_mode.end();
+}
+
+const char* HeaterRecipe::name(Mode m) {
+  switch (m) {
+    case Mode::power: return "power";
+    case Mode::voltage: return "voltage";
+    case Mode::current: return "current";
+    case Mode::resistance: return "resistance";
+    case Mode::temperature: return "temperature";
+    case Mode::none: break;
+  }
+  return "none";
+}
+
+namespace {
+HeaterRecipe::Mode parse_mode(const core::ConfigNode& node, const std::string& key) {
+  const std::string s = node.string(key);
+  for (auto m : {HeaterRecipe::Mode::power, HeaterRecipe::Mode::voltage, HeaterRecipe::Mode::current,
+                 HeaterRecipe::Mode::resistance, HeaterRecipe::Mode::temperature})
+    if (s == HeaterRecipe::name(m)) return m;
+  node.fail_key(key, "'" + s + "' is not a recipe control; expected power, voltage, current, resistance or temperature");
+}
+}  // namespace
+
+HeaterRecipe HeaterRecipe::from_config(const core::ConfigNode& h, const std::vector<std::string>& probe_names,
+                                       double initial_temperature) {
+  namespace dim = core::dim;
+  HeaterRecipe r;
+  r.mode = parse_mode(h, "control");
+  // Each segment's mode: the first one's, changed by a segment's own `control`.
+  Mode current = r.mode;
+  const auto items = h.at("segments").items();
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    char switches = 0;
+    if (items[i].has("control")) {
+      const Mode m = parse_mode(items[i], "control");
+      if (i == 0) items[i].fail_key("control", "the first segment runs in recipe.heater.control; switch on a later segment");
+      if (m == current)
+        items[i].fail_key("control", std::string("the segment before already runs in ") + name(m) + " control");
+      current = m;
+      switches = 1;
+    }
+    r.segment_mode.push_back(current);
+    r.switches.push_back(switches);
+  }
+  const auto non_negative = [](const core::ConfigNode& n, double v) { core::require_non_negative(n, v); };
+  const auto positive = [](const core::ConfigNode& n, double v) {
+    if (!(v > 0.0)) n.fail("a heater resistance must be positive; got '" + n.as_string() + "'");
+  };
+  const auto absolute = [](const core::ConfigNode& n, double v) { core::require_absolute_temperature(n, v); };
+  auto kind_of_mode = [&](Mode m) -> Schedule::ValueKind {
+    switch (m) {
+      case Mode::voltage: return {dim::voltage, "a voltage such as \"2.5 V\"", non_negative};
+      case Mode::current: return {dim::current, "a current such as \"600 A\"", non_negative};
+      case Mode::resistance: return {dim::resistance, "a resistance such as \"2.1 mohm\"", positive};
+      case Mode::temperature: return {dim::temperature, "a temperature such as \"25 degC\"", absolute};
+      default: return {dim::power, "a power such as \"1.2 kW\"", non_negative};
+    }
+  };
+  if (r.mode == Mode::resistance && !h.has("start"))
+    h.fail_key("start", "a resistance program needs its start value (the heater's resistance is not 0)");
+  const double default_start = r.mode == Mode::temperature ? initial_temperature : 0.0;
+  r.schedule = Schedule::from_config(
+      h, [&](int seg) { return kind_of_mode(seg < 0 ? r.mode : r.segment_mode[std::size_t(seg)]); }, default_start);
+  if (r.uses(Mode::temperature)) {
+    const std::string probe = h.string("control_probe");
+    for (std::size_t p = 0; p < probe_names.size(); ++p)
+      if (probe_names[p] == probe) r.control_probe = int(p);
+    if (r.control_probe < 0) h.fail_key("control_probe", "no probe named '" + probe + "' (define it under probes)");
+    if (auto pid = h.find("pid")) {
+      auto& ps = r.pid;
+      const std::string duration_what = "a duration such as \"2 h\"";
+      ps.gain = pid->quantity_or("gain", dim::power / dim::temperature, "a gain such as \"2 W/K\"", ps.gain);
+      ps.integral_time = pid->quantity_or("integral_time", dim::time, duration_what, ps.integral_time);
+      ps.derivative_time = pid->quantity_or("derivative_time", dim::time, duration_what, ps.derivative_time);
+      ps.power_min = pid->quantity_or("power_min", dim::power, "a power such as \"0 W\"", ps.power_min);
+      ps.power_max = pid->quantity_or("power_max", dim::power, "a power such as \"3 kW\"", ps.power_max);
+      if (!(ps.gain > 0.0)) pid->fail_key("gain", "must be positive");
+      if (!(ps.integral_time > 0.0)) pid->fail_key("integral_time", "must be positive");
+      if (!(ps.derivative_time >= 0.0)) pid->fail_key("derivative_time", "must not be negative");
+      if (!(ps.power_min >= 0.0 && ps.power_max > ps.power_min)) pid->fail_key("power_max", "need 0 <= power_min < power_max");
+    }
+  }
+  if (r.uses(Mode::resistance)) {
+    r.power_max = h.quantity_or("power_max", dim::power, "a power such as \"3 kW\"", r.power_max);
+    if (!(r.power_max > 0.0)) h.fail_key("power_max", "must be positive");
+  }
+  return r;
 }
 
 }  // namespace hphtsim::process

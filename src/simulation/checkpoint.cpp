@@ -20,6 +20,8 @@ void for_each_entry(S& s, F&& f) {
   f.scalar("pid_integral", s.pid_integral);
   f.scalar("pid_last_error", s.pid_last_error);
   f.integer("pid_started", s.pid_started);
+  f.optional_scalar("heater_power", s.heater_power);
+  f.optional_array("heater_measured_start", s.heater_measured_start);
   f.scalar("pressure_relaxation", s.pressure_relaxation);
   f.optional_integer("mechanics_solves", s.mechanics_solves);
   f.optional_array("mechanics_youngs_modulus", s.mechanics.youngs_modulus);

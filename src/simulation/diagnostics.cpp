@@ -56,13 +56,12 @@ void update_diagnostics(Diagnostics& d, const Model& model, const geometry::Mate
     d.dT_source_seed[s] = d.T_source - d.T_seed[s];
   }
   for (std::size_t p = 0; p < model.probes.size(); ++p) d.T_probe[p] = core::probe_value(g, T, model.probes[p].position);
-  if (model.heater_recipe.mode == HeaterRecipe::Mode::temperature) {
-    d.T_control = d.T_probe[std::size_t(model.heater_recipe.control_probe)];
-    d.T_setpoint = model.heater_recipe.schedule.value(time);
-  } else {
-    d.T_control = nan;
-    d.T_setpoint = nan;
-  }
+  // The step's mode: a recipe may switch between them (bumpless, from the measured value).
+  const HeaterRecipe& recipe = model.heater_recipe;
+  const HeaterRecipe::Mode mode = recipe.mode_for_step(time);
+  d.T_control = recipe.control_probe >= 0 ? d.T_probe[std::size_t(recipe.control_probe)] : nan;
+  d.T_setpoint = mode == HeaterRecipe::Mode::temperature ? et.setpoint() : nan;
+  d.R_setpoint = mode == HeaterRecipe::Mode::resistance ? et.setpoint() : nan;
   d.oil_pressure = model.oil_pressure.empty() ? nan : model.oil_pressure.value(time);
   d.p_calibrated = model.has_pressure() ? model.cell_pressure(time) : nan;
   if (!pressure_field) d.p_cell = d.p_calibrated;

@@ -15,13 +15,24 @@ CyclePhase cycle_phase(const Model& model, double t) {
   const int i = heater.segment_at(t);
   if (i >= 0 && t < heater.end_time() && heater.segments()[std::size_t(i)].kind == process::Segment::Kind::ramp)
     return CyclePhase::heater_ramp;
-  // Cold: the heater at (within 2 % of the program's span above) its lowest programmed value.
-  double lo = heater.value(0.0), hi = lo;
-  for (double e : heater.ends()) {
-    lo = std::min(lo, heater.value(e));
-    hi = std::max(hi, heater.value(e));
+  // Cold: the heater at (within 2 % of the program's span above) its lowest programmed value,
+  // among the segments that program the same quantity (a recipe may switch, e.g. power to
+  // resistance; a switch's start is measured during the run, so the program's values there are
+  // the segment targets only).
+  const auto& recipe = model.heater_recipe;
+  const int here = std::max(i, 0);
+  const auto same_mode = [&](std::size_t j) {
+    return recipe.segment_mode.empty() || recipe.segment_mode[j] == recipe.segment_mode[std::size_t(here)];
+  };
+  double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+  if (same_mode(0)) lo = hi = heater.value(0.0);
+  for (std::size_t j = 0; j < heater.segments().size(); ++j) {
+    if (!same_mode(j)) continue;
+    const double v = heater.value_for_step(heater.ends()[j]);
+    lo = std::min(lo, v);
+    hi = std::max(hi, v);
   }
-  return heater.value(t) <= lo + 0.02 * (hi - lo) ? CyclePhase::cold : CyclePhase::hot;
+  return heater.value_for_step(t) <= lo + 0.02 * (hi - lo) ? CyclePhase::cold : CyclePhase::hot;
 }
 
 ExpectedSteps expected_steps(const Model& model, double t, double until, int next_snapshot_index,

@@ -271,50 +271,18 @@ Model Model::from_config(const core::Config& config) {
   // --- recipe: heater (power or thermocouple temperature) and oil pressure, over time
   if (auto recipe = root.find("recipe")) {
     if (auto h = recipe->find("heater")) {
-      std::string mode = h->string("control");
-      const auto non_negative = [](const ConfigNode& n, double v) { core::require_non_negative(n, v); };
-      if (mode == "power") {
-        m.heater_recipe.mode = HeaterRecipe::Mode::power;
-        m.heater_recipe.schedule =
-            process::Schedule::from_config(*h, dim::power, "a power such as \"1.2 kW\"", 0.0, non_negative);
-      } else if (mode == "voltage") {
-        m.heater_recipe.mode = HeaterRecipe::Mode::voltage;
-        m.heater_recipe.schedule =
-            process::Schedule::from_config(*h, dim::voltage, "a voltage such as \"2.5 V\"", 0.0, non_negative);
-      } else if (mode == "current") {
-        m.heater_recipe.mode = HeaterRecipe::Mode::current;
-        m.heater_recipe.schedule =
-            process::Schedule::from_config(*h, dim::current, "a current such as \"600 A\"", 0.0, non_negative);
-      } else if (mode == "temperature") {
-        m.heater_recipe.mode = HeaterRecipe::Mode::temperature;
-        m.heater_recipe.schedule =
-            process::Schedule::from_config(*h, dim::temperature, temperature_what, m.time.initial_temperature,
-                                           [](const ConfigNode& n, double v) { core::require_absolute_temperature(n, v); });
-        std::string probe = h->string("control_probe");
-        for (std::size_t p = 0; p < m.probes.size(); ++p)
-          if (m.probes[p].name == probe) m.heater_recipe.control_probe = int(p);
-        if (m.heater_recipe.control_probe < 0)
-          h->fail_key("control_probe", "no probe named '" + probe + "' (define it under probes)");
-        if (auto pid = h->find("pid")) {
-          auto& ps = m.heater_recipe.pid;
-          ps.gain = pid->quantity_or("gain", dim::power / dim::temperature, "a gain such as \"2 W/K\"", ps.gain);
-          ps.integral_time = pid->quantity_or("integral_time", dim::time, duration_what, ps.integral_time);
-          ps.derivative_time = pid->quantity_or("derivative_time", dim::time, duration_what, ps.derivative_time);
-          ps.power_min = pid->quantity_or("power_min", dim::power, "a power such as \"0 W\"", ps.power_min);
-          ps.power_max = pid->quantity_or("power_max", dim::power, "a power such as \"3 kW\"", ps.power_max);
-          if (!(ps.gain > 0.0)) pid->fail_key("gain", "must be positive");
-          if (!(ps.integral_time > 0.0)) pid->fail_key("integral_time", "must be positive");
-          if (!(ps.derivative_time >= 0.0)) pid->fail_key("derivative_time", "must not be negative");
-          if (!(ps.power_min >= 0.0 && ps.power_max > ps.power_min)) pid->fail_key("power_max", "need 0 <= power_min < power_max");
-        }
-      } else {
-        h->fail_key("control", "'" + mode + "' is not a recipe control; expected power, voltage, current or temperature");
-      }
-      // The electric solve holds what the program sets; the PID sets a power.
-      m.electric.mode = m.heater_recipe.mode == HeaterRecipe::Mode::voltage   ? physics::ControlMode::voltage
-                        : m.heater_recipe.mode == HeaterRecipe::Mode::current ? physics::ControlMode::current
-                                                                              : physics::ControlMode::power;
-      m.electric.setpoint = m.heater_recipe.schedule.value(0.0);
+      std::vector<std::string> probe_names;
+      for (const auto& p : m.probes) probe_names.push_back(p.name);
+      m.heater_recipe = HeaterRecipe::from_config(*h, probe_names, m.time.initial_temperature);
+      // The electric solve holds what the program's first segment sets; resistance and
+      // temperature segments set a power (found in the coupling, none before it).
+      using Mode = HeaterRecipe::Mode;
+      const Mode first = m.heater_recipe.mode;
+      m.electric.mode = first == Mode::voltage   ? physics::ControlMode::voltage
+                        : first == Mode::current ? physics::ControlMode::current
+                                                 : physics::ControlMode::power;
+      m.electric.setpoint =
+          first == Mode::resistance || first == Mode::temperature ? 0.0 : m.heater_recipe.schedule.value(0.0);
     }
     if (auto coolant = recipe->find("coolant_temperature")) {
       m.coolant_temperature = process::Schedule::from_config(

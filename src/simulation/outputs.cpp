@@ -131,11 +131,14 @@ void Simulation::declare_outputs(OutputTable& t, Simulation* sim) {
            [d] { return double(d->coupling_iterations); });
   t.scalar(true, "linear_iterations", "1", always, "thermal + electric multigrid-PCG iterations of the step",
            [d] { return double(d->linear_iterations); });
-  const bool temperature_control = all || m->heater_recipe.mode == HeaterRecipe::Mode::temperature;
+  const bool temperature_control = all || m->heater_recipe.uses(HeaterRecipe::Mode::temperature);
   t.scalar(temperature_control, "T_control", "K", with_temperature_control, "control thermocouple reading",
            [d] { return d->T_control; });
   t.scalar(temperature_control, "T_setpoint", "K", with_temperature_control, "its setpoint",
            [d] { return d->T_setpoint; });
+  t.scalar(all || m->heater_recipe.uses(HeaterRecipe::Mode::resistance), "R_setpoint", "ohm",
+           "with `control: resistance` in recipe.heater", "programmed heater resistance (NaN outside resistance segments)",
+           [d] { return d->R_setpoint; });
   t.scalar(all || !m->oil_pressure.empty(), "oil_pressure", "Pa", "with `recipe.oil_pressure`",
            "press oil pressure from the recipe", [d] { return d->oil_pressure; });
   t.scalar(all || !m->coolant_temperature.empty(), "T_coolant", "K", "with `recipe.coolant_temperature`",

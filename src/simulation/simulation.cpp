@@ -85,7 +85,7 @@ void Simulation::solve_steady() {
   diag_.coupling_iterations = electro_->couple(inf, time_, diag_.T_max);
   diag_.electric = electro_->electric();
   diag_.linear_iterations = electro_->linear_iterations();
-  electro_->commit_control(inf);
+  electro_->commit_control(inf, time_);
   refresh_diagnostics(inf);
   update_pressure(inf);  // a steady state is the long-time limit: the medium has relaxed
   if (growth_) growth_->update_status(electro_->T(), diag_.p_cell, diag_.T_seed, pressure_ ? &diag_.p_seed : nullptr);
@@ -106,7 +106,7 @@ void Simulation::attempt(double dt) {
 }
 
 void Simulation::accept(double dt) {
-  electro_->commit_control(dt);
+  electro_->commit_control(dt, time_ + dt);
   time_ += dt;
   ++diag_.steps;
   update_pressure(dt);
@@ -173,6 +173,8 @@ SimulationState Simulation::state() const {
   s.pid_integral = et.pid_integral;
   s.pid_last_error = et.pid_last_error;
   s.pid_started = et.pid_started ? 1 : 0;
+  s.heater_power = et.power;
+  s.heater_measured_start = et.measured_start;
   if (pressure_) {
     physics::CellPressure::State ps = pressure_->state();
     s.pressure_relaxation = ps.relaxation;
@@ -206,7 +208,7 @@ void Simulation::restore(const SimulationState& s) {
   diag_.rejected_steps = s.rejected_steps;
   if (pressure_) pressure_->restore({s.pressure_relaxation, s.mechanics_solves, s.mechanics});
   electro_->restore({s.T, s.electric_warm_start, s.T_base, s.T_response, s.pid_integral, s.pid_last_error,
-                     s.pid_started != 0});
+                     s.pid_started != 0, s.heater_measured_start, s.heater_power});
   if (growth_) {
     if (s.region.size() != n || s.material.size() != n)
       throw ConfigError("--restart", "the checkpoint lacks the growth state");

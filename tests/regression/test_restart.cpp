@@ -38,8 +38,8 @@ class Restart : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir); }
 
-  int run(const std::string& args) {
-    std::string cmd = "cd '" + dir.string() + "' && '" + binary + "' run '" + source_dir + "/tests/data/small_cell.yaml' " +
+  int run(const std::string& args, const std::string& config = "small_cell.yaml") {
+    std::string cmd = "cd '" + dir.string() + "' && '" + binary + "' run '" + source_dir + "/tests/data/" + config + "' " +
                       args + " " + common + " >> log.txt 2>&1";
     int status = std::system(cmd.c_str());
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -97,6 +97,21 @@ TEST_F(Restart, ContinuingAfterUntilEqualsAnUninterruptedRun) {
   const double diff = max_relative_difference(dir / "full.h5", dir / "part.h5");
   std::cout << "[ restart ] after --until: max relative difference " << diff << "\n";
   EXPECT_LE(diff, 1e-10);
+}
+
+// A resistance program: the restart continues from the resistance measured at the switch
+// (checkpointed) and from the power the branch search starts at.
+TEST_F(Restart, AResistanceProgramContinuesFromItsMeasuredSwitch) {
+  const std::string cell = "resistance_cell.yaml";
+  ASSERT_EQ(run("-o full.h5", cell), 0) << log();
+  ASSERT_EQ(run("-o part.h5 --until \"5 h\"", cell), 0) << log();  // in the resistance ramp
+  ASSERT_EQ(run("-o part.h5 --restart", cell), 0) << log();
+  const double diff = max_relative_difference(dir / "full.h5", dir / "part.h5", "T", "heater_power");
+  const double diff_R = max_relative_difference(dir / "full.h5", dir / "part.h5", "T", "R_setpoint");
+  std::cout << "[ restart ] resistance program: max relative difference " << diff << " (power), " << diff_R
+            << " (R_setpoint)\n";
+  EXPECT_LE(diff, 1e-10);
+  EXPECT_LE(diff_R, 1e-10);
 }
 
 TEST_F(Restart, SigtermFinishesTheStepCheckpointsAndExitsThree) {

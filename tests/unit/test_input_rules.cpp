@@ -286,3 +286,30 @@ TEST(MemoryEstimate, ModelHonoursTheEnvironmentLimit) {
   ASSERT_TRUE(avail.has_value());
   EXPECT_GT(avail->bytes, 0u);
 }
+
+TEST(InputRules, HeaterSegmentsSwitchModesOnlyWhereItMeansSomething) {
+  auto program = [](const std::string& recipe) {
+    return [recipe](std::string s) {
+      s = replace(s, "  control: voltage\n  voltage: \"0.2 V\"\n", "  {}\n");
+      return s + "recipe:\n  heater: " + recipe + "\n";
+    };
+  };
+  const std::string ok = "{control: power, segments: [{ramp_to: \"5 W\", duration: \"1 min\"}, "
+                         "{control: resistance, ramp_to: \"0.1 mohm\", duration: \"1 min\"}]}";
+  EXPECT_EQ(slab(program(ok)).key, "<no error>");
+  EXPECT_REFUSED(slab(program("{control: power, segments: [{control: resistance, hold: \"1 min\"}]}")),
+                 "recipe.heater.segments.0.control", "the first segment runs in recipe.heater.control");
+  EXPECT_REFUSED(slab(program("{control: power, segments: [{hold: \"1 min\"}, {control: power, hold: \"1 min\"}]}")),
+                 "recipe.heater.segments.1.control", "already runs in power control");
+  EXPECT_REFUSED(slab(program("{control: power, segments: [{hold: \"1 min\"}, {control: joules, hold: \"1 min\"}]}")),
+                 "recipe.heater.segments.1.control", "expected power, voltage, current, resistance or temperature");
+  EXPECT_REFUSED(slab(program("{control: power, segments: [{hold: \"1 min\"}, {control: resistance, ramp_to: \"2 V\", "
+                              "duration: \"1 min\"}]}")),
+                 "recipe.heater.segments.1.ramp_to", "a resistance such as");
+  EXPECT_REFUSED(slab(program("{control: resistance, segments: [{hold: \"1 min\"}]}")), "recipe.heater.start",
+                 "needs its start value");
+  EXPECT_REFUSED(slab(program("{control: resistance, start: \"-1 mohm\", segments: [{hold: \"1 min\"}]}")),
+                 "recipe.heater.start", "must be positive");
+  EXPECT_REFUSED(slab(program("{control: power, segments: [{hold: \"1 min\"}, {control: temperature, hold: \"1 min\"}]}")),
+                 "recipe.heater.control_probe", "missing");
+}

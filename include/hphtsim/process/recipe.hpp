@@ -32,6 +32,29 @@ class Schedule {
   using ValueCheck = std::function<void(const core::ConfigNode& node, double value)>;
   static Schedule from_config(const core::ConfigNode& node, const core::Dimension& dim, const std::string& what,
                               double default_start, const ValueCheck& check = {});
+  /// What the values of one segment are: programs whose segments change the quantity they set
+  /// (the heater: `control: resistance` on a segment) give each segment its own.
+  struct ValueKind {
+    core::Dimension dim;
+    std::string what;
+    ValueCheck check;
+  };
+  /// As above, with the kind of `start` (kind_of(-1)) and of each segment's `ramp_to`
+  /// (kind_of(index)) from the caller.
+  static Schedule from_config(const core::ConfigNode& node, const std::function<ValueKind(int segment)>& kind_of,
+                              double default_start);
+
+  /// Segment `segment` starts from `start` instead of the previous segment's end value, and the
+  /// segments after it chain from there (a control switch that starts from what was measured).
+  void restart_at(int segment, double start);
+  /// The segment that a step ending at t belongs to (steps land on segment ends, so a step that
+  /// ends at a boundary belongs to the segment before it); -1 before 0 or when empty.
+  int segment_for_step(double t_end) const;
+  /// The program's value at the end t_end of a step, within the step's own segment
+  /// (segment_for_step): equal to value() where the program is continuous, and the old
+  /// segment's end value at a switch to another quantity.
+  double value_for_step(double t_end) const;
+  double start_time(int segment) const { return ends_[std::size_t(segment)] - segments_[std::size_t(segment)].duration; }
 
   double value(double t) const;       ///< constant before 0 and after the end
   double end_time() const { return ends_.empty() ? 0.0 : ends_.back(); }
@@ -50,15 +73,30 @@ class Schedule {
   std::vector<double> starts_;  // value at each segment start
 };
 
-/// The heater part of the recipe: a program of the power (W), the voltage across the anvils (V)
-/// or the current (A), as production presses run; or a temperature setpoint (K) at a probe held
-/// by the PID controller (a lab thermocouple).
+/// The heater part of the recipe: a program of the power (W), the voltage across the anvils (V),
+/// the current (A) or the heater resistance V/I (ohm), as production presses run; or a
+/// temperature setpoint (K) at a probe held by the PID controller (a lab thermocouple). A segment
+/// may switch what is programmed (`control: resistance` on it); the switch is bumpless: the new
+/// quantity's program starts from its value measured at the switch.
 struct HeaterRecipe {
-  enum class Mode { none, power, voltage, current, temperature };
-  Mode mode = Mode::none;
-  Schedule schedule;
-  int control_probe = -1;  ///< index into Model::probes (temperature mode)
+  enum class Mode { none, power, voltage, current, resistance, temperature };
+  Mode mode = Mode::none;         ///< of the first segment; Mode::none: no heater recipe
+  Schedule schedule;              ///< values in each segment's own quantity (segment_mode)
+  std::vector<Mode> segment_mode; ///< per segment
+  std::vector<char> switches;     ///< per segment: 1 where the segment changes the mode
+  int control_probe = -1;  ///< index into Model::probes (temperature segments)
   PidSettings pid;
+  double power_max = 3000.0;  ///< W, the supply's limit for resistance segments
+
+  /// The mode of the step that ends at t_end (the first mode before the program starts).
+  Mode mode_for_step(double t_end) const;
+  bool uses(Mode m) const;
+  static const char* name(Mode m);
+
+  /// Reads recipe.heater: control (the first mode), start, segments (each may carry its own
+  /// `control`), control_probe and pid (temperature segments), power_max (resistance segments).
+  static HeaterRecipe from_config(const core::ConfigNode& node, const std::vector<std::string>& probe_names,
+                                  double initial_temperature);
 };
 
 }  // namespace hphtsim::process

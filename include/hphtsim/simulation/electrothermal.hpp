@@ -37,8 +37,9 @@ class ElectroThermal {
 
   void begin_step() { T_old_ = T_; }  ///< T_old := T before an attempt
   void reject_step() { T_ = T_old_; }  ///< back to T_old after a failed or rejected attempt
-  /// The accepted step's control update (temperature recipes: the PID's integral and error).
-  void commit_control(double dt);
+  /// The accepted step's control update (ending at t_end): the PID's integral and error in
+  /// temperature segments; at a segment that switches the programmed quantity, its start value.
+  void commit_control(double dt, double t_end);
 
   const std::vector<double>& T() const { return T_; }
   std::vector<double>& T() { return T_; }
@@ -46,7 +47,12 @@ class ElectroThermal {
   std::vector<double>& phi() { return phi_; }
   std::vector<double>& q() { return q_density_; }  ///< W/m^3
   const physics::ElectricState& electric() const { return electric_state_; }
-  double T_setpoint() const { return T_setpoint_; }  ///< K, the last coupling's (temperature recipes)
+  /// The last coupling's programmed temperature (K) or resistance (ohm) in temperature and
+  /// resistance segments, else NaN.
+  double setpoint() const { return setpoint_; }
+  /// False when the last resistance coupling found no power within the supply's limit that
+  /// gives the programmed resistance.
+  bool resistance_reachable() const { return resistance_reachable_; }
   int linear_iterations() const { return linear_iterations_; }
   double heat_out() const { return thermal_.heat_out(T_); }  ///< W through the anvil faces
 
@@ -54,6 +60,8 @@ class ElectroThermal {
     std::vector<double> T, electric_warm_start, T_base, T_response;
     double pid_integral = 0.0, pid_last_error = 0.0;
     bool pid_started = false;
+    std::vector<double> measured_start;  ///< per recipe segment: its measured start (switches), NaN
+    double power = 0.0;                  ///< W, the last coupling's heater power
   };
   State state() const;
   /// Restores T (and T_old = T), the warm start and the controller.
@@ -68,7 +76,12 @@ class ElectroThermal {
   physics::ThermalProblem thermal_;
   process::PidController pid_;
   physics::ElectricState electric_state_;
-  double T_setpoint_;
+  process::Schedule program_;           // the heater program, with the switches' measured starts
+  std::vector<double> measured_start_;  // per segment (NaN: not a switch, or not reached)
+  double setpoint_;
+  bool resistance_reachable_ = true;
+  double secant_in_ = 0.0, secant_out_ = 0.0;  // the last pass's power in and out (resistance segments)
+  std::vector<std::size_t> carriers_;   // cells that carry current (resistance segments)
   int linear_iterations_ = 0;
   std::vector<double> T_, T_old_, T_iter_, phi_, joule_heat_, q_density_;  // joule_heat_: W per cell
   std::vector<double> T_base_, T_response_, no_heat_;
@@ -81,7 +94,9 @@ class ElectroThermal {
   std::vector<double> drift_factor_;  // of each drift at the last update_properties
 
   void update_properties(double t);
-  void drive_heater(double t);  // the setpoint at t (power recipe), before a solve
+  void drive_heater(double t);  // the mode and setpoint of the step ending at t, before a solve
+  /// The heater power whose temperatures T_base + P T_response give the resistance `target`.
+  double power_for_resistance(double target, const physics::ElectricState& unit, double power_near);
 };
 
 }  // namespace hphtsim::simulation

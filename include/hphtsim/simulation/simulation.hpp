@@ -33,6 +33,8 @@ struct SimulationState {
   physics::MechanicsState mechanics;  // empty without the pressure field
   double pid_integral = 0.0, pid_last_error = 0.0;
   int pid_started = 0;
+  double heater_power = 0.0;           // W, the last step's (resistance and temperature segments start there)
+  std::vector<double> heater_measured_start;  // per heater segment: a switch's measured start, NaN
   std::vector<double> T, T_prev, electric_warm_start, T_base, T_response;
   // Growth (empty without it): the material map it changed and its own state.
   std::vector<double> region, material;

@@ -32,7 +32,14 @@ CyclePhase cycle_phase(const Model& model, double t) {
     lo = std::min(lo, v);
     hi = std::max(hi, v);
   }
-  return heater.value_for_step(t) <= lo + 0.02 * (hi - lo) ? CyclePhase::cold : CyclePhase::hot;
+  const double cold_below = lo + 0.02 * (hi - lo);
+  if (heater.value_for_step(t) > cold_below) return CyclePhase::hot;
+  // Cold after the heater was hot: the cell still cools from growth temperature (its steps
+  // are as dear as the ramp down's, the pressure field re-solved at nearly every one).
+  for (std::size_t j = 0; j < heater.segments().size() && heater.ends()[j] <= t + 1e-9 * std::max(1.0, t); ++j)
+    if (same_mode(j) && heater.value_for_step(heater.ends()[j]) > cold_below)
+      return CyclePhase::cooling;
+  return CyclePhase::cold;
 }
 
 ExpectedSteps expected_steps(const Model& model, double t, double until, int next_snapshot_index,
@@ -42,6 +49,7 @@ ExpectedSteps expected_steps(const Model& model, double t, double until, int nex
   const double eps = 1e-9 * std::max(1.0, until);
   const double first_boundary = model.next_recipe_boundary(t);  // the segment in progress ends here
   ExpectedSteps steps;
+  bool cooling_counted = false;
   int snap = next_snapshot_index;
   double dt = outlook.next_dt > 0.0 ? outlook.next_dt : ts.step;
   while (t < until - eps && steps.total() < 1e7) {
@@ -56,6 +64,22 @@ ExpectedSteps expected_steps(const Model& model, double t, double until, int nex
       const double duration = heater.segments()[std::size_t(heater.segment_at(t))].duration;
       const double end = std::min(next_recipe, until);
       steps[phase] += outlook.steps_per_heater_ramp * (end - t) / std::max(duration, eps);
+      t = end;
+      while (double(snap) * ts.snapshot_interval <= t + eps) ++snap;
+      dt = ts.step;
+      continue;
+    }
+    if (phase == CyclePhase::cooling && outlook.cooling_steps > 0.0 && !cooling_counted) {
+      // The cooling after the heater went cold: as many steps as the estimator expects for the
+      // rest of it (the error limits them, not the growth rule), up to where it ends.
+      cooling_counted = true;
+      steps[phase] += outlook.cooling_steps;
+      double end = until;
+      for (double e = next_recipe; e < until - eps; e = model.next_recipe_boundary(e))
+        if (cycle_phase(model, e) != CyclePhase::cooling) {
+          end = e;
+          break;
+        }
       t = end;
       while (double(snap) * ts.snapshot_interval <= t + eps) ++snap;
       dt = ts.step;
@@ -80,7 +104,10 @@ ExpectedSteps expected_steps(const Model& model, double t, double until, int nex
   return steps;
 }
 
-void EtaEstimator::charge(CyclePhase p, double wall_seconds) { cost_[std::size_t(p)].wall += wall_seconds; }
+void EtaEstimator::charge(CyclePhase p, double wall_seconds) {
+  cost_[std::size_t(p)].wall += wall_seconds;
+  if (p == CyclePhase::heater_ramp) wall_this_ramp_ += wall_seconds;
+}
 
 void EtaEstimator::accepted(CyclePhase p, bool ramp_ended) {
   steps_this_hold_ = p == CyclePhase::hot ? (last_phase_ == CyclePhase::hot ? steps_this_hold_ + 1 : 1) : 0;
@@ -92,22 +119,29 @@ void EtaEstimator::accepted(CyclePhase p, bool ramp_ended) {
   // still at 1400 degC, the pressure field re-solved at every step) some hundred times more.
   // (The default cycle's ETA still falls to about 1/40 of the true time at the end of the
   // quench ramp: the ramp's expected steps run out while the cooling's have not been counted.)
-  if ((p == CyclePhase::hot || p == CyclePhase::cold) && c.steps >= 8.0) {
+  if (p != CyclePhase::heater_ramp && c.steps >= 8.0) {
     c.wall *= 7.0 / 8.0;
     c.steps = 7.0;
   }
   c.steps += 1.0;
+  steps_this_cooling_ = p == CyclePhase::cooling ? steps_this_cooling_ + 1 : 0;
   if (p != CyclePhase::heater_ramp) return;
   ++steps_this_ramp_;
   if (ramp_ended) {
     ++ramps_done_;
     ramp_steps_done_ += steps_this_ramp_;
+    last_ramp_steps_ = steps_this_ramp_;
+    // The ramp's wall time without its last step's (charged after this call; one of ~50).
+    last_ramp_wall_ = wall_this_ramp_;
+    wall_this_ramp_ = 0.0;
     steps_this_ramp_ = 0;
   }
 }
 
 double EtaEstimator::cost_per_step(CyclePhase p) const {
-  auto seen = [&](CyclePhase q) { return cost_[std::size_t(q)].steps > 0.0; };
+  // Seen: a step accepted and its wall time charged (the progress line may come in between:
+  // a phase's first step priced at 0 s made the default cycle's ETA read 0 at the quench's end).
+  auto seen = [&](CyclePhase q) { return cost_[std::size_t(q)].steps > 0.0 && cost_[std::size_t(q)].wall > 0.0; };
   auto mean = [&](CyclePhase q) { return cost_[std::size_t(q)].wall / cost_[std::size_t(q)].steps; };
   // A hot hold's step costs no less than a heater ramp's: its early steps are cheap (little
   // changes; the pressure field is not re-solved), its later ones dearer (measured on the
@@ -116,11 +150,16 @@ double EtaEstimator::cost_per_step(CyclePhase p) const {
   if (p == CyclePhase::hot && seen(p) && seen(CyclePhase::heater_ramp))
     return std::max(mean(p), mean(CyclePhase::heater_ramp));
   if (seen(p)) return mean(p);
+  // The cooling after a quench costs what the ramp down's steps did (the cell is as hot, the
+  // field as busy); the cold pressurisation's steps cost a hundredth of that.
+  if (p == CyclePhase::cooling && last_ramp_steps_ > 1 && last_ramp_wall_ > 0.0)
+    return last_ramp_wall_ / (last_ramp_steps_ - 1);
+  if (p == CyclePhase::cooling && seen(CyclePhase::heater_ramp)) return mean(CyclePhase::heater_ramp);
   // A hot phase not seen yet costs what the other hot one did; a cold one the cheapest seen.
   const CyclePhase other = p == CyclePhase::hot ? CyclePhase::heater_ramp : CyclePhase::hot;
-  if (p != CyclePhase::cold && seen(other)) return mean(other);
+  if ((p == CyclePhase::hot || p == CyclePhase::heater_ramp) && seen(other)) return mean(other);
   double best = std::numeric_limits<double>::infinity();
-  for (CyclePhase q : {CyclePhase::cold, CyclePhase::heater_ramp, CyclePhase::hot})
+  for (CyclePhase q : {CyclePhase::cold, CyclePhase::heater_ramp, CyclePhase::hot, CyclePhase::cooling})
     if (seen(q)) best = std::min(best, mean(q));
   return std::isfinite(best) ? best : 0.0;
 }
@@ -156,9 +195,16 @@ double EtaEstimator::remaining(const Model& model, double t, double next_dt, dou
     outlook.steps_per_heater_ramp =
         steps_this_ramp_ + expected_steps(model, t, ramp_end, next_snapshot_index, outlook)[CyclePhase::heater_ramp];
   }
+  // The cooling after the heater went cold takes about as many steps as the ramp down did (the
+  // error limits them; on the default cycle 31 after a 56-step quench, where the growth rule
+  // counts 10): in it, those the last ramp took less those done; before it, a ramp's worth.
+  if (now == CyclePhase::cooling)
+    outlook.cooling_steps = steps_this_cooling_ < last_ramp_steps_ ? double(last_ramp_steps_ - steps_this_cooling_) : 0.0;
+  else
+    outlook.cooling_steps = outlook.steps_per_heater_ramp;
   const ExpectedSteps left = expected_steps(model, t, until, next_snapshot_index, outlook);
   double eta = 0.0;
-  for (CyclePhase p : {CyclePhase::cold, CyclePhase::heater_ramp, CyclePhase::hot})
+  for (CyclePhase p : {CyclePhase::cold, CyclePhase::heater_ramp, CyclePhase::hot, CyclePhase::cooling})
     eta += left[p] * cost_per_step(p);
   return eta;
 }

@@ -187,7 +187,8 @@ TEST(Eta, HeaterRampsCountAtTheStepsPerRampSeen) {
   const auto all = simulation::expected_steps(m, 0.0, end, 1, outlook);
   EXPECT_NEAR(all[CyclePhase::heater_ramp], 20.0, 1e-9);
   EXPECT_GT(all[CyclePhase::hot], 40.0);  // 20 d at 12 h steps at least
-  EXPECT_GT(all[CyclePhase::cold], 5.0);  // pressurise, release, the last hold
+  EXPECT_GT(all[CyclePhase::cold], 2.0);  // pressurise
+  EXPECT_GT(all[CyclePhase::cooling], 5.0);  // release, the last hold (after the heater was hot)
   // Half-way through the heat-up, at the 300 s its error allows: 6 steps, then the cool-down.
   outlook.next_dt = outlook.error_limited_dt = 300.0;
   const auto mid = simulation::expected_steps(m, 3600.0, end, 1, outlook);
@@ -198,8 +199,13 @@ TEST(Eta, HeaterRampsCountAtTheStepsPerRampSeen) {
   const auto day = simulation::expected_steps(m, 2 * 86400.0, 3 * 86400.0, 3, hold);
   EXPECT_NEAR(day[CyclePhase::hot], 8.0, 1e-9);
   EXPECT_EQ(day[CyclePhase::heater_ramp] + day[CyclePhase::cold], 0.0);
-  EXPECT_GT(mid[CyclePhase::cold], 0.0);  // the release and the last hold are still to come
-  EXPECT_LT(mid[CyclePhase::cold], all[CyclePhase::cold]);
+  EXPECT_GT(mid[CyclePhase::cooling], 0.0);  // the release and the last hold are still to come
+  EXPECT_LT(mid[CyclePhase::cold], all[CyclePhase::cold]);  // the pressurisation is behind
+  // The cooling counted at the steps the estimator expects (the ramp down's) instead of the
+  // growth rule.
+  outlook.cooling_steps = 25.0;
+  const auto counted = simulation::expected_steps(m, 3600.0, end, 1, outlook);
+  EXPECT_NEAR(counted[CyclePhase::cooling], 25.0, 1e-9);
 }
 
 TEST(Eta, PhasesOfTheDefaultCycle) {
@@ -212,8 +218,8 @@ TEST(Eta, PhasesOfTheDefaultCycle) {
   EXPECT_EQ(simulation::cycle_phase(m, 1.5 * h), CyclePhase::hot);
   EXPECT_EQ(simulation::cycle_phase(m, 300.0 * h), CyclePhase::hot);
   EXPECT_EQ(simulation::cycle_phase(m, 482.0 * h), CyclePhase::heater_ramp);
-  EXPECT_EQ(simulation::cycle_phase(m, 485.0 * h), CyclePhase::cold);  // release
-  EXPECT_EQ(simulation::cycle_phase(m, 1000.0 * h), CyclePhase::cold);  // past the end
+  EXPECT_EQ(simulation::cycle_phase(m, 485.0 * h), CyclePhase::cooling);  // release: cold after the hold
+  EXPECT_EQ(simulation::cycle_phase(m, 1000.0 * h), CyclePhase::cooling);  // past the end
 }
 
 TEST(Eta, CostPerStepPerPhaseWithFallbacks) {
@@ -256,6 +262,21 @@ TEST(Eta, CostPerStepPerPhaseWithFallbacks) {
     cooling.charge(CyclePhase::cold, 2.0);
   }
   EXPECT_NEAR(cooling.cost_per_step(CyclePhase::cold), 2.0, 0.05);
+  // The cooling after the heater went cold, not seen yet, costs what the ramp down's steps did
+  // (not the cheap cold pressurisation's); then its own.
+  simulation::EtaEstimator quench;
+  for (int i = 0; i < 10; ++i) {
+    quench.accepted(CyclePhase::cold, false);
+    quench.charge(CyclePhase::cold, 0.05);
+  }
+  for (int i = 0; i < 5; ++i) {
+    quench.accepted(CyclePhase::heater_ramp, i == 4);
+    quench.charge(CyclePhase::heater_ramp, 3.0);
+  }
+  EXPECT_DOUBLE_EQ(quench.cost_per_step(CyclePhase::cooling), 3.0);
+  quench.accepted(CyclePhase::cooling, false);
+  quench.charge(CyclePhase::cooling, 1.0);
+  EXPECT_DOUBLE_EQ(quench.cost_per_step(CyclePhase::cooling), 1.0);
 }
 
 namespace {

@@ -18,8 +18,9 @@ enum class CyclePhase {
   cold,         ///< heater at its lowest programmed value, not ramping (pressurise, release)
   heater_ramp,  ///< the heater program ramps (heat-up, cool-down)
   hot,          ///< the heater holds above its lowest value (the growth hold)
+  cooling,      ///< the heater at its lowest value after it was hot: the cell cools (after a quench)
 };
-constexpr int cycle_phase_count = 3;
+constexpr int cycle_phase_count = 4;
 
 /// The phase of the cycle at time t (the segment that starts at t).
 CyclePhase cycle_phase(const Model& model, double t);
@@ -29,7 +30,7 @@ struct ExpectedSteps {
   std::array<double, cycle_phase_count> steps{};
   double& operator[](CyclePhase p) { return steps[std::size_t(p)]; }
   double operator[](CyclePhase p) const { return steps[std::size_t(p)]; }
-  double total() const { return steps[0] + steps[1] + steps[2]; }
+  double total() const { return steps[0] + steps[1] + steps[2] + steps[3]; }
 };
 
 /// What the controller has shown so far about the rest of the run.
@@ -41,6 +42,9 @@ struct StepOutlook {
   /// Steps to assume for a whole heater ramp not yet started (the mean of the finished ones, or
   /// the estimate of the one in progress); 0: the growth rule.
   double steps_per_heater_ramp = 0.0;
+  /// Steps to assume for the rest of the cooling after the heater went cold (the first
+  /// cooling stretch; later ones by the growth rule); 0: the growth rule.
+  double cooling_steps = 0.0;
 };
 
 /// The steps from time t to `until`: growth by time.step_growth up to time.max_step, landing
@@ -78,6 +82,8 @@ class EtaEstimator {
   };
   std::array<Cost, cycle_phase_count> cost_{};
   int ramps_done_ = 0, ramp_steps_done_ = 0, steps_this_ramp_ = 0;
+  int last_ramp_steps_ = 0, steps_this_cooling_ = 0;  // the last finished ramp's steps; the cooling's so far
+  double wall_this_ramp_ = 0.0, last_ramp_wall_ = 0.0;  // s, the ramp in progress's and the last finished one's
   double error_limited_dt_ = 0.0, last_dt_ = 0.0;
   /// The error limits of the last three accepted steps: a hold's cap takes the largest, so that
   /// the dip after a step shortened to land on a snapshot is not taken for a trend.

@@ -13,6 +13,15 @@ using namespace hphtsim;
 
 namespace {
 const std::string source_dir = HPHTSIM_SOURCE_DIR;
+
+// The offset of a named series in a row of the simulation's series history.
+template <class Layout>
+std::size_t column(const Layout& layout, const std::string& name) {
+  for (std::size_t i = 0, off = 0; i < layout.size(); off += layout[i].columns, ++i)
+    if (layout[i].name == name) return off;
+  ADD_FAILURE() << "no column " << name;
+  return 0;
+}
 }
 
 TEST(Recipe, PidHoldsTheThermocoupleAndStepsGrowInTheHold) {
@@ -23,12 +32,7 @@ TEST(Recipe, PidHoldsTheThermocoupleAndStepsGrowInTheHold) {
   sim.run(opts);
   const auto& rows = sim.series_history();
   const auto layout = sim.series_layout();
-  auto col = [&](const std::string& name) {
-    for (std::size_t i = 0, off = 0; i < layout.size(); off += layout[i].columns, ++i)
-      if (layout[i].name == name) return off;
-    ADD_FAILURE() << "no column " << name;
-    return std::size_t(0);
-  };
+  auto col = [&](const std::string& name) { return column(layout, name); };
   const std::size_t t = col("time"), dt = col("time_step"), tc = col("T_control"), sp = col("T_setpoint");
   const double ramp_end = 20 * 60.0, hold_end = ramp_end + 86400.0;
   double worst = 0.0, largest_hold_step = 0.0, step_after_change = 1e30;
@@ -57,12 +61,7 @@ TEST(Recipe, AResistanceProgramHoldsTheHeatersResistanceAndSwitchesWithoutABump)
   sim.run(simulation::RunOptions{});
   const auto& rows = sim.series_history();
   const auto layout = sim.series_layout();
-  auto col = [&](const std::string& name) {
-    for (std::size_t i = 0, off = 0; i < layout.size(); off += layout[i].columns, ++i)
-      if (layout[i].name == name) return off;
-    ADD_FAILURE() << "no column " << name;
-    return std::size_t(0);
-  };
+  auto col = [&](const std::string& name) { return column(layout, name); };
   const std::size_t t = col("time"), P = col("heater_power"), R = col("heater_resistance"), Rs = col("R_setpoint"),
                     Tmax = col("T_max");
   const double switch_in = (20 + 120) * 60.0, ramp_start = switch_in + 7200.0, switch_out = ramp_start + 7200.0;

@@ -51,6 +51,15 @@ Grid Grid::from_edges(std::vector<double> x, std::vector<double> y, std::vector<
   return g;
 }
 
+Grid Grid::cylindrical(std::vector<double> r, std::vector<double> z) {
+  check_edges(r, "r");
+  if (r.front() != 0.0) throw std::invalid_argument("grid: the radial edges of an axisymmetric grid start on the axis (r = 0)");
+  const double pi = 3.14159265358979323846;
+  Grid g = from_edges(std::move(r), {-pi, pi}, std::move(z));
+  g.metric = Metric::cylindrical;
+  return g;
+}
+
 int Grid::locate_x(double px) const { return locate(x, px); }
 int Grid::locate_y(double py) const { return locate(y, py); }
 int Grid::locate_z(double pz) const { return locate(z, pz); }

@@ -26,7 +26,7 @@ void for_each_active_face(const core::Grid& g, const std::vector<unsigned char>&
         for (int f = 0; f < 6; ++f) {
           const int a = i + di[f], b = j + dj[f], d = k + dk[f];
           if (a < 0 || b < 0 || d < 0 || a >= g.nx || b >= g.ny || d >= g.nz) continue;
-          const double area = f < 2 ? g.dy(j) * g.dz(k) : (f < 4 ? g.dx(i) * g.dz(k) : g.dx(i) * g.dy(j));
+          const double area = g.face_area(i, j, k, f);
           fn(c, g.index(a, b, d), f, area, i, j, k);
         }
       }
@@ -261,7 +261,7 @@ void CrystalGrowth::step(const std::vector<double>& T, double p, const std::vect
     const int a = i + di[f], b = j + dj[f], d = k + dk[f];
     if (a < 0 || b < 0 || d < 0 || a >= g.nx || b >= g.ny || d >= g.nz) return false;
     const std::size_t m = g.index(a, b, d);
-    const double area = f < 2 ? g.dy(j) * g.dz(k) : (f < 4 ? g.dx(i) * g.dz(k) : g.dx(i) * g.dy(j));
+    const double area = g.face_area(i, j, k, f);
     const double half = 0.5 * (f < 2 ? g.dx(i) : (f < 4 ? g.dy(j) : g.dz(k)));
     const double T_face = 0.5 * (T[c] + T[m]);
     const double p_melt = p_field ? (*p_field)[c] : p;

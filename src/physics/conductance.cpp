@@ -16,12 +16,13 @@ void fill_face_conductances(const core::Grid& g, const std::vector<double>& r,
         const bool on = !masked || active[c];
         const double dx = g.dx(i), dy = g.dy(j), dz = g.dz(k);
         double tx = 0.0, ty = 0.0, tz = 0.0;
+        // Face areas from the grid's metric (r dtheta dz on a radial face of a cylindrical grid).
         if (i + 1 < g.nx && on && (!masked || active[c + sx]))
-          tx = dy * dz / (0.5 * dx * dir.along(r, c, 0) + 0.5 * g.dx(i + 1) * dir.along(r, c + sx, 0));
+          tx = g.area_x(i + 1, j, k) / (0.5 * dx * dir.along(r, c, 0) + 0.5 * g.dx(i + 1) * dir.along(r, c + sx, 0));
         if (j + 1 < g.ny && on && (!masked || active[c + sy]))
-          ty = dx * dz / (0.5 * dy * dir.along(r, c, 1) + 0.5 * g.dy(j + 1) * dir.along(r, c + sy, 1));
+          ty = g.area_y(i, k) / (0.5 * dy * dir.along(r, c, 1) + 0.5 * g.dy(j + 1) * dir.along(r, c + sy, 1));
         if (k + 1 < g.nz && on && (!masked || active[c + sz]))
-          tz = dx * dy / (0.5 * dz * dir.along(r, c, 2) + 0.5 * g.dz(k + 1) * dir.along(r, c + sz, 2));
+          tz = g.area_z(i, j) / (0.5 * dz * dir.along(r, c, 2) + 0.5 * g.dz(k + 1) * dir.along(r, c + sz, 2));
         op.tx[c] = tx;
         op.ty[c] = ty;
         op.tz[c] = tz;

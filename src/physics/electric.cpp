@@ -107,7 +107,7 @@ ElectricState ElectricProblem::solve(const std::vector<double>& resistivity, std
         std::size_t c = g.index(i, j, k);
         if (!circuit_[c] || std::abs(g.xc(i)) > settings_.contact_half_x || std::abs(g.yc(j)) > settings_.contact_half_y)
           continue;
-        double area = g.dx(i) * g.dy(j);
+        double area = g.area_z(i, j);
         double tb = area / (0.5 * g.dz(k) * directional_.along(resistivity, c, 2) + settings_.contact_resistance);
         if (k == g.nz - 1) {
           contact_top_[c] = tb;

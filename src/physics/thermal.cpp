@@ -48,14 +48,16 @@ void ThermalProblem::assemble(const std::vector<double>& k_cell, const std::vect
         };
         double tb = 0.0;
         const auto& b = boundary_;
-        if (i == 0) tb += robin(b.face_h(c, 0), dy * dz, dx, 0);
-        if (i == g.nx - 1) tb += robin(b.face_h(c, 1), dy * dz, dx, 0);
-        if (j == 0) tb += robin(b.face_h(c, 2), dx * dz, dy, 1);
-        if (j == g.ny - 1) tb += robin(b.face_h(c, 3), dx * dz, dy, 1);
-        if (k == 0) tb += robin(b.face_h(c, 4), dx * dy, dz, 2);
-        if (k == g.nz - 1) tb += robin(b.face_h(c, 5), dx * dy, dz, 2);
+        // Areas from the metric: in a cylindrical grid the face on the axis has none and the
+        // angular faces are the seam of the revolution (the caller leaves their h at 0).
+        if (i == 0) tb += robin(b.face_h(c, 0), g.area_x(0, j, k), dx, 0);
+        if (i == g.nx - 1) tb += robin(b.face_h(c, 1), g.area_x(g.nx, j, k), dx, 0);
+        if (j == 0) tb += robin(b.face_h(c, 2), g.area_y(i, k), dy, 1);
+        if (j == g.ny - 1) tb += robin(b.face_h(c, 3), g.area_y(i, k), dy, 1);
+        if (k == 0) tb += robin(b.face_h(c, 4), g.area_z(i, j), dz, 2);
+        if (k == g.nz - 1) tb += robin(b.face_h(c, 5), g.area_z(i, j), dz, 2);
         boundary_conductance_[c] = tb;
-        mass_[c] = steady ? 0.0 : rho_cp[c] * dx * dy * dz / dt;
+        mass_[c] = steady ? 0.0 : rho_cp[c] * g.volume(i, j, k) / dt;
         op_.diag[c] = mass_[c] + tb;
       }
   if (!solver_) solver_ = std::make_unique<solvers::MultigridPCG>(op_);

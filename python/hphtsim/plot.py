@@ -33,6 +33,28 @@ def _dataset(source):
     return source
 
 
+def _mirrored(ds):
+    """An axisymmetric (z, r) dataset as the x-z plane through the axis: the half-plane and its
+    mirror image about the axis (x = -r ... r, one y cell at 0), so the slice plot draws it as
+    it draws a 3-D cell's mid-plane."""
+    import xarray as xr
+    r, re = ds["r"].values, ds["r_edge"].values
+    x = np.concatenate([-r[::-1], r])
+    xe = np.concatenate([-re[::-1], re[1:]])
+    data_vars = {}
+    for name, v in ds.data_vars.items():
+        if "r" in v.dims:
+            a = np.concatenate([v.values[..., ::-1], v.values], axis=-1)[..., None, :]
+            dims = tuple(d for d in v.dims if d != "r") + ("y", "x")
+            data_vars[name] = (dims, a, v.attrs)
+        else:
+            data_vars[name] = v
+    coords = {k: c for k, c in ds.coords.items() if k not in ("r", "r_edge")}
+    coords.update({"x": ("x", x, {"units": "mm"}), "x_edge": ("x_edge", xe, {"units": "mm"}),
+                   "y": ("y", [0.0], {"units": "mm"}), "y_edge": ("y_edge", [-re[1], re[1]], {"units": "mm"})})
+    return xr.Dataset(data_vars, coords, attrs=ds.attrs)
+
+
 def _fmt_time(s: float) -> str:
     if s < 120:
         return f"{s:.0f} s"
@@ -133,6 +155,9 @@ def plot_slice(source, field: str = "T", time: Union[int, float, None] = None, y
     from matplotlib.patches import Rectangle
     plt = _plt()
     ds = _dataset(source)
+    revolved = ds.attrs.get("geometry") == "axisymmetric"
+    if revolved:
+        ds = _mirrored(ds)
     if field not in ds:
         raise KeyError(f"no field '{field}' in the result (fields: {[v for v in ds.data_vars if 'time' in ds[v].dims]})")
     if ds.sizes.get("time", 0) == 0:
@@ -207,12 +232,13 @@ def plot_slice(source, field: str = "T", time: Union[int, float, None] = None, y
     ax.set_aspect("equal")
     ax.set_xlim(xe[0], xe[-1])
     ax.set_ylim(ze[0], ze[-1])
-    ax.set_xlabel("x (mm)")
+    ax.set_xlabel("r (mm), mirrored about the axis" if revolved else "x (mm)")
     ax.set_ylabel("z (mm), current axis")
     finite = data[np.isfinite(data)]
     rng = f", {finite.min():.0f}..{finite.max():.0f} {units}" if finite.size else ""
     which = f"snapshot {ti} of 0..{ds.sizes['time'] - 1}" + (f": {why}" if why else "")
-    ax.set_title(f"{field} at t = {_fmt_time(t)}, slice y = {yv:.2f} mm{rng}\n{which}", fontsize=9)
+    where = "axisymmetric (r, z), mirrored about the axis" if revolved else f"slice y = {yv:.2f} mm"
+    ax.set_title(f"{field} at t = {_fmt_time(t)}, {where}{rng}\n{which}", fontsize=9)
     ax.hphtsim_snapshot = (ti, t, why)  # which snapshot was drawn (for the command line)
     if out:
         fig.savefig(out, dpi=130)

@@ -21,6 +21,10 @@ name                   dims                  meaning
 ``seed``               own                   seed names (for 2-D per-seed series)
 =====================  ====================  =============================================
 
+An axisymmetric result (``attrs["geometry"] == "axisymmetric"``) is the (r, z) half-plane:
+coordinates ``r``, ``z``, ``r_edge``, ``z_edge`` (mm, r from the axis) and fields on
+``(time, z, r)``, ``material`` on ``(z, r)``.
+
 Attributes: ``version``, ``git_revision``, ``created``, ``config`` (the resolved YAML) and
 the key figures of /meta (``final_T_max`` ...), ``path``.
 """
@@ -167,21 +171,33 @@ def open_result(path):
         yc, ye = _centres_mm(f["grid/y"][()])
         zc, ze = _centres_mm(f["grid/z"][()])
         shape = (len(zc), len(yc), len(xc))
-        coords = {"x": ("x", xc, {"units": "mm", "long_name": "cell centre x"}),
-                  "y": ("y", yc, {"units": "mm", "long_name": "cell centre y"}),
-                  "z": ("z", zc, {"units": "mm", "long_name": "cell centre z (current axis)"}),
-                  "x_edge": ("x_edge", xe, {"units": "mm"}),
-                  "y_edge": ("y_edge", ye, {"units": "mm"}),
-                  "z_edge": ("z_edge", ze, {"units": "mm"})}
+        # An axisymmetric result is the (r, z) half-plane: dimensions (z, r), one cell over the
+        # revolution dropped; x in the file is r.
+        revolved = _text(f["grid"].attrs.get("geometry", "cartesian")) == "axisymmetric"
+        if revolved:
+            dims = ("z", "r")
+            coords = {"r": ("r", xc, {"units": "mm", "long_name": "cell centre radius"}),
+                      "z": ("z", zc, {"units": "mm", "long_name": "cell centre z (axis)"}),
+                      "r_edge": ("r_edge", xe, {"units": "mm"}),
+                      "z_edge": ("z_edge", ze, {"units": "mm"})}
+        else:
+            dims = ("z", "y", "x")
+            coords = {"x": ("x", xc, {"units": "mm", "long_name": "cell centre x"}),
+                      "y": ("y", yc, {"units": "mm", "long_name": "cell centre y"}),
+                      "z": ("z", zc, {"units": "mm", "long_name": "cell centre z (current axis)"}),
+                      "x_edge": ("x_edge", xe, {"units": "mm"}),
+                      "y_edge": ("y_edge", ye, {"units": "mm"}),
+                      "z_edge": ("z_edge", ze, {"units": "mm"})}
+        cut = (lambda a: a[..., 0, :]) if revolved else (lambda a: a)
         data_vars = {}
-        attrs = {"path": os.fspath(path)}
+        attrs = {"path": os.fspath(path), "geometry": "axisymmetric" if revolved else "cartesian"}
         if "meta" in f:
             for k, v in f["meta"].attrs.items():
                 attrs[k] = _text(v) if isinstance(v, (bytes, str)) else (v.item() if hasattr(v, "item") else v)
         names = [_text(n) for n in f["materials"][()]] if "materials" in f else []
         if "material" in f:
             mat = np.asarray(f["material"][()], dtype=np.int32).reshape(shape)
-            data_vars["material"] = (("z", "y", "x"), mat,
+            data_vars["material"] = (dims, cut(mat),
                                      {"names": names, "flag_values": list(range(len(names))),
                                       "flag_meanings": " ".join(names)})
 
@@ -203,7 +219,7 @@ def open_result(path):
                 fields.setdefault(n, ([], _text(g[n].attrs.get("units", ""))))[0].append(np.asarray(g[n][()]))
         coords["time"] = ("time", np.asarray(times, dtype=float), {"units": "s", "long_name": "snapshot time"})
         for n, (arrs, u) in fields.items():
-            data_vars[n] = (("time", "z", "y", "x"), np.stack(arrs), {"units": u})
+            data_vars[n] = (("time",) + dims, cut(np.stack(arrs)), {"units": u})
 
         layout, rows, seeds, config = _read_layout(f)
     attrs.setdefault("config", config)

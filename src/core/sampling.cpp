@@ -2,6 +2,7 @@
 #include "hphtsim/core/sampling.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 
 #include "hphtsim/core/parallel.hpp"
@@ -23,8 +24,10 @@ double probe_value(const Grid& g, const std::vector<double>& f, const std::array
   };
   int i, j, k;
   double wx, wy, wz;
-  bracket(g.x, g.nx, position[0], i, wx);
-  bracket(g.y, g.ny, position[1], j, wy);
+  // In a cylindrical grid a point (x, y, z) lies at radius hypot(x, y) of the revolution.
+  const bool ring = g.is_cylindrical();
+  bracket(g.x, g.nx, ring ? std::hypot(position[0], position[1]) : position[0], i, wx);
+  bracket(g.y, g.ny, ring ? 0.0 : position[1], j, wy);
   bracket(g.z, g.nz, position[2], k, wz);
   double v = 0.0;
   for (int dk = 0; dk < 2; ++dk)

@@ -66,12 +66,16 @@ std::array<double, 6> Primitive::bounds() const {
 }
 
 std::array<double, 6> Seed::bounds() const {
-  double h = 0.5 * size;
-  return {center[0] - h, center[1] - h, center[2] - h, center[0] + h, center[1] + h, center[2] + h};
+  const double h = 0.5 * size, r = revolved ? revolved_radius() : h;
+  return {center[0] - r, center[1] - r, center[2] - h, center[0] + r, center[1] + r, center[2] + h};
 }
 
 bool Seed::contains(double x, double y, double z) const {
   const auto b = bounds();
+  if (revolved) {
+    const double dx = x - center[0], dy = y - center[1], r = revolved_radius();
+    return dx * dx + dy * dy <= r * r && z >= b[2] && z <= b[5];
+  }
   return x >= b[0] && x <= b[3] && y >= b[1] && y <= b[4] && z >= b[2] && z <= b[5];
 }
 

@@ -145,7 +145,11 @@ std::vector<MixedCell> mixed_cells(const Assembly& assembly, const core::Grid& g
     std::vector<int> owners, part_of(static_cast<std::size_t>(nr));
     for (int j = 0; j < g.ny; ++j)
       for (int i = 0; i < g.nx; ++i) {
-        const Box b{{g.x[i], g.y[j], g.z[k]}, {g.x[i + 1], g.y[j + 1], g.z[k + 1]}};
+        // A cylindrical cell is the annulus [r_i, r_i+1] x [z_k, z_k+1]; its parts are bodies of
+        // revolution (geometry/axisymmetric.hpp), so their half-plane theta = 0 decides it.
+        const bool ring = g.is_cylindrical();
+        const Box b = ring ? Box{{g.x[i], 0.0, g.z[k]}, {g.x[i + 1], 0.0, g.z[k + 1]}}
+                           : Box{{g.x[i], g.y[j], g.z[k]}, {g.x[i + 1], g.y[j + 1], g.z[k + 1]}};
         // The last region covering the whole cell hides everything before it; the partial
         // ones after it decide the samples.
         int base = -1, axis = -2;
@@ -195,12 +199,22 @@ std::vector<MixedCell> mixed_cells(const Assembly& assembly, const core::Grid& g
           auto& w = weights[std::size_t(d)];
           at.clear();
           w.clear();
+          if (ring && d == 1) {  // the revolution: one sample
+            at.push_back(0.0);
+            w.push_back(1.0);
+            continue;
+          }
           const int per = d == axis ? 1 : std::max(2, m / int(cuts.size() - 1));
           for (std::size_t s = 0; s + 1 < cuts.size(); ++s)
             for (int q = 0; q < per; ++q) {
               at.push_back(cuts[s] + (q + 0.5) / per * (cuts[s + 1] - cuts[s]));
               w.push_back((cuts[s + 1] - cuts[s]) / per / (hi - lo));
             }
+          if (ring && d == 0) {  // volume in r: weight r dr, normalised
+            double sum = 0.0;
+            for (std::size_t q = 0; q < w.size(); ++q) sum += (w[q] *= at[q]);
+            for (double& v : w) v /= sum;
+          }
         }
         const std::size_t na = samples[0].size(), nb = samples[1].size(), nc = samples[2].size();
         owners.assign(na * nb * nc, -1);

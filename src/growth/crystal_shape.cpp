@@ -34,6 +34,9 @@ double polyhedron_volume(double a, double b) {
 }  // namespace
 
 bool CrystalGrowth::inside(int seed, double x, double y, double z, double h100, double h111) const {
+  // In (r, z) a point stands for its circle: inside where most of the circle is.
+  if (grid_.is_cylindrical())
+    return ring_fraction(seed, std::hypot(x, y), z, 0.0, 0.0, h100, h111) >= 0.5;
   const auto& ctr = centres_[std::size_t(seed)];
   double v[3] = {x - ctr[0], y - ctr[1], z - ctr[2]};
   if (rotated_[std::size_t(seed)]) {
@@ -69,6 +72,18 @@ double CrystalGrowth::front_distance(int s, int i, int j, int k, int f, double& 
   const int i1 = axis == 0 ? j : i, i2 = axis == 2 ? j : k;
   const double w1 = e1[std::size_t(i1) + 1] - e1[std::size_t(i1)], w2 = e2[std::size_t(i2) + 1] - e2[std::size_t(i2)];
   double covered = 0.0;
+  if (g.is_cylindrical()) {  // the mid-ring (a radial face) or mid-disc (a z face), in quarters
+    for (int u = 0; u < 4; ++u) {
+      const double t = (u % 2 + 0.5) / 2.0;
+      if (axis == 0) {
+        const double hz = 0.25 * g.dz(k), z = g.z[std::size_t(k)] + t * g.dz(k);
+        covered += ring_fraction(s, plane, z, 0.0, hz, h100, h111);
+      } else {
+        const double hr = 0.25 * g.dx(i), r = g.x[std::size_t(i)] + t * g.dx(i);
+        covered += ring_fraction(s, r, plane, hr, 0.0, h100, h111);
+      }
+    }
+  } else
   for (int u = 0; u < 2; ++u)
     for (int v = 0; v < 2; ++v) {
       double q[3], half[3];
@@ -91,6 +106,20 @@ double CrystalGrowth::front_distance(int s, int i, int j, int k, int f, double& 
     (in_at(mid) ? lo : hi) = mid;
   }
   return std::max(0.05 * span, (1.0 - lo) * span);
+}
+
+double CrystalGrowth::ring_fraction(int seed, double r, double z, double hr, double hz, double h100,
+                                    double h111) const {
+  // The seed is on the axis (geometry/axisymmetric.hpp); the angles are offset by half a step so
+  // that no sample lies on a {100} or {111} edge's azimuth. 24 angles resolve the 4-fold
+  // ({100} up) and 3-fold ({111} up) symmetries alike.
+  double share = 0.0;
+  for (int a = 0; a < kRevolutionAngles; ++a) {
+    const double theta = (a + 0.5) * (2.0 * M_PI / kRevolutionAngles);
+    const double c[3] = {r * std::cos(theta), r * std::sin(theta), z}, half[3] = {hr, hr, hz};
+    share += box_fraction(seed, c, half, h100, h111);
+  }
+  return share / kRevolutionAngles;
 }
 
 double CrystalGrowth::box_fraction(int seed, const double centre[3], const double half[3], double h100,
@@ -152,6 +181,24 @@ void CrystalGrowth::grow_shape(int s, double T_seed) {
     range(g.y, g.ny, ctr[1] - R, ctr[1] + R, j0, j1);
     range(g.z, g.nz, ctr[2] - R, ctr[2] + R, k0, k1);
     double v = 0.0;
+    if (g.is_cylindrical()) {  // rings: 2 x 2 sub-rings, each weighted by its volume
+      range(g.x, g.nx, 0.0, R, i0, i1);
+      for (int k = k0; k <= k1; ++k)
+        for (int i = i0; i <= i1; ++i) {
+          const int reg = map_.region[g.index(i, 0, k)];
+          if (reg != solvent_region_ && seed_of(reg) != s) continue;
+          const double hr = 0.25 * g.dx(i), hz = 0.25 * g.dz(k);
+          double share = 0.0, weight = 0.0;
+          for (int q = 0; q < 4; ++q) {
+            const double r = g.x[std::size_t(i)] + (0.25 + 0.5 * (q & 1)) * g.dx(i);
+            const double z = g.z[std::size_t(k)] + (0.25 + 0.5 * (q >> 1)) * g.dz(k);
+            share += r * ring_fraction(s, r, z, hr, hz, h100, h111);
+            weight += r;
+          }
+          v += cell_volume_[g.index(i, 0, k)] * share / weight;
+        }
+      return v;
+    }
     for (int k = k0; k <= k1; ++k)
       for (int j = j0; j <= j1; ++j)
         for (int i = i0; i <= i1; ++i) {

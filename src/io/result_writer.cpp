@@ -121,6 +121,7 @@ struct ResultWriter::Impl {
   fs::path partial_path;  ///< where the file is built before it appears at `path`
   bool published = false;
   int nx = 0, ny = 0, nz = 0;
+  bool axisymmetric = false;
   hdf5::File file;
   hdf5::Group meta, snapshots, timeseries;
   std::vector<Series> series;
@@ -202,8 +203,12 @@ void ResultWriter::Impl::create(const core::Grid& grid,
     hdf5::Group grid_group(
         check(H5Gcreate2(file.get(), "grid", H5P_DEFAULT, gcpl.get(), H5P_DEFAULT), "create /grid",
               path));
+    // geometry "cartesian" (x, y, z in m) or "axisymmetric" (x: r in m from the axis, y: the
+    // angle in rad over one cell, the whole revolution; z in m).
+    const bool ring = grid.is_cylindrical();
+    hdf5::write_string_attribute(grid_group.get(), "geometry", ring ? "axisymmetric" : "cartesian", path);
     write_vector(grid_group.get(), "x", grid.x, "m", path);
-    write_vector(grid_group.get(), "y", grid.y, "m", path);
+    write_vector(grid_group.get(), "y", grid.y, ring ? "rad" : "m", path);
     write_vector(grid_group.get(), "z", grid.z, "m", path);
   }
   {
@@ -304,7 +309,7 @@ void ResultWriter::Impl::append_xdmf_grid(double time_s, const std::vector<Field
   attributes.reserve(fields.size());
   for (const auto& field : fields) attributes.push_back({field.name, field.units});
   xdmf_grids += xdmf::snapshot_grid(path.filename().string(), nx, ny, nz,
-                                    snapshot_name(snapshot_count), time_s, attributes);
+                                    snapshot_name(snapshot_count), time_s, attributes, axisymmetric);
 }
 
 void ResultWriter::Impl::write_xdmf() const {
@@ -361,6 +366,7 @@ ResultWriter::ResultWriter(const std::filesystem::path& path, const core::Grid& 
   d.nx = grid.nx;
   d.ny = grid.ny;
   d.nz = grid.nz;
+  d.axisymmetric = grid.is_cylindrical();
   hdf5::ErrorSilencer silence;
   try {
     d.create(grid, material_ids, material_names, meta, series, overwrite);

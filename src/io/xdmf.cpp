@@ -41,7 +41,7 @@ std::string escape(std::string_view text) {
 
 std::string snapshot_grid(std::string_view h5_file, int nx, int ny, int nz,
                           std::string_view snapshot, double time_s,
-                          const std::vector<Attribute>& fields) {
+                          const std::vector<Attribute>& fields, bool axisymmetric) {
   const std::string h5 = escape(h5_file);
   const std::string cells =
       std::to_string(nz) + " " + std::to_string(ny) + " " + std::to_string(nx);
@@ -50,11 +50,18 @@ std::string snapshot_grid(std::string_view h5_file, int nx, int ny, int nz,
   std::ostringstream os;
   os << "      <Grid Name=\"" << snapshot << "\" GridType=\"Uniform\">\n"
      << "        <Time Value=\"" << exact(time_s) << "\"/>\n"
-     << "        <Topology TopologyType=\"3DRectMesh\" Dimensions=\"" << nodes << "\"/>\n"
-     << "        <Geometry GeometryType=\"VXVYVZ\">\n";
+     ;
+  // The cell data keep their file shape (nz, ny, nx): on the 2-D mesh ny = 1 and the counts agree.
+  if (axisymmetric)
+    os << "        <Topology TopologyType=\"2DRectMesh\" Dimensions=\"" << nz + 1 << " " << nx + 1 << "\"/>\n"
+       << "        <Geometry GeometryType=\"VXVY\">\n";
+  else
+    os << "        <Topology TopologyType=\"3DRectMesh\" Dimensions=\"" << nodes << "\"/>\n"
+       << "        <Geometry GeometryType=\"VXVYVZ\">\n";
   const int edges[3] = {nx + 1, ny + 1, nz + 1};
   const char* axes[3] = {"x", "y", "z"};
   for (int a = 0; a < 3; ++a) {
+    if (axisymmetric && a == 1) continue;  // the angle is not a coordinate of the half-plane
     os << "          <DataItem Dimensions=\"" << edges[a]
        << "\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">" << h5 << ":/grid/" << axes[a]
        << "</DataItem>\n";

@@ -6,6 +6,7 @@
 
 #include "hphtsim/core/error.hpp"
 #include "hphtsim/core/format.hpp"
+#include "hphtsim/geometry/axisymmetric.hpp"
 #include "hphtsim/geometry/conforming_grid.hpp"
 #include "hphtsim/core/memory.hpp"
 #include "hphtsim/simulation/memory.hpp"
@@ -21,14 +22,21 @@ constexpr const char* temperature_what = "a temperature such as \"25 degC\"";
 constexpr const char* duration_what = "a duration such as \"2 h\"";
 constexpr const char* htc_what = "a heat-transfer coefficient such as \"2000 W/(m^2*K)\"";
 
-std::array<int, 3> read_cell_counts(const ConfigNode& cells) {
+/// One count, [nx, ny, nz], or in an axisymmetric cell also [nr, nz] (of [nx, ny, nz], nx is
+/// taken across the radius, half the 3-D width, and ny is unused: one cell over the revolution).
+std::array<int, 3> read_cell_counts(const ConfigNode& cells, bool revolved) {
   std::array<int, 3> n{};
   if (cells.is_scalar()) {
     n.fill(cells.as_int());
   } else {
     auto items = cells.items();
-    if (items.size() != 3) cells.fail("expected one cell count or a list [nx, ny, nz]");
-    for (int c = 0; c < 3; ++c) n[c] = items[c].as_int();
+    if (revolved && items.size() == 2) {
+      n = {items[0].as_int(), 2, items[1].as_int()};
+    } else {
+      if (items.size() != 3)
+        cells.fail(revolved ? "expected one cell count, a list [nr, nz] or [nx, ny, nz]" : "expected one cell count or a list [nx, ny, nz]");
+      for (int c = 0; c < 3; ++c) n[c] = items[c].as_int();
+    }
   }
   for (int c = 0; c < 3; ++c)
     if (n[c] < 2 || n[c] > 1024) cells.fail("cell counts must be between 2 and 1024 per axis");
@@ -41,12 +49,12 @@ std::array<int, 3> read_cell_counts(const ConfigNode& cells) {
 std::string read_grid_settings(const ConfigNode& cell, const geometry::Assembly& a, geometry::GridSettings& s) {
   auto grid = cell.find("grid");
   if (!grid) {
-    s.cells = read_cell_counts(cell.at("cells"));
+    s.cells = read_cell_counts(cell.at("cells"), a.axisymmetric());
     return cell.key_path("cells");
   }
   if (cell.has("cells")) grid->fail("give the cell budget once: cell.cells or cell.grid.cells, not both");
   if (!grid->is_map()) grid->fail("expected a mapping {cells: N, conform: true, refine: [...]}");
-  s.cells = read_cell_counts(grid->at("cells"));
+  s.cells = read_cell_counts(grid->at("cells"), a.axisymmetric());
   s.conform = grid->boolean_or("conform", true);
   s.max_ratio = grid->number_or("max_ratio", 1.3);
   if (!(s.max_ratio >= 1.05 && s.max_ratio <= 2.0))
@@ -78,6 +86,28 @@ std::string read_grid_settings(const ConfigNode& cell, const geometry::Assembly&
     }
   }
   return grid->key_path("cells");
+}
+
+/// The anvils' films on the revolved cell: the four side faces become the cylinder's mantle
+/// (r = R), the end faces its discs, each with the coefficient that keeps the cube's h A on the
+/// medium (the separate heat paths are bodies of revolution and keep their own coefficients and
+/// areas); the face on the axis and the angular seam carry none.
+void revolve_anvil_films(Model& m) {
+  const core::Grid& g = m.grid;
+  const auto& L = m.assembly.cell_size;
+  auto& h = m.thermal.h;
+  const double R = m.assembly.revolved_radius;
+  const double side = (L[1] * (h[0] + h[1]) + L[0] * (h[2] + h[3])) / (2.0 * M_PI * R);
+  for (int f : {4, 5}) {
+    const int k = f == 4 ? 0 : g.nz - 1;
+    double path_area = 0.0;
+    if (!m.thermal.path_fraction.empty())
+      for (int i = 0; i < g.nx; ++i) path_area += m.thermal.path_fraction[g.index(i, 0, k)] * g.area_z(i, 0);
+    const double end = M_PI * R * R;
+    h[std::size_t(f)] *= (L[0] * L[1] - path_area) / (end - path_area);
+  }
+  h[0] = h[2] = h[3] = 0.0;
+  h[1] = side;
 }
 
 int region_of(const geometry::Assembly& a, const ConfigNode& roles, const char* key) {
@@ -126,8 +156,32 @@ Model Model::from_config(const core::Config& config) {
   }
   if (auto inline_materials = root.find("materials")) library.add_from_config(*inline_materials);
 
-  // --- geometry
+  // --- geometry: Cartesian, or the body of revolution in (r, z) (geometry/axisymmetric.hpp)
   m.assembly = geometry::Assembly::from_config(root);
+  const std::string geometry_kind = cell.string_or("geometry", "cartesian");
+  if (geometry_kind == "axisymmetric") {
+    const double w = m.assembly.cell_size[0];
+    double radius = geometry::kEqualVolumeRadiusPerEdge * w;
+    if (auto rr = cell.find("revolved_radius")) {
+      const std::string rule = rr->as_string();
+      if (rule == "equal_conduction") radius = geometry::kEqualConductionRadiusPerEdge * w;
+      else if (rule != "equal_volume") {
+        radius = rr->as_quantity(dim::length, "equal_volume, equal_conduction or a length such as \"27 mm\"");
+        if (!(radius >= 0.5 * w && radius <= 0.75 * w))
+          rr->fail("the revolved radius must lie between half the cell's edge and 0.75 of it (" +
+                   core::format_number(0.5 * w * 1e3) + "-" + core::format_number(0.75 * w * 1e3) + " mm)");
+      }
+    }
+    m.assembly = geometry::revolve(m.assembly, radius);
+  } else if (cell.has("revolved_radius")) {
+    cell.fail_key("revolved_radius", "only an axisymmetric cell (cell.geometry: axisymmetric) has a revolved radius");
+  } else if (geometry_kind != "cartesian")
+    cell.fail_key("geometry", "'" + geometry_kind + "' is not a cell geometry; expected cartesian or axisymmetric");
+  const bool revolved = m.assembly.axisymmetric();
+  if (revolved)
+    if (auto pr = root.find("pressure"); pr && pr->boolean_or("field", false))
+      pr->fail_key("field", "the thermo-elastic field is not available in axisymmetric cells yet (docs/model.md, "
+                            "\"Axisymmetric cells\"); set pressure.field: false, or run the cell in 3-D");
   geometry::GridSettings grid_settings;
   const std::string cells_key = read_grid_settings(cell, m.assembly, grid_settings);
   {
@@ -163,6 +217,10 @@ Model Model::from_config(const core::Config& config) {
     if (!(a > 0.0)) face.fail("must be positive");
     m.electric.contact_half_x = 0.5 * a;
     m.electric.contact_half_y = 0.5 * a;
+    if (revolved) {  // the square face as the disc of its area
+      m.electric.contact_half_x = a / std::sqrt(M_PI);
+      m.electric.contact_half_y = M_PI;
+    }
   }
   m.thermal.coolant_temperature = anvils.quantity("coolant_temperature", dim::temperature, temperature_what);
   core::require_absolute_temperature(anvils.key_path("coolant_temperature"), m.thermal.coolant_temperature);
@@ -212,6 +270,8 @@ Model Model::from_config(const core::Config& config) {
     }
   }
 
+  if (revolved) revolve_anvil_films(m);
+
   // --- heater: contacts, and constant control unless the recipe drives it
   ConfigNode heater = root.at("heater");
   const bool recipe_heater = root.has("recipe") && root.at("recipe").has("heater");
@@ -247,6 +307,10 @@ Model Model::from_config(const core::Config& config) {
       for (int c = 0; c < 3; ++c)
         if (std::abs(pos[c]) > 0.5 * m.assembly.cell_size[c] + 1e-12)
           probes->fail_key(name, "probe lies outside the cell");
+      // In (r, z) a probe at (x, y, z) reads the revolution at radius hypot(x, y).
+      if (revolved && std::hypot(pos[0], pos[1]) > m.assembly.revolved_radius)
+        probes->fail_key(name, "probe lies outside the revolved cell (radius " +
+                                   core::format_number(m.assembly.revolved_radius * 1e3) + " mm)");
       m.probes.push_back({name, {pos[0], pos[1], pos[2]}});
     }
   }

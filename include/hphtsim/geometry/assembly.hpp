@@ -6,6 +6,7 @@
 #pragma once
 
 #include <array>
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -42,12 +43,20 @@ struct Seed {
   double size = 0.0;  ///< edge of the seed cube (m)
   SeedOrientation orientation = SeedOrientation::face100;
   std::string material = "diamond";
+  /// In an axisymmetric cell (geometry/axisymmetric.hpp) the seed is the cylinder of its volume
+  /// and height on the axis: radius size / sqrt(pi).
+  bool revolved = false;
+  double revolved_radius() const { return size / std::sqrt(3.14159265358979323846); }
   std::array<double, 6> bounds() const;
   bool contains(double x, double y, double z) const;  ///< faces included
 };
 
 struct Assembly {
   std::array<double, 3> cell_size{0, 0, 0};  ///< edges of the pressure-medium cube (m)
+  /// Axisymmetric (geometry/axisymmetric.hpp): the cube is the cylinder of this radius (m) and
+  /// height cell_size[2]; 0 in a Cartesian cell.
+  double revolved_radius = 0.0;
+  bool axisymmetric() const { return revolved_radius > 0.0; }
   std::vector<Primitive> primitives;
   std::vector<Seed> seeds;
 

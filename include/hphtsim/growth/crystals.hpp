@@ -228,6 +228,11 @@ class CrystalGrowth {
   /// Share (0..1) of the axis-aligned box (centre, half sizes) inside crystal `seed`'s
   /// polyhedron (h100, h111): continuous in the sizes (crystal_shape.cpp).
   double box_fraction(int seed, const double centre[3], const double half[3], double h100, double h111) const;
+  /// In an axisymmetric cell: the polyhedron averaged over the revolution. The share of the
+  /// ring at radius r and height z, of half-widths hr, hz in r and z, that lies inside it
+  /// (box_fraction at kRevolutionAngles angles). 0 widths: the share of the circle.
+  double ring_fraction(int seed, double r, double z, double hr, double hz, double h100, double h111) const;
+  static constexpr int kRevolutionAngles = 24;
   void grow_shape(int seed, double T_seed);
   void window(const std::vector<double>& T_seed, double p, const std::vector<double>* p_seed);
   void refresh_crystal_map();

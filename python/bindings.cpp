@@ -127,6 +127,7 @@ PYBIND11_MODULE(_core, m) {
       .def_property_readonly("shape", [](const Model& md) {
         return py::make_tuple(md.grid.nz, md.grid.ny, md.grid.nx);
       })
+      .def_property_readonly("axisymmetric", [](const Model& md) { return md.grid.is_cylindrical(); })
       .def_property_readonly("x_edges", [](const Model& md) { return copy_vector(md.grid.x); })
       .def_property_readonly("y_edges", [](const Model& md) { return copy_vector(md.grid.y); })
       .def_property_readonly("z_edges", [](const Model& md) { return copy_vector(md.grid.z); })

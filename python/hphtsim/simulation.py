@@ -97,10 +97,12 @@ class Simulation:
     def field(self, name: str) -> np.ndarray:
         """The live field ``name`` (see :attr:`field_names` and :meth:`outputs`; "T" in K,
         "phi" in V, "q" in W/m^3, "p" in Pa with the pressure field, "carbon" and "crystal"
-        with growth) as a numpy array of shape (nz, ny, nx) that shares the simulation's memory
-        (no copy). Writing into a state field changes the simulation's state; output-only
-        fields ("crystal") are read-only views. KeyError-like ValueError names every field."""
-        return self._sim.field(name)
+        with growth) as a numpy array of shape (nz, ny, nx), or (nz, nr) in an axisymmetric
+        cell, that shares the simulation's memory (no copy). Writing into a state field changes
+        the simulation's state; output-only fields ("crystal") are read-only views. KeyError-like
+        ValueError names every field."""
+        a = self._sim.field(name)
+        return a[:, 0, :] if self.axisymmetric else a
 
     def outputs(self):
         """Every output of this run from the C++ output table: a pandas DataFrame with a row per
@@ -143,19 +145,29 @@ class Simulation:
 
     # -- geometry --------------------------------------------------------------------------
     @property
+    def axisymmetric(self) -> bool:
+        """True for an (r, z) cell (``cell.geometry: axisymmetric``)."""
+        return bool(self._model.axisymmetric)
+
+    @property
     def shape(self) -> tuple:
-        """(nz, ny, nx)."""
-        return tuple(self._model.shape)
+        """(nz, ny, nx); (nz, nr) in an axisymmetric cell."""
+        nz, ny, nx = tuple(self._model.shape)
+        return (nz, nx) if self.axisymmetric else (nz, ny, nx)
 
     @property
     def edges_mm(self) -> dict:
-        """Cell edges in mm: {"x": ..., "y": ..., "z": ...}."""
+        """Cell edges in mm: {"x": ..., "y": ..., "z": ...}; {"r": ..., "z": ...} in an
+        axisymmetric cell."""
+        if self.axisymmetric:
+            return {"r": self._model.x_edges * 1e3, "z": self._model.z_edges * 1e3}
         return {"x": self._model.x_edges * 1e3, "y": self._model.y_edges * 1e3, "z": self._model.z_edges * 1e3}
 
     @property
     def material(self) -> np.ndarray:
-        """Material id per cell (nz, ny, nx); names in ``material_names``."""
-        return self._model.material
+        """Material id per cell (nz, ny, nx), or (nz, nr); names in ``material_names``."""
+        m = self._model.material
+        return m[:, 0, :] if self.axisymmetric else m
 
     @property
     def material_names(self) -> list[str]:
@@ -183,15 +195,16 @@ class Simulation:
         e = self.edges_mm
         cen = {k: 0.5 * (v[:-1] + v[1:]) for k, v in e.items()}
         names = self.material_names
+        dims = ("z", "r") if self.axisymmetric else ("z", "y", "x")
         data_vars: dict[str, Any] = {
-            "material": (("z", "y", "x"), self.material,
+            "material": (dims, self.material,
                          {"names": names, "flag_values": list(range(len(names))), "flag_meanings": " ".join(names)}),
         }
         for n in self.field_names:
             a = self.field(n)
-            data_vars[n] = (("time", "z", "y", "x"), (a.copy() if copy else a)[None], {"units": self.field_units(n)})
-        coords = {k: (k, cen[k], {"units": "mm"}) for k in ("x", "y", "z")}
-        coords.update({k + "_edge": (k + "_edge", e[k], {"units": "mm"}) for k in ("x", "y", "z")})
+            data_vars[n] = (("time",) + dims, (a.copy() if copy else a)[None], {"units": self.field_units(n)})
+        coords = {k: (k, cen[k], {"units": "mm"}) for k in dims}
+        coords.update({k + "_edge": (k + "_edge", e[k], {"units": "mm"}) for k in dims})
         coords["time"] = ("time", [self.time], {"units": "s"})
         hist = np.asarray(self._sim.series_history())
         layout = self._sim.series_layout()
@@ -210,9 +223,12 @@ class Simulation:
         if nseed:
             coords["seed"] = ("seed", self.seed_names[:nseed])
         return xr.Dataset(data_vars, coords, attrs={"config": self.config_yaml, "version": _core.version,
-                                                   "git_revision": _core.git_revision})
+                                                   "git_revision": _core.git_revision,
+                                                   "geometry": "axisymmetric" if self.axisymmetric else "cartesian"})
 
     def __repr__(self):
         d = self.diagnostics()
-        return (f"<hphtsim.Simulation {self.shape[2]}x{self.shape[1]}x{self.shape[0]} cells, "
+        cells = (f"{self.shape[1]}x{self.shape[0]} (r, z)" if self.axisymmetric
+                 else f"{self.shape[2]}x{self.shape[1]}x{self.shape[0]}")
+        return (f"<hphtsim.Simulation {cells} cells, "
                 f"t = {self.time:g} s, T_max = {d['T_max'] - KELVIN:.1f} degC, P = {d['heater_power']:.1f} W>")

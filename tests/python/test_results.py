@@ -128,3 +128,26 @@ def test_summary_of_pressure_and_growth_series():
     assert s["mass_min_ct"] == pytest.approx(1.0) and s["mass_total_ct"] == pytest.approx(2.5)
     assert s["min_line_margin_K"] == 40            # the cold first row (solvent frozen) is left out
     assert np.isnan(s["min_line_margin_GPa"])
+
+
+def test_axisymmetric_round_trip(tmp_path):
+    """An (r, z) cell: fields on (z, r) live and in the file, the same values; a mirrored plot."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    cfg = hphtsim.load_config(os.path.join(here, "..", "..", "configs", "tgm_default.yaml"),
+                              {"cell.geometry": "axisymmetric", "pressure.field": "false", "cell.cells": "[24, 32]"})
+    out = tmp_path / "ring.h5"
+    sim = hphtsim.Simulation(cfg).run(until="3 h", output=out)
+    assert sim.axisymmetric and sim.shape == (sim.field("T").shape[0], 24)
+    ds = hphtsim.open_result(out)
+    assert ds.attrs["geometry"] == "axisymmetric"
+    assert ds["T"].dims == ("time", "z", "r") and ds["material"].dims == ("z", "r")
+    assert ds["r_edge"].values[0] == 0.0 and ds.sizes["r"] == 24
+    np.testing.assert_array_equal(ds["T"].isel(time=-1).values, sim.field("T"))
+    live = sim.to_dataset()
+    assert live["T"].dims == ("time", "z", "r")
+    np.testing.assert_array_equal(live["r"].values, ds["r"].values)
+    # the slice plot draws the half-plane and its mirror image
+    from hphtsim import plot
+    ax = plot.plot_slice(ds, out=tmp_path / "ring.png")
+    assert "axisymmetric" in ax.get_title()
+    assert ax.get_xlim() == pytest.approx((-ds["r_edge"].values[-1], ds["r_edge"].values[-1]))

@@ -313,3 +313,30 @@ TEST(InputRules, HeaterSegmentsSwitchModesOnlyWhereItMeansSomething) {
   EXPECT_REFUSED(slab(program("{control: power, segments: [{hold: \"1 min\"}, {control: temperature, hold: \"1 min\"}]}")),
                  "recipe.heater.control_probe", "missing");
 }
+
+// Axisymmetric cells (cell.geometry: axisymmetric): what cannot be revolved names its key.
+TEST(InputRules, AxisymmetricCellsRefuseWhatIsNotABodyOfRevolution) {
+  auto gem = [](std::vector<std::string> sets) {
+    sets.insert(sets.begin(), {"cell.geometry=axisymmetric", "pressure.field=false", "cell.cells=[32, 32]"});
+    return outcome([&] { simulation::Model::from_file(source_dir + "/configs/tgm_default.yaml", sets); });
+  };
+  EXPECT_EQ(gem({}).key, "<no error>") << gem({}).message;
+  EXPECT_REFUSED(gem({"cell.geometry=spherical"}), "cell.geometry", "expected cartesian or axisymmetric");
+  EXPECT_REFUSED(gem({"pressure.field=true"}), "pressure.field", "not available in axisymmetric cells");
+  EXPECT_REFUSED(gem({"seeds.0.center=[\"1 mm\", \"0 mm\", \"-8.5 mm\"]"}), "seeds.0.center", "off the z axis");
+  EXPECT_REFUSED(gem({"assembly.5.center=[\"0 mm\", \"2 mm\", \"-9 mm\"]"}), "assembly.5.center", "off the z axis");
+  EXPECT_REFUSED(gem({"assembly.5.axis=x"}), "assembly.5.axis", "bodies of revolution about z");
+  EXPECT_REFUSED(gem({"assembly.0.size=[\"40 mm\", \"48 mm\", \"48 mm\"]"}), "assembly.0.shape", "not a body of revolution");
+  EXPECT_REFUSED(gem({"cell.size=[\"48 mm\", \"50 mm\", \"48 mm\"]", "assembly.0.size=[\"48 mm\", \"50 mm\", \"48 mm\"]"}),
+                 "cell.size", "square cross-section");
+  EXPECT_REFUSED(gem({"cell.revolved_radius=\"20 mm\""}), "cell.revolved_radius", "between half the cell's edge");
+  EXPECT_REFUSED(gem({"cell.revolved_radius=round"}), "cell.revolved_radius", "equal_volume, equal_conduction");
+  EXPECT_REFUSED(gem({"cell.cells=[32, 32, 32, 32]"}), "cell.cells", "[nr, nz]");
+  EXPECT_REFUSED(gem({"probes.heater=[\"20 mm\", \"20 mm\", \"0 mm\"]"}), "probes.heater", "outside the revolved cell");
+  // A Cartesian cell has no revolved radius.
+  EXPECT_REFUSED(outcome([] {
+                   simulation::Model::from_file(source_dir + "/configs/tgm_default.yaml",
+                                                {"cell.cells=16", "cell.revolved_radius=equal_volume"});
+                 }),
+                 "cell.revolved_radius", "only an axisymmetric cell");
+}

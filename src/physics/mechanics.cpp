@@ -22,13 +22,36 @@ ElasticModuli melt_moduli(double bulk_modulus, double shear_fraction) {
   return {9.0 * K * mu / (3.0 * K + mu), (3.0 * K - 2.0 * mu) / (2.0 * (3.0 * K + mu))};
 }
 
-Mechanics::Mechanics(const core::Grid& grid)
-    : grid_(grid), op_(std::make_unique<solvers::ElasticOperator>(grid_, solvers::kNormalWalls)) {}
+Mechanics::Mechanics(const core::Grid& grid) : grid_(grid) {
+  // In (r, z) the four side anvils are the mantle wall and the axis is a symmetry line
+  // (solvers/axisymmetric_elasticity.hpp); in 3-D six frictionless walls.
+  if (grid_.is_cylindrical()) ring_ = std::make_unique<solvers::AxisymmetricElasticity>(grid_);
+  else op_ = std::make_unique<solvers::ElasticOperator>(grid_, solvers::kNormalWalls);
+}
 Mechanics::~Mechanics() = default;
 Mechanics::Mechanics(Mechanics&&) noexcept = default;
 Mechanics& Mechanics::operator=(Mechanics&&) noexcept = default;
 
-int Mechanics::multigrid_levels() const { return mg_ ? mg_->levels() : 0; }
+int Mechanics::multigrid_levels() const { return mg_ ? mg_->levels() : (ring_ && moduli_set_ ? 1 : 0); }
+
+const solvers::ElasticOperator& Mechanics::op() const {
+  HPHTSIM_CHECK(op_, "mechanics: the 3-D operator of an axisymmetric cell was asked for");
+  return *op_;
+}
+
+std::size_t Mechanics::num_dofs() const { return ring_ ? ring_->num_dofs() : op_->num_dofs(); }
+
+solvers::SolveStats Mechanics::solve_system(const std::vector<double>& f, std::vector<double>& u,
+                                            const solvers::SolveOptions& opts) {
+  return ring_ ? ring_->solve(f, u, opts) : mg_->solve(f, u, opts);
+}
+
+void Mechanics::cell_pressures(const std::vector<double>& u, const std::vector<double>* e, std::vector<double>& p) const {
+  p.resize(grid_.size());
+  const double* ep = e ? e->data() : nullptr;
+  if (ring_) ring_->cell_pressure(u.data(), ep, p.data());
+  else op_->cell_pressure(u.data(), ep, p.data());
+}
 
 void Mechanics::set_material(const MechanicsInput& in) {
   const std::size_t n = grid_.size();
@@ -53,16 +76,21 @@ void Mechanics::set_material(const MechanicsInput& in) {
   std::vector<unsigned char> fluid(n, 0);
   if (in.fluid)
     for (std::size_t c = 0; c < n; ++c) fluid[c] = (*in.fluid)[c] != 0;
-  const bool changed = !mg_ || mu != mu_ || kb != kb_ || fluid != fluid_;
+  const bool changed = !moduli_set_ || mu != mu_ || kb != kb_ || fluid != fluid_;
   if (changed) {
     mu_ = std::move(mu);
     kb_ = std::move(kb);
     fluid_ = std::move(fluid);
-    op_->set_moduli(mu_, kb_, &fluid_);
-    if (mg_)
-      mg_->update();
-    else
-      mg_ = std::make_unique<solvers::ElasticityMGPCG>(*op_);
+    if (ring_) {
+      ring_->set_moduli(mu_, kb_, &fluid_);  // assembles and factorises
+    } else {
+      op_->set_moduli(mu_, kb_, &fluid_);
+      if (mg_)
+        mg_->update();
+      else
+        mg_ = std::make_unique<solvers::ElasticityMGPCG>(*op_);
+    }
+    moduli_set_ = true;
   }
   has_eig_ = false;
   eig_.assign(n, 0.0);
@@ -77,12 +105,14 @@ void Mechanics::set_material(const MechanicsInput& in) {
 }
 
 void Mechanics::solve_parts(const solvers::SolveOptions& opts, MechanicsResult& res) {
-  const std::size_t nd = op_->num_dofs(), n = grid_.size();
+  const std::size_t nd = num_dofs(), n = grid_.size();
   const double cx = 0.5 * (grid_.x.front() + grid_.x.back()), lx = grid_.x.back() - grid_.x.front();
   const double cy = 0.5 * (grid_.y.front() + grid_.y.back()), ly = grid_.y.back() - grid_.y.front();
   const double cz = 0.5 * (grid_.z.front() + grid_.z.back()), lz = grid_.z.back() - grid_.z.front();
   // Unit part: each wall moves inward by 1 m. The homogeneous solution (uniform compression,
-  // u_c = -2 (x_c - centre_c) / L_c) is the first guess and supplies the prescribed values.
+  // u_c = -2 (x_c - centre_c) / L_c; u_r = -r / R in (r, z)) is the first guess and supplies
+  // the prescribed values.
+  if (u_unit_.size() != nd && ring_) ring_->unit_compression(u_unit_);
   if (u_unit_.size() != nd) {
     u_unit_.assign(nd, 0.0);
     for (int k = 0; k <= grid_.nz; ++k)
@@ -95,24 +125,24 @@ void Mechanics::solve_parts(const solvers::SolveOptions& opts, MechanicsResult& 
         }
   }
   f_.assign(nd, 0.0);
-  const solvers::SolveStats su = mg_->solve(f_, u_unit_, opts);
+  const solvers::SolveStats su = solve_system(f_, u_unit_, opts);
   res.iterations_unit = su.iterations;
   // Free part: eigenstrain with the walls held.
   if (u_free_.size() != nd) u_free_.assign(nd, 0.0);
   solvers::SolveStats sf;
   if (has_eig_) {
-    op_->add_eigenstrain_load(eig_.data(), f_.data());
-    sf = mg_->solve(f_, u_free_, opts);
+    if (ring_) ring_->add_eigenstrain_load(eig_.data(), f_.data());
+    else op_->add_eigenstrain_load(eig_.data(), f_.data());
+    sf = solve_system(f_, u_free_, opts);
   } else {
     std::fill(u_free_.begin(), u_free_.end(), 0.0);
   }
   res.iterations_free = sf.iterations;
   res.iterations = su.iterations + sf.iterations;
   res.rel_residual = std::max(su.rel_residual, sf.rel_residual);
-  p_unit_.resize(n);
-  p_free_.resize(n);
-  op_->cell_pressure(u_unit_.data(), nullptr, p_unit_.data());
-  op_->cell_pressure(u_free_.data(), eig_.data(), p_free_.data());
+  (void)n;
+  cell_pressures(u_unit_, nullptr, p_unit_);
+  cell_pressures(u_free_, &eig_, p_free_);
   solved_ = true;
 }
 
@@ -144,6 +174,12 @@ MechanicsState Mechanics::state() const {
   s.fluid.assign(fluid_.begin(), fluid_.end());
   s.u_unit = u_unit_;
   s.u_free = u_free_;
+  if (ring_) {
+    const auto& f = ring_->factorised();
+    s.factor_shear = f.shear;
+    s.factor_bulk = f.bulk;
+    s.factor_fluid.assign(f.fluid.begin(), f.fluid.end());
+  }
   return s;
 }
 
@@ -151,18 +187,23 @@ void Mechanics::restore(const MechanicsState& s) {
   const std::size_t n = grid_.size();
   if (s.empty()) return;
   HPHTSIM_CHECK(s.youngs_modulus.size() == n && s.poisson_ratio.size() == n && s.eigenstrain.size() == n &&
-                    s.fluid.size() == n && s.u_unit.size() == op_->num_dofs() && s.u_free.size() == op_->num_dofs(),
+                    s.fluid.size() == n && s.u_unit.size() == num_dofs() && s.u_free.size() == num_dofs(),
                 "mechanics: the saved state does not match this grid");
   std::vector<unsigned char> fluid(n);
   for (std::size_t c = 0; c < n; ++c) fluid[c] = s.fluid[c] != 0.0;
   MechanicsInput in{&s.youngs_modulus, &s.poisson_ratio, &s.eigenstrain, &fluid};
+  if (ring_ && s.factor_shear.size() == n && s.factor_bulk.size() == n && s.factor_fluid.size() == n) {
+    // The factorisation the uninterrupted run was solving with, then the current moduli.
+    std::vector<unsigned char> factor_fluid(n);
+    for (std::size_t c = 0; c < n; ++c) factor_fluid[c] = s.factor_fluid[c] != 0.0;
+    ring_->set_moduli(s.factor_shear, s.factor_bulk, &factor_fluid);
+    moduli_set_ = false;  // set_material below sets the current ones
+  }
   set_material(in);
   u_unit_ = s.u_unit;
   u_free_ = s.u_free;
-  p_unit_.resize(n);
-  p_free_.resize(n);
-  op_->cell_pressure(u_unit_.data(), nullptr, p_unit_.data());
-  op_->cell_pressure(u_free_.data(), eig_.data(), p_free_.data());
+  cell_pressures(u_unit_, nullptr, p_unit_);
+  cell_pressures(u_free_, &eig_, p_free_);
   solved_ = true;
 }
 
@@ -204,7 +245,7 @@ double Mechanics::mean_over(const std::vector<double>& field, const std::vector<
       for (int i = 0; i < grid_.nx; ++i) {
         const std::size_t c = grid_.index(i, j, k);
         if (!mask.empty() && mask[c] == 0) continue;
-        const double vol = op_->hx(i) * op_->hy(j) * op_->hz(k);
+        const double vol = ring_ ? grid_.volume(i, j, k) : op_->hx(i) * op_->hy(j) * op_->hz(k);
         s += field[c] * vol;
         v += vol;
       }
@@ -235,7 +276,12 @@ void Mechanics::displacement_cells(double delta, std::vector<double>& ux, std::v
                                    std::vector<double>& uz) const {
   std::vector<double> u;
   displacement(delta, u);
-  op_->cell_centre_values(u.data(), ux, uy, uz);
+  if (ring_) {
+    ring_->cell_centre_values(u.data(), ux, uz);
+    uy.assign(grid_.size(), 0.0);
+  } else {
+    op_->cell_centre_values(u.data(), ux, uy, uz);
+  }
 }
 
 }  // namespace hphtsim::physics

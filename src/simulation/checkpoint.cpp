@@ -30,6 +30,9 @@ void for_each_entry(S& s, F&& f) {
   f.optional_array("mechanics_fluid", s.mechanics.fluid);
   f.optional_array("mechanics_u_unit", s.mechanics.u_unit);
   f.optional_array("mechanics_u_free", s.mechanics.u_free);
+  f.optional_array("mechanics_factor_shear", s.mechanics.factor_shear);
+  f.optional_array("mechanics_factor_bulk", s.mechanics.factor_bulk);
+  f.optional_array("mechanics_factor_fluid", s.mechanics.factor_fluid);
   f.array("T", s.T);
   f.array("T_prev", s.T_prev);
   f.array("electric_warm_start", s.electric_warm_start);

@@ -178,10 +178,6 @@ Model Model::from_config(const core::Config& config) {
   } else if (geometry_kind != "cartesian")
     cell.fail_key("geometry", "'" + geometry_kind + "' is not a cell geometry; expected cartesian or axisymmetric");
   const bool revolved = m.assembly.axisymmetric();
-  if (revolved)
-    if (auto pr = root.find("pressure"); pr && pr->boolean_or("field", false))
-      pr->fail_key("field", "the thermo-elastic field is not available in axisymmetric cells yet (docs/model.md, "
-                            "\"Axisymmetric cells\"); set pressure.field: false, or run the cell in 3-D");
   geometry::GridSettings grid_settings;
   const std::string cells_key = read_grid_settings(cell, m.assembly, grid_settings);
   {

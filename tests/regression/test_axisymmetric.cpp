@@ -4,8 +4,8 @@
 //    near-perfect heat sink (tests/data/jacketed_cell.yaml), so that both geometries are exact
 //    and only the discretisations differ: probe temperature rises within 0.5 %, the source-seed
 //    difference within 2 %, the heater's resistance within 0.5 %;
-//  - the default gem cell runs whole in (r, z), and a restart inside it equals the
-//    uninterrupted run.
+//  - the default gem cell runs in (r, z) with its thermo-elastic field under load control, and a
+//    restart inside it equals the uninterrupted run.
 // Input errors of the mode are in tests/unit/test_input_rules.cpp.
 #include <gtest/gtest.h>
 
@@ -59,7 +59,7 @@ TEST(Axisymmetric, AJacketedCellAgreesWithTheSameCellIn3D) {
 }
 
 TEST(Axisymmetric, TheDefaultCellRunsWholeAndARestartEqualsTheUninterruptedRun) {
-  const std::vector<std::string> sets = {"cell.geometry=axisymmetric", "pressure.field=false", "cell.cells=[48, 64]"};
+  const std::vector<std::string> sets = {"cell.geometry=axisymmetric", "cell.cells=[48, 64]"};
   auto model = [&] { return simulation::Model::from_file(source_dir + "/configs/tgm_default.yaml", sets); };
   // Uninterrupted to 3 days, saving the state at 2 days on the way.
   simulation::Simulation whole(model());
@@ -83,8 +83,13 @@ TEST(Axisymmetric, TheDefaultCellRunsWholeAndARestartEqualsTheUninterruptedRun) 
   ASSERT_NE(whole.crystals(), nullptr);
   const double mass = whole.crystals()->seeds().at(0).mass;
   EXPECT_EQ(mass, again.crystals()->seeds().at(0).mass);
+  EXPECT_EQ(whole.diagnostics().p_cell, again.diagnostics().p_cell);
+  EXPECT_GT(whole.diagnostics().mechanics_solves, 0);
+  // Heated under load control the capsule's pressure rises above the calibrated 5.96 GPa.
+  EXPECT_GT(whole.diagnostics().p_cell, whole.diagnostics().p_calibrated);
   // The crystal grew from its 1 mm seed (3.5 mg) by day 3 and the melt stayed in the window.
   std::cout << "[ axisym ] default cell (r, z) 48 x 64 at day 3: seed " << mass * 1e6 << " mg, T_seed "
-            << whole.diagnostics().T_seed.at(0) - 273.15 << " degC\n";
+            << whole.diagnostics().T_seed.at(0) - 273.15 << " degC, p_cell " << whole.diagnostics().p_cell * 1e-9
+            << " GPa (calibrated " << whole.diagnostics().p_calibrated * 1e-9 << " GPa)\n";
   EXPECT_GT(mass, 3.6e-6);
 }

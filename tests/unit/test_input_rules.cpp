@@ -317,12 +317,11 @@ TEST(InputRules, HeaterSegmentsSwitchModesOnlyWhereItMeansSomething) {
 // Axisymmetric cells (cell.geometry: axisymmetric): what cannot be revolved names its key.
 TEST(InputRules, AxisymmetricCellsRefuseWhatIsNotABodyOfRevolution) {
   auto gem = [](std::vector<std::string> sets) {
-    sets.insert(sets.begin(), {"cell.geometry=axisymmetric", "pressure.field=false", "cell.cells=[32, 32]"});
+    sets.insert(sets.begin(), {"cell.geometry=axisymmetric", "cell.cells=[32, 32]"});
     return outcome([&] { simulation::Model::from_file(source_dir + "/configs/tgm_default.yaml", sets); });
   };
   EXPECT_EQ(gem({}).key, "<no error>") << gem({}).message;
   EXPECT_REFUSED(gem({"cell.geometry=spherical"}), "cell.geometry", "expected cartesian or axisymmetric");
-  EXPECT_REFUSED(gem({"pressure.field=true"}), "pressure.field", "not available in axisymmetric cells");
   EXPECT_REFUSED(gem({"seeds.0.center=[\"1 mm\", \"0 mm\", \"-8.5 mm\"]"}), "seeds.0.center", "off the z axis");
   EXPECT_REFUSED(gem({"assembly.5.center=[\"0 mm\", \"2 mm\", \"-9 mm\"]"}), "assembly.5.center", "off the z axis");
   EXPECT_REFUSED(gem({"assembly.5.axis=x"}), "assembly.5.axis", "bodies of revolution about z");

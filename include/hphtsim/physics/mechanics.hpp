@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "hphtsim/core/grid.hpp"
+#include "hphtsim/solvers/axisymmetric_elasticity.hpp"
 #include "hphtsim/solvers/elasticity.hpp"
 #include "hphtsim/solvers/linear_solver.hpp"
 
@@ -69,6 +70,9 @@ inline double shear_modulus(double E, double nu) { return E / (2.0 * (1.0 + nu))
 /// two parts' nodal displacements (also the next solve's warm starts).
 struct MechanicsState {
   std::vector<double> youngs_modulus, poisson_ratio, eigenstrain, fluid, u_unit, u_free;
+  /// (r, z) only: the moduli and fluid flags of the solver's last factorisation (its
+  /// preconditioner, solvers::AxisymmetricElasticity::factorised); empty in 3-D.
+  std::vector<double> factor_shear, factor_bulk, factor_fluid;
   bool empty() const { return u_unit.empty(); }
 };
 
@@ -97,9 +101,11 @@ class Mechanics {
   double mean_over(const std::vector<double>& field, const std::vector<unsigned char>& mask) const;
 
   /// Nodal displacement (m) for delta: 3 components per node, node (i, j, k) of the
-  /// (nx+1) x (ny+1) x (nz+1) corners at 3 (i + (nx+1) (j + (ny+1) k)).
+  /// (nx+1) x (ny+1) x (nz+1) corners at 3 (i + (nx+1) (j + (ny+1) k)); in a cylindrical grid
+  /// (u_r, u_z) per node i + (nr+1) k.
   void displacement(double delta, std::vector<double>& u) const;
-  /// Displacement at the cell centres (m), per component, for output beside the cell fields.
+  /// Displacement at the cell centres (m), per component, for output beside the cell fields
+  /// (in a cylindrical grid: ux = u_r, uy = 0, uz = u_z).
   void displacement_cells(double delta, std::vector<double>& ux, std::vector<double>& uy, std::vector<double>& uz) const;
 
   /// True when the field of the last solve is stale for these inputs: never solved, a cell
@@ -114,16 +120,24 @@ class Mechanics {
   void restore(const MechanicsState& s);
 
   const core::Grid& grid() const { return grid_; }
-  const solvers::ElasticOperator& op() const { return *op_; }
+  /// The 3-D operator (a Cartesian grid only).
+  const solvers::ElasticOperator& op() const;
   int multigrid_levels() const;
 
  private:
   void set_material(const MechanicsInput& in);
   void solve_parts(const solvers::SolveOptions& opts, MechanicsResult& res);
+  // The two discretisations behind one interface: the 3-D Q1 operator with its multigrid, or
+  // the (r, z) ring element with its factorisation (a cylindrical grid).
+  std::size_t num_dofs() const;
+  solvers::SolveStats solve_system(const std::vector<double>& f, std::vector<double>& u, const solvers::SolveOptions& opts);
+  void cell_pressures(const std::vector<double>& u, const std::vector<double>* e, std::vector<double>& p) const;
 
   core::Grid grid_;
   std::unique_ptr<solvers::ElasticOperator> op_;
   std::unique_ptr<solvers::ElasticityMGPCG> mg_;
+  std::unique_ptr<solvers::AxisymmetricElasticity> ring_;
+  bool moduli_set_ = false;
   std::vector<double> E_in_, nu_in_;  // the inputs of the last set_material
   std::vector<double> mu_, kb_, eig_;
   std::vector<unsigned char> fluid_;

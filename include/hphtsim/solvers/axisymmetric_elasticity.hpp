@@ -12,10 +12,11 @@
 // frictionless rigid anvils of the 3-D cell, the four side anvils as the mantle.
 //
 // Solver: the (r, z) problem has 2 (nr + 1)(nz + 1) unknowns (66 000 at 128 x 256), where a
-// sparse Cholesky factorisation (Eigen's SimplicialLDLT with AMD ordering) costs less than
-// multigrid iterations and is exact; the fluid regions' rank-one terms are added by the
-// Sherman-Morrison-Woodbury formula, as in the 3-D multigrid preconditioner. The factorisation
-// is redone only when the moduli or the fluid cells change.
+// sparse Cholesky factorisation (Eigen's SimplicialLDLT with AMD ordering, 0.3 s at 128 x 256)
+// is exact and its solves cost milliseconds; the fluid regions' rank-one terms are added by the
+// Sherman-Morrison-Woodbury formula, as in the 3-D multigrid preconditioner. When the moduli or
+// the melt change a little (every pressure update of a cycle), the old factorisation
+// preconditions CG on the new matrix, and it is redone only when that needs many iterations.
 #pragma once
 
 #include <cstddef>
@@ -47,8 +48,20 @@ class AxisymmetricElasticity {
   const std::vector<FluidRegion>& fluid_regions() const;
 
   /// Solves A u = f on the free dofs with u fixed on the prescribed ones (u holds them on entry);
-  /// rel_residual as ElasticityMGPCG::solve (relative to || f - A u_p ||); iterations = 1.
-  SolveStats solve(const std::vector<double>& f, std::vector<double>& u) const;
+  /// rel_residual as ElasticityMGPCG::solve (relative to || f - A u_p ||). Right after a
+  /// factorisation the solve is direct (iterations = 1); after set_moduli changed the matrix,
+  /// PCG from u's free values, preconditioned by the last factorisation, to opts.rel_tol; if
+  /// that takes more than kRefactorIterations, the matrix is refactorised and solved directly.
+  SolveStats solve(const std::vector<double>& f, std::vector<double>& u, const SolveOptions& opts = {});
+  static constexpr int kRefactorIterations = 12;
+  /// The moduli and fluid flags of the last factorisation: the preconditioner's, part of a
+  /// restart's state, since the iterative solves depend on it (set_moduli with them, then with
+  /// the current ones, restores the solver exactly).
+  struct Factorised {
+    std::vector<double> shear, bulk;
+    std::vector<unsigned char> fluid;
+  };
+  const Factorised& factorised() const;
   /// y = A u over all dofs (prescribed rows included; the element part and the fluid regions).
   void apply(const double* u, double* y) const;
   /// f += nodal forces of a volumetric eigenstrain e per cell (K_c e_c V_c g_c; K_R e_R G_R).
@@ -62,6 +75,7 @@ class AxisymmetricElasticity {
   void cell_centre_values(const double* u, std::vector<double>& ur, std::vector<double>& uz) const;
 
  private:
+  void refactorise();
   struct Impl;
   core::Grid grid_;
   std::unique_ptr<Impl> impl_;

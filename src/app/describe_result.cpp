@@ -19,11 +19,14 @@ void unreadable(std::ostream& os, const std::string& part, const std::string& er
 
 void describe_grid(std::ostream& os, const io::ResultSummary::Grid& grid) {
   const auto& e = grid.edges;
-  os << "grid: " << (e[0].size() - 1) << " x " << (e[1].size() - 1) << " x " << (e[2].size() - 1)
-     << " cells (nx x ny x nz)\n";
-  const char* axes[3] = {"x", "y", "z"};
+  if (grid.axisymmetric)
+    os << "grid: " << (e[0].size() - 1) << " x " << (e[2].size() - 1) << " cells (nr x nz), axisymmetric\n";
+  else
+    os << "grid: " << (e[0].size() - 1) << " x " << (e[1].size() - 1) << " x " << (e[2].size() - 1)
+       << " cells (nx x ny x nz)\n";
+  const char* axes[3] = {grid.axisymmetric ? "r" : "x", "y", "z"};
   for (int a = 0; a < 3; ++a) {
-    if (e[a].size() < 2) continue;
+    if (e[a].size() < 2 || (grid.axisymmetric && a == 1)) continue;  // the angle: the whole revolution
     os << "  " << axes[a] << ": " << format_number(e[a].front() * 1e3) << " .. "
        << format_number(e[a].back() * 1e3) << " mm\n";
   }

@@ -87,6 +87,7 @@ void read_grid(hid_t f, const fs::path& path, ResultSummary::Grid& grid) {
   if (!has_link(f, "grid", path)) return;
   grid.present = true;
   hdf5::Group group = open_group(f, "grid", path);
+  grid.axisymmetric = hdf5::read_string_attribute_or(group.get(), "geometry", "cartesian", path) == "axisymmetric";
   const char* axes[3] = {"x", "y", "z"};
   for (int a = 0; a < 3; ++a) {
     hdf5::Dataset dataset =

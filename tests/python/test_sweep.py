@@ -167,3 +167,18 @@ def test_grid_and_list_params():
     assert hphtsim.expand_params([{"a": 1}, {"b": 2}]) == [{"a": 1}, {"b": 2}]
     with pytest.raises(TypeError):
         hphtsim.expand_params({"a": "0.8 kW"})
+
+
+def test_axisymmetric_sweep_on_a_process_pool(tmp_path):
+    """(r, z) cells sweep as 3-D ones do: the same table in process and on two processes, and
+    the axisymmetric result files open with (z, r) fields."""
+    base = hphtsim.load_config(Path(__file__).parents[2] / "configs" / "tgm_default.yaml",
+                               {"cell.geometry": "axisymmetric", "cell.cells": "[24, 32]"})
+    params = {"growth.kinetic_coefficient": ["2.0e-6 m/s", "3.0e-6 m/s"]}
+    here = hphtsim.sweep(base, params, out_dir=tmp_path / "a", until="2 h")
+    with ProcessPoolExecutor(2, mp_context=mp.get_context("spawn")) as ex:
+        pool = hphtsim.sweep(base, params, executor=ex, out_dir=tmp_path / "b", until="2 h")
+    assert (here["status"] == "ok").all(), here["error"].tolist()
+    _compare(here, pool)
+    ds = hphtsim.open_result(here["output"].iloc[0])
+    assert ds.attrs["geometry"] == "axisymmetric" and ds["T"].dims == ("time", "z", "r")

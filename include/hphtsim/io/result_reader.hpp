@@ -39,7 +39,8 @@ struct ResultSummary {
   };
   struct Grid {
     bool present = false;
-    std::vector<double> edges[3];  ///< x, y, z (m)
+    std::vector<double> edges[3];  ///< x, y, z (m); r (m), the angle (rad), z in an axisymmetric file
+    bool axisymmetric = false;     ///< /grid's attribute geometry = "axisymmetric"
     std::string error;
   };
   struct Material {

@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: MIT
+// Press logs (process/press_log.hpp, issue 14 point 1): columns with units in brackets read into
+// SI, and every bad log refused with a message that names the row and the column.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "hphtsim/core/error.hpp"
+#include "hphtsim/process/press_log.hpp"
+
+using hphtsim::ConfigError;
+using hphtsim::process::parse_press_log;
+
+namespace {
+
+const std::vector<std::string> probes = {"thermocouple", "seed"};
+
+std::string refusal(const std::string& text) {
+  try {
+    parse_press_log(text, "run1.csv", probes);
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(e.key(), "run1.csv");
+    return e.what();
+  }
+  return "<accepted>";
+}
+
+}  // namespace
+
+TEST(PressLog, ColumnsAreReadIntoSI) {
+  const auto log = parse_press_log(
+      "time [h], heater_power [kW], heater_resistance [mohm], oil_pressure [MPa], coolant_temperature [degC], "
+      "T_thermocouple [degC], operator [1]\n"
+      "0, 0, 7.1, 0, 25, 25, 3\n"
+      "0.5, 1.24, 5.6, 95, 26.5, 1300, 3\n",
+      "run1.csv", probes);
+  ASSERT_EQ(log.time.size(), 2u);
+  EXPECT_DOUBLE_EQ(log.time[1], 1800.0);
+  ASSERT_NE(log.find("heater_power"), nullptr);
+  EXPECT_DOUBLE_EQ(log.find("heater_power")->values[1], 1240.0);
+  EXPECT_NEAR(log.find("heater_resistance")->values[1], 5.6e-3, 1e-15);
+  EXPECT_DOUBLE_EQ(log.find("oil_pressure")->values[1], 95e6);
+  EXPECT_NEAR(log.find("coolant_temperature")->values[0], 298.15, 1e-9);
+  EXPECT_NEAR(log.find("T_thermocouple")->values[1], 1573.15, 1e-9);
+  EXPECT_EQ(log.find("operator"), nullptr);
+  ASSERT_EQ(log.warnings.size(), 1u);
+  EXPECT_NE(log.warnings[0].find("operator"), std::string::npos);
+}
+
+TEST(PressLog, BadLogsNameTheRowAndColumn) {
+  auto has = [](const std::string& message, const std::string& part) {
+    EXPECT_NE(message.find(part), std::string::npos) << message;
+  };
+  has(refusal(""), "the log is empty");
+  has(refusal("\n\n"), "the log is empty");
+  has(refusal("time [h], heater_power [W]\n"), "no rows");
+  has(refusal("heater_power [W]\n1\n"), "no time column");
+  has(refusal("time [h], heater_power [W]\n0, 1\n1, 2\n1, 3\n"), "row 4, column 'time': time 1 does not increase");
+  has(refusal("time [h], heater_power [V]\n0, 1\n"), "'V' is not a unit of this quantity (expected, e.g., [W])");
+  has(refusal("time [K], heater_power [W]\n0, 1\n"), "'K' is not a unit of time");
+  has(refusal("time [h], heater_power [W]\n0, 1\n1, nan\n"), "row 3, column 'heater_power': 'nan' is not a finite number");
+  has(refusal("time [h], heater_power [W]\n0, 1\n1, \n"), "row 3, column 'heater_power': the cell is empty");
+  has(refusal("time [h], heater_power [W]\n0, 1\n1, 12 W\n"), "row 3, column 'heater_power': '12 W' is not a number");
+  has(refusal("time [h], heater_power [W]\n0, 1, 2\n"), "row 2: 3 cells, the header has 2");
+  has(refusal("time [h], heater_power\n0, 1\n"), "expected a name and its unit in brackets");
+  has(refusal("time [h], heater_power [W], heater_power [kW]\n0, 1, 2\n"), "column 'heater_power' appears twice");
+  has(refusal("time [h], T_anvil [degC]\n0, 1\n"), "names no probe of the config (probes: thermocouple, seed)");
+  has(refusal("time [h], heater_power [parsec]\n0, 1\n"), "'parsec' is not a unit");
+}

@@ -58,6 +58,7 @@ void print_model_summary(const simulation::Model& m, std::ostream& os) {
      << ", materials: ";
   for (std::size_t i = 0; i < m.map.names.size(); ++i) os << (i ? ", " : "") << m.map.names[i];
   os << "\n";
+  for (const auto& w : m.warnings) os << "warning: " << w << "\n";
 }
 
 int cmd_check(const std::string& config, const std::vector<std::string>& sets) {

@@ -8,6 +8,7 @@
 #include "hphtsim/core/format.hpp"
 #include "hphtsim/geometry/axisymmetric.hpp"
 #include "hphtsim/geometry/conforming_grid.hpp"
+#include "hphtsim/process/log_programs.hpp"
 #include "hphtsim/core/memory.hpp"
 #include "hphtsim/simulation/memory.hpp"
 #include "model_growth.hpp"
@@ -108,6 +109,26 @@ void revolve_anvil_films(Model& m) {
   }
   h[0] = h[2] = h[3] = 0.0;
   h[1] = side;
+}
+
+/// recipe.from_log: {file, drive}: the press log's programs (process/log_programs.hpp).
+void read_log_programs(Model& m, const core::Config& config, const ConfigNode& recipe, const ConfigNode& from_log) {
+  if (recipe.has("heater")) from_log.fail("give the heater program once: recipe.heater or recipe.from_log");
+  if (!from_log.is_map()) from_log.fail("expected a mapping {file: LOG.csv, drive: heater_power}");
+  const std::filesystem::path file = config.base_dir() / from_log.string("file");
+  std::vector<std::string> probe_names;
+  for (const auto& p : m.probes) probe_names.push_back(p.name);
+  const process::PressLog log = process::read_press_log(file, probe_names);
+  for (const auto& w : log.warnings) m.warnings.push_back(file.filename().string() + ": " + w);
+  process::LogPrograms programs = process::programs_from_log(log, from_log.string("drive"), from_log.key_path("drive"));
+  m.heater_recipe = std::move(programs.heater);
+  m.oil_pressure = std::move(programs.oil_pressure);
+  m.coolant_temperature = std::move(programs.coolant);
+  const auto& oil = m.oil_pressure;
+  if (!oil.empty())
+    for (const auto& seg : oil.segments())
+      if (!(seg.target >= 0.0 && seg.target < 1e9))
+        throw ConfigError(file.string(), "column 'oil_pressure': oil pressures must lie between 0 and 1000 MPa");
 }
 
 int region_of(const geometry::Assembly& a, const ConfigNode& roles, const char* key) {
@@ -270,7 +291,8 @@ Model Model::from_config(const core::Config& config) {
 
   // --- heater: contacts, and constant control unless the recipe drives it
   ConfigNode heater = root.at("heater");
-  const bool recipe_heater = root.has("recipe") && root.at("recipe").has("heater");
+  const bool recipe_heater =
+      root.has("recipe") && (root.at("recipe").has("heater") || root.at("recipe").has("from_log"));
   if (heater.has("control") && recipe_heater)
     heater.fail_key("control", "the heater is driven by recipe.heater; remove heater.control (and its setpoint)");
   if (!recipe_heater) {
@@ -330,10 +352,13 @@ Model Model::from_config(const core::Config& config) {
 
   // --- recipe: heater (power or thermocouple temperature) and oil pressure, over time
   if (auto recipe = root.find("recipe")) {
+    if (auto from_log = recipe->find("from_log")) read_log_programs(m, config, *recipe, *from_log);
     if (auto h = recipe->find("heater")) {
       std::vector<std::string> probe_names;
       for (const auto& p : m.probes) probe_names.push_back(p.name);
       m.heater_recipe = HeaterRecipe::from_config(*h, probe_names, m.time.initial_temperature);
+    }
+    if (m.heater_recipe.mode != HeaterRecipe::Mode::none) {
       // The electric solve holds what the program's first segment sets; resistance and
       // temperature segments set a power (found in the coupling, none before it).
       using Mode = HeaterRecipe::Mode;
@@ -345,11 +370,13 @@ Model Model::from_config(const core::Config& config) {
           first == Mode::resistance || first == Mode::temperature ? 0.0 : m.heater_recipe.schedule.value(0.0);
     }
     if (auto coolant = recipe->find("coolant_temperature")) {
+      if (!m.coolant_temperature.empty()) coolant->fail("the cooling water comes from recipe.from_log's coolant_temperature column; remove one");
       m.coolant_temperature = process::Schedule::from_config(
           *coolant, dim::temperature, temperature_what, m.thermal.coolant_temperature,
           [](const ConfigNode& n, double v) { core::require_absolute_temperature(n, v); });
     }
     if (auto oil = recipe->find("oil_pressure")) {
+      if (!m.oil_pressure.empty()) oil->fail("the oil pressure comes from recipe.from_log's oil_pressure column; remove one");
       m.oil_pressure = process::Schedule::from_config(
           *oil, dim::pressure, "an oil pressure such as \"90 MPa\"", 0.0, [](const ConfigNode& n, double v) {
             if (!(v >= 0.0 && v < 1e9)) n.fail("oil pressures must lie between 0 and 1000 MPa; got '" + n.as_string() + "'");

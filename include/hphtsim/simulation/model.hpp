@@ -58,6 +58,7 @@ struct Model {
   std::string config_yaml;  ///< resolved config (after overrides), written to /meta
   core::Grid grid;
   std::string grid_description;  ///< how the grid was laid out (conforming, graded, uniform)
+  std::vector<std::string> warnings;  ///< what reading the config skipped (e.g. a log's unknown columns)
   geometry::Assembly assembly;
   geometry::MaterialMap map;
   std::vector<materials::Material> materials;  ///< indexed by map.material ids

@@ -22,6 +22,7 @@
 #include "hphtsim/core/version.hpp"
 #include "hphtsim/io/checkpoint.hpp"
 #include "hphtsim/io/result_file.hpp"
+#include "hphtsim/process/press_log.hpp"
 #include "hphtsim/simulation/model.hpp"
 #include "hphtsim/simulation/run.hpp"
 #include "hphtsim/simulation/simulation.hpp"
@@ -105,6 +106,19 @@ PYBIND11_MODULE(_core, m) {
     hphtsim::core::Quantity q = hphtsim::core::parse_quantity(text);
     return py::make_tuple(q.value, q.dimension.to_string());
   }, py::arg("text"), "(SI value, base-unit dimension text) of a quantity string");
+
+  // --- press logs (process/press_log.hpp): the same checks as recipe.from_log
+  m.def("read_press_log", [](const std::filesystem::path& path, const std::vector<std::string>& probe_names) {
+    const hphtsim::process::PressLog log = hphtsim::process::read_press_log(path, probe_names);
+    py::dict columns;
+    for (const auto& c : log.columns) columns[py::str(c.name)] = py::make_tuple(c.unit, py::array(py::cast(c.values)));
+    py::dict out;
+    out["time"] = py::array(py::cast(log.time));
+    out["columns"] = columns;
+    out["warnings"] = log.warnings;
+    return out;
+  }, py::arg("path"), py::arg("probe_names"),
+        "a press log's time (s) and columns {name: (unit, SI values)}, and its warnings; ConfigError naming row and column");
 
   // --- Model
   py::class_<hphtsim::geometry::Seed>(m, "Seed")

@@ -7,6 +7,8 @@
     python3 -m hphtsim run CONFIG [-o OUT.h5] [--until D] [--set key=value]... [--overwrite] [--threads T]
     python3 -m hphtsim converge CONFIG --cells 32,48,64[,96] [--until D] [--set key=value]... [-o TABLE.csv]
                                        [--workers N] [--scheduler ADDRESS|local] [--mpi] [--out DIR] [--threads T] [-q]
+    python3 -m hphtsim calibrate CONFIG LOG.csv [LOG2.csv ...] --fit KEY=LO:HI ... [--noise COLUMN=SIGMA ...]
+                                 -o DIR [--set key=value]... [--workers N] [--scheduler ...] [--mpi] [--threads T]
 
 Exit codes: 0 success; 2 bad input (the message names the config key or option); 1 a failure
 while computing, or a sweep in which some runs failed (its table is still written).
@@ -186,6 +188,30 @@ def cmd_converge(args) -> int:
     return 0
 
 
+def cmd_calibrate(args) -> int:
+    from .calibration import calibrate
+    from .config import load_config
+    from ._errors import config_error
+    cfg = load_config(args.config, list(args.set or []))
+    noise = {}
+    for item in args.noise or []:
+        if "=" not in item:
+            raise config_error("--noise", f"'{item}': expected COLUMN=SIGMA, e.g. T_thermocouple=3 K")
+        col, sigma = item.split("=", 1)
+        noise[col.strip()] = sigma.strip()
+    executor, close = _make_executor(args, args.workers)
+    try:
+        fit = calibrate(cfg, args.logs, args.fit, noise=noise, executor=executor, out_dir=args.output,
+                        threads=args.threads or None)
+    finally:
+        close()
+    for key, p in fit["parameters"].items():
+        err = f"+- {p['stderr']:.3g}" if p["identifiable"] else "(not constrained by the data)"
+        print(f"{key} = {p['value']:.6g} {p['unit']} {err}")
+    print(f"{fit['runs']} forward runs; fitted config: {Path(args.output) / 'fitted.yaml'}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="hphtsim", description="hphtsim: sweeps, plots and runs from Python")
     sub = p.add_subparsers(dest="command", required=True)
@@ -233,6 +259,19 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--threads", type=int, default=0, help="OpenMP threads per run (default: cores / workers)")
     c.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     c.set_defaults(func=cmd_converge)
+    k = sub.add_parser("calibrate", help="fit config keys to press logs (weighted least squares; docs/model.md)")
+    k.add_argument("config")
+    k.add_argument("logs", nargs="+", metavar="LOG.csv")
+    k.add_argument("--fit", action="append", required=True, metavar="KEY=LO:HI",
+                   help="a key and its range, e.g. \"anvils.heat_transfer_coefficient=1000 W/(m^2*K):4000 W/(m^2*K)\"")
+    k.add_argument("--noise", action="append", metavar="COLUMN=SIGMA", help="noise level of a column, e.g. \"T_thermocouple=3 K\"")
+    k.add_argument("--set", action="append", metavar="KEY=VALUE", help="override of the config")
+    k.add_argument("-o", "--output", required=True, help="directory for fitted.yaml, fit.json, report.md")
+    k.add_argument("--workers", "-j", type=int, default=1, help="concurrent forward runs (default 1: in process)")
+    k.add_argument("--scheduler", help="dask scheduler address (tcp://host:8786), or 'local' for a LocalCluster")
+    k.add_argument("--mpi", action="store_true", help="run on mpi4py's MPIPoolExecutor")
+    k.add_argument("--threads", type=int, default=0, help="OpenMP threads per run (default: cores / workers)")
+    k.set_defaults(func=cmd_calibrate)
     return p
 
 

@@ -136,7 +136,7 @@ int exec_python(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   if (argc > 1 && (std::string(argv[1]) == "sweep" || std::string(argv[1]) == "plot" ||
-                   std::string(argv[1]) == "converge"))
+                   std::string(argv[1]) == "converge" || std::string(argv[1]) == "calibrate"))
     return exec_python(argc, argv);
   CLI::App app{"hphtsim: HPHT temperature-gradient diamond growth in a cubic press"};
   app.set_version_flag("--version", std::string(hphtsim::version) + " (" + hphtsim::git_revision + ")");

@@ -86,3 +86,16 @@ def test_bad_options_and_logs_are_refused(tmp_path):
                        capture_output=True, text=True, env=env)
     assert r.returncode == 2, r.stderr
     assert "row 3" in r.stderr and not (tmp_path / "cli" / "fit.json").exists()
+
+
+def test_two_logs_at_once_constrain_the_shared_key_better_than_either(tmp_path):
+    a, b = synthetic_log(tmp_path / "a.csv", seed=11), synthetic_log(tmp_path / "b.csv", seed=12)
+    base = hphtsim.load_config(CONFIG, BASE)
+    key = "anvils.heat_transfer_coefficient"
+    fit = [f"{key}=1000 W/(m^2*K):5000 W/(m^2*K)"]
+    noise = {"T_thermocouple": "2 K"}
+    one = [calibrate(base, [log], fit, noise=noise, out_dir=tmp_path / name)["parameters"][key]
+           for log, name in ((a, "fa"), (b, "fb"))]
+    both = calibrate(base, [a, b], fit, noise=noise, out_dir=tmp_path / "fab")["parameters"][key]
+    assert both["stderr"] < min(p["stderr"] for p in one)
+    assert abs(both["value"] - 2600.0) <= 2.0 * both["stderr"]

@@ -60,6 +60,33 @@ Grid Grid::cylindrical(std::vector<double> r, std::vector<double> z) {
   return g;
 }
 
+std::vector<std::vector<std::size_t>> face_connected_sets(const Grid& g, const std::vector<unsigned char>& flags) {
+  std::vector<std::vector<std::size_t>> sets;
+  std::vector<char> seen(flags.size(), 0);
+  std::vector<std::size_t> stack;
+  const std::size_t nx = std::size_t(g.nx), ny = std::size_t(g.ny);
+  for (std::size_t first = 0; first < flags.size(); ++first) {
+    if (!flags[first] || seen[first]) continue;
+    std::vector<std::size_t> cells;
+    seen[first] = 1;
+    stack.assign(1, first);
+    while (!stack.empty()) {
+      const std::size_t c = stack.back();
+      stack.pop_back();
+      cells.push_back(c);
+      for_each_face_neighbour(g, int(c % nx), int((c / nx) % ny), int(c / (nx * ny)), [&](std::size_t o) {
+        if (flags[o] && !seen[o]) {
+          seen[o] = 1;
+          stack.push_back(o);
+        }
+      });
+    }
+    std::sort(cells.begin(), cells.end());
+    sets.push_back(std::move(cells));
+  }
+  return sets;
+}
+
 int Grid::locate_x(double px) const { return locate(x, px); }
 int Grid::locate_y(double py) const { return locate(y, py); }
 int Grid::locate_z(double pz) const { return locate(z, pz); }

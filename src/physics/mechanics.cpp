@@ -105,7 +105,7 @@ void Mechanics::set_material(const MechanicsInput& in) {
 }
 
 void Mechanics::solve_parts(const solvers::SolveOptions& opts, MechanicsResult& res) {
-  const std::size_t nd = num_dofs(), n = grid_.size();
+  const std::size_t nd = num_dofs();
   const double cx = 0.5 * (grid_.x.front() + grid_.x.back()), lx = grid_.x.back() - grid_.x.front();
   const double cy = 0.5 * (grid_.y.front() + grid_.y.back()), ly = grid_.y.back() - grid_.y.front();
   const double cz = 0.5 * (grid_.z.front() + grid_.z.back()), lz = grid_.z.back() - grid_.z.front();
@@ -140,7 +140,6 @@ void Mechanics::solve_parts(const solvers::SolveOptions& opts, MechanicsResult& 
   res.iterations_free = sf.iterations;
   res.iterations = su.iterations + sf.iterations;
   res.rel_residual = std::max(su.rel_residual, sf.rel_residual);
-  (void)n;
   cell_pressures(u_unit_, nullptr, p_unit_);
   cell_pressures(u_free_, &eig_, p_free_);
   solved_ = true;

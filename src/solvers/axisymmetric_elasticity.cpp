@@ -154,34 +154,13 @@ void AxisymmetricElasticity::set_moduli(const std::vector<double>& shear, const 
   m.cell_region.assign(n, -1);
   m.regions.clear();
   if (fluid) {
-    std::vector<std::vector<std::size_t>> sets;
-    std::vector<int> seen(n, -1);
-    for (std::size_t c0 = 0; c0 < n; ++c0) {
-      if (!(*fluid)[c0] || seen[c0] >= 0) continue;
-      std::vector<std::size_t> cells{c0};
-      seen[c0] = int(sets.size());
-      for (std::size_t q = 0; q < cells.size(); ++q) {
-        const std::size_t c = cells[q];
-        const int i = int(c % std::size_t(m.nr)), k = int(c / std::size_t(m.nr));
-        const int ni[4] = {i - 1, i + 1, i, i}, nk[4] = {k, k, k - 1, k + 1};
-        for (int f = 0; f < 4; ++f) {
-          if (ni[f] < 0 || ni[f] >= m.nr || nk[f] < 0 || nk[f] >= m.nz) continue;
-          const std::size_t nb = grid_.index(ni[f], 0, nk[f]);
-          if ((*fluid)[nb] && seen[nb] < 0) {
-            seen[nb] = seen[c0];
-            cells.push_back(nb);
-          }
-        }
-      }
-      sets.push_back(std::move(cells));
-    }
+    std::vector<std::vector<std::size_t>> sets = core::face_connected_sets(grid_, *fluid);
     std::vector<std::size_t> order(sets.size());
     std::iota(order.begin(), order.end(), 0);
     std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return sets[a].size() > sets[b].size(); });
     for (std::size_t r = 0; r < order.size() && r < ElasticOperator::kMaxFluidRegions; ++r) {
       FluidRegion R;
-      R.cells = sets[order[r]];
-      std::sort(R.cells.begin(), R.cells.end());
+      R.cells = sets[order[r]];  // ascending
       double compliance = 0.0;
       std::vector<double> gd(m.ndof, 0.0);
       std::vector<unsigned char> touched(m.ndof, 0);

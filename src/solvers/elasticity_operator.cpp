@@ -104,32 +104,13 @@ void ElasticOperator::set_moduli(const std::vector<double>& shear, const std::ve
   cell_region_.assign(n, -1);
   if (!fluid) return;
   // Face-connected components of the fluid cells, numbered in order of their first cell.
-  const int NX = nx(), NY = ny(), NZ = nz();
-  std::vector<std::size_t> stack;
-  for (std::size_t seed = 0; seed < n; ++seed) {
-    if (!(*fluid)[seed] || cell_region_[seed] >= 0) continue;
+  const int NX = nx(), NY = ny();
+  for (auto& cells : core::face_connected_sets(grid_, *fluid)) {
     const int r = int(regions_.size());
     regions_.emplace_back();
     FluidRegion& R = regions_.back();
-    cell_region_[seed] = r;
-    stack.assign(1, seed);
-    while (!stack.empty()) {
-      const std::size_t c = stack.back();
-      stack.pop_back();
-      R.cells.push_back(c);
-      const int i = int(c % std::size_t(NX)), j = int((c / std::size_t(NX)) % std::size_t(NY)),
-                k = int(c / (std::size_t(NX) * std::size_t(NY)));
-      const int nb[6][3] = {{i - 1, j, k}, {i + 1, j, k}, {i, j - 1, k}, {i, j + 1, k}, {i, j, k - 1}, {i, j, k + 1}};
-      for (const auto& q : nb) {
-        if (q[0] < 0 || q[0] >= NX || q[1] < 0 || q[1] >= NY || q[2] < 0 || q[2] >= NZ) continue;
-        const std::size_t o = grid_.index(q[0], q[1], q[2]);
-        if ((*fluid)[o] && cell_region_[o] < 0) {
-          cell_region_[o] = r;
-          stack.push_back(o);
-        }
-      }
-    }
-    std::sort(R.cells.begin(), R.cells.end());
+    R.cells = std::move(cells);
+    for (std::size_t c : R.cells) cell_region_[c] = r;
     // Volume, compliance-weighted bulk modulus, and G_R = sum V_c g_c (accumulated in a map from
     // dof to value, in ascending cell order: deterministic).
     std::vector<std::pair<std::size_t, double>> entries;

@@ -66,6 +66,10 @@ struct Grid {
   int locate_z(double pz) const;
 };
 
+/// The face-connected sets of the cells with flags[c] != 0, numbered in the order of their
+/// first cell, each set's cells ascending (the fluid regions of both elasticity operators).
+std::vector<std::vector<std::size_t>> face_connected_sets(const Grid& g, const std::vector<unsigned char>& flags);
+
 /// Calls f(index) for each of the up to six face neighbours of cell (i, j, k) inside the grid.
 template <class F>
 void for_each_face_neighbour(const Grid& g, int i, int j, int k, F&& f) {

@@ -67,6 +67,21 @@ class Restart : public ::testing::Test {
       std::this_thread::sleep_for(std::chrono::milliseconds(ms));
     }
   }
+  // Starts `args` on `config` in the background, SIGKILLs it once its XDMF lists `count`
+  // snapshots (waiting at most tries x ms), and returns how many snapshots its file holds and
+  // whether it had finished before the kill.
+  struct Killed {
+    int snapshots = 0;
+    bool finished = false;
+  };
+  Killed kill_after_snapshots(const std::string& args, const std::string& config, std::size_t count, int tries, int ms) {
+    pid_t pid = spawn(args, config);
+    wait_for_snapshots(dir / "part.xmf", count, tries, ms);
+    kill(pid, SIGKILL);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    return {hphtsim::io::count_snapshots(dir / "part.h5"), WIFEXITED(status) && WEXITSTATUS(status) == 0};
+  }
   // Starts a run in the background and returns its pid.
   pid_t spawn(const std::string& args, const std::string& config = "small_cell.yaml") {
     pid_t pid = fork();
@@ -147,16 +162,12 @@ TEST_F(Restart, SigtermFinishesTheStepCheckpointsAndExitsThree) {
 
 TEST_F(Restart, SigkillLeavesAReadableFileAndTheRestartMatches) {
   ASSERT_EQ(run("-o full.h5 " + until_end), 0) << log();
-  pid_t pid = spawn("-o part.h5 " + until_end);
   // Kill it once it has written a snapshot beyond the first.
-  wait_for_snapshots(dir / "part.xmf", 3, 400, 10);
-  kill(pid, SIGKILL);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  const int snapshots = hphtsim::io::count_snapshots(dir / "part.h5");
+  const Killed killed = kill_after_snapshots("-o part.h5 " + until_end, "small_cell.yaml", 3, 400, 10);
+  const int snapshots = killed.snapshots;
   EXPECT_GE(snapshots, 1) << "a killed run leaves a readable file with its completed snapshots";
   for (int s = 0; s < snapshots; ++s) EXPECT_FALSE(hphtsim::io::read_snapshot_field(dir / "part.h5", s, "T").empty());
-  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) GTEST_SKIP() << "the run finished before the kill";
+  if (killed.finished) GTEST_SKIP() << "the run finished before the kill";
   ASSERT_EQ(run("-o part.h5 --restart " + until_end), 0) << log();
   const double diff = max_relative_difference(dir / "full.h5", dir / "part.h5");
   std::cout << "[ restart ] after SIGKILL at snapshot " << snapshots << ": max relative difference " << diff << "\n";
@@ -230,14 +241,10 @@ TEST_F(Restart, AnAxisymmetricRunKilledLeavesAReadableFileAndTheRestartMatches) 
   const std::string cfg = source_dir + "/configs/tgm_default.yaml";
   const std::string args = "--set cell.geometry=axisymmetric --set cell.cells=[32,48] --until \"3 d\"";
   ASSERT_EQ(run("-o full.h5 " + args, cfg), 0) << log();
-  pid_t pid = spawn("-o part.h5 " + args, cfg);
-  wait_for_snapshots(dir / "part.xmf", 3, 800, 5);
-  kill(pid, SIGKILL);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  const int snapshots = hphtsim::io::count_snapshots(dir / "part.h5");
+  const Killed killed = kill_after_snapshots("-o part.h5 " + args, cfg, 3, 800, 5);
+  const int snapshots = killed.snapshots;
   EXPECT_GE(snapshots, 1) << "a killed run leaves a readable file with its completed snapshots";
-  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) GTEST_SKIP() << "the run finished before the kill";
+  if (killed.finished) GTEST_SKIP() << "the run finished before the kill";
   ASSERT_EQ(run("-o part.h5 --restart " + args, cfg), 0) << log();
   const double dT = max_relative_difference(dir / "full.h5", dir / "part.h5", "T", "mass");
   const double dp = max_relative_difference(dir / "full.h5", dir / "part.h5", "p", "p_cell");

@@ -27,6 +27,12 @@ PropertyLaw PropertyLaw::table(std::vector<double> temperatures_K, std::vector<d
   return p;
 }
 
+PropertyLaw PropertyLaw::scaled(double factor) const {
+  PropertyLaw p = *this;
+  for (double& c : p.c_) c *= factor;  // table values or polynomial coefficients: all linear
+  return p;
+}
+
 PropertyLaw PropertyLaw::polynomial(std::vector<double> coefficients) {
   HPHTSIM_CHECK(!coefficients.empty(), "polynomial needs coefficients");
   PropertyLaw p;
@@ -180,6 +186,38 @@ void MaterialLibrary::add_from_config(const core::ConfigNode& materials_map) {
                                                 -inf, inf, "must be finite");
     mat.build_enthalpy_table();
     materials_[name] = std::move(mat);
+  }
+}
+
+void MaterialLibrary::apply_scales(const core::ConfigNode& scales_map) {
+  using namespace core;
+  if (!scales_map.is_map()) scales_map.fail("a mapping MATERIAL: {PROPERTY: factor}");
+  for (const auto& name : scales_map.keys()) {
+    ConfigNode entry = scales_map.at(name);
+    if (!contains(name)) entry.fail("no material '" + name + "' in the materials library or `materials`");
+    if (!entry.is_map()) entry.fail("a mapping PROPERTY: factor, e.g. {thermal_conductivity: \"1.2 1\"}");
+    Material& mat = materials_.at(name);
+    for (const auto& property : entry.keys()) {
+      const double f = entry.quantity(property, dim::none, "a dimensionless factor such as \"1.2 1\"");
+      if (!(f > 0.0) || !std::isfinite(f)) entry.fail_key(property, "a scale factor must be positive");
+      auto scale_optional = [&](std::optional<PropertyLaw>& law) {
+        if (!law) entry.fail_key(property, "material '" + name + "' has no " + property + " to scale");
+        law = law->scaled(f);
+      };
+      if (property == "density") mat.density = mat.density.scaled(f);
+      else if (property == "heat_capacity") mat.heat_capacity = mat.heat_capacity.scaled(f);
+      else if (property == "thermal_conductivity") mat.thermal_conductivity = mat.thermal_conductivity.scaled(f);
+      else if (property == "electrical_resistivity") mat.electrical_resistivity = mat.electrical_resistivity.scaled(f);
+      else if (property == "youngs_modulus") scale_optional(mat.youngs_modulus);
+      else if (property == "thermal_expansion") scale_optional(mat.thermal_expansion);
+      else if (property == "latent_heat") {
+        if (!mat.melts()) entry.fail_key(property, "material '" + name + "' does not melt");
+        mat.latent_heat *= f;
+      } else
+        entry.fail_key(property, "cannot be scaled (allowed: density, heat_capacity, thermal_conductivity, "
+                                 "electrical_resistivity, youngs_modulus, thermal_expansion, latent_heat)");
+    }
+    mat.build_enthalpy_table();
   }
 }
 

@@ -176,6 +176,7 @@ Model Model::from_config(const core::Config& config) {
     }
   }
   if (auto inline_materials = root.find("materials")) library.add_from_config(*inline_materials);
+  if (auto scales = root.find("material_scales")) library.apply_scales(*scales);
 
   // --- geometry: Cartesian, or the body of revolution in (r, z) (geometry/axisymmetric.hpp)
   m.assembly = geometry::Assembly::from_config(root);

@@ -141,6 +141,45 @@ materials:
   EXPECT_DOUBLE_EQ(m.liquid_fraction(1425), 0.5);
 }
 
+TEST(Materials, ScaleFactorsMultiplyWholeLawsAndBadOnesNameTheirKey) {
+  core::Config c = core::Config::load_string(R"YAML(
+materials:
+  metal:
+    density: "8000 kg/m^3"
+    heat_capacity: "500 J/(kg*K)"
+    thermal_conductivity: {table: [["300 K", "30 W/(m*K)"], ["1300 K", "20 W/(m*K)"]]}
+    electrical_resistivity: {polynomial: ["1e-6 ohm*m", "1e-9 ohm*m/K"]}
+    melting: {solidus: "1400 K", liquidus: "1450 K", latent_heat: "250 kJ/kg"}
+scales:
+  metal: {thermal_conductivity: "1.5 1", electrical_resistivity: "0.5 1", latent_heat: "2 1"}
+)YAML");
+  materials::MaterialLibrary lib;
+  lib.add_from_config(c.root().at("materials"));
+  const double k800 = lib.get("metal").thermal_conductivity(800.0);
+  lib.apply_scales(c.root().at("scales"));
+  const auto& m = lib.get("metal");
+  EXPECT_NEAR(m.thermal_conductivity(800.0), 1.5 * k800, 1e-12);
+  EXPECT_NEAR(m.electrical_resistivity(1000.0), 0.5 * (1e-6 + 1e-9 * 1000.0), 1e-18);
+  EXPECT_DOUBLE_EQ(m.latent_heat, 500e3);
+  // the enthalpy table is rebuilt: the melting range now carries the doubled latent heat
+  const double dh = m.volumetric_enthalpy(1600) - m.volumetric_enthalpy(1300);
+  EXPECT_NEAR(dh, 8000.0 * (500.0 * 300.0 + 500e3), 1e-3 * dh);
+  for (const auto& [yaml, key] : std::vector<std::pair<std::string, std::string>>{
+           {"s: {metal: {thermal_conductivity: \"-1 1\"}}", "s.metal.thermal_conductivity"},
+           {"s: {metal: {thermal_conductivity: \"2 K\"}}", "s.metal.thermal_conductivity"},
+           {"s: {metal: {colour: \"2 1\"}}", "s.metal.colour"},
+           {"s: {metal: {youngs_modulus: \"2 1\"}}", "s.metal.youngs_modulus"},
+           {"s: {steel: {density: \"2 1\"}}", "s.steel"}}) {
+    core::Config bad = core::Config::load_string(yaml);
+    try {
+      lib.apply_scales(bad.root().at("s"));
+      ADD_FAILURE() << yaml;
+    } catch (const ConfigError& e) {
+      EXPECT_EQ(e.key(), key) << yaml;
+    }
+  }
+}
+
 TEST(Materials, ElasticMixingOfACellsParts) {
   // One material in two parts is that material.
   hphtsim::materials::ElasticMixing same;

@@ -47,6 +47,8 @@ class PropertyLaw {
   /// Smallest / largest value over [T_lo, T_hi] (exact for constant/table, sampled at
   /// polynomial_samples + 1 points for polynomials).
   double min_over(double T_lo, double T_hi) const;
+  /// The same law times a positive factor (a calibration's scale on a property).
+  PropertyLaw scaled(double factor) const;
   double max_over(double T_lo, double T_hi) const;
   static constexpr int polynomial_samples = 3800;
 
@@ -114,6 +116,9 @@ class MaterialLibrary {
  public:
   /// Adds (or replaces) every entry of a `materials:` map node.
   void add_from_config(const core::ConfigNode& materials_map);
+  /// Multiplies properties by dimensionless factors, `material_scales: {MATERIAL: {PROPERTY:
+  /// "1.2 1"}}`: the handle a calibration fits on a whole law (its shape in T kept).
+  void apply_scales(const core::ConfigNode& scales_map);
   bool contains(const std::string& name) const { return materials_.count(name) > 0; }
   const Material& get(const std::string& name) const { return materials_.at(name); }
   std::vector<std::string> names() const;

@@ -1,27 +1,34 @@
 """Calibrate a config to a press's logs (issue 14, point 3): weighted least squares of chosen
 config keys against the logs' observed columns, each log replayed by ``recipe.from_log``.
 
-    hphtsim calibrate CONFIG LOG.csv [LOG2.csv ...] --fit KEY=LO:HI ... [--noise COLUMN=SIGMA ...] -o DIR
+    hphtsim calibrate CONFIG LOG.csv [LOG2.csv ...] --fit KEY=LO:HI ... [--noise COLUMN=SIGMA ...]
+                      [--bayes [--walkers N] [--steps M]] -o DIR
 
 Each log drives its run with its first present column of heater_power, heater_voltage,
 heater_current, heater_resistance (in that order); oil_pressure and coolant_temperature are
-inputs too. Every other column of the log is observed: the heater's electrical columns against
-the run's series of the same name, ``T_<probe>`` against ``T_probe_<probe>``, at the log's
-times (the run's series interpolated linearly). Residuals are divided by the column's noise
-level: ``--noise T_thermocouple=3 K``, default 5 K for temperatures and 0.5 % of the column's
-mean for the electrical ones. Parameters are fitted in their range [LO, HI] (scipy's
-trust-region least squares on the range mapped to [0, 1], forward differences of 2 % of the
-range for the Jacobian, its runs concurrent on an executor); shared by all logs.
+inputs too. What is observed, and the sensor models and end-of-run measurements that go with
+it, is press_data.py's: ``T_<probe>`` through a thermocouple model of ``T_probe_<probe>``, the
+heater's electrical columns (the resistance read from V and I where the log has no resistance
+column), the final masses of the YAML beside the log. Residuals are divided by the column's
+noise level (``--noise T_thermocouple=3 K``, ``--noise final_mass=0.05 ct``; defaults in
+press_data.py). Parameters are fitted in their range [LO, HI] (scipy's trust-region least
+squares on the range mapped to [0, 1], forward differences of 2 % of the range for the
+Jacobian, its runs concurrent on an executor); shared by all logs. A key is a config key
+(``anvils.heat_transfer_coefficient``, ``material_scales.pyrophyllite.thermal_conductivity``)
+or a sensor parameter (``sensors.T_thermocouple.offset``, ``.lag``), which needs no re-run.
 
 Uncertainty: cov = (J^T J)^-1 at the solution with J the weighted residuals' Jacobian in the
 parameters' units (the noise levels are taken as known, so no rescaling by the residual).
 A parameter is *identifiable* when the data constrain it within its range: its column of J is
 not zero and its standard error is below half the range; otherwise the fit says so and keeps
 the value it reached (the middle of the range if the column is zero) instead of pretending.
+``--bayes`` then samples the posterior (uniform priors on the ranges, the same Gaussian
+likelihood) with emcee (posterior.py).
 
 Outputs in DIR: ``fitted.yaml`` (the config with the fitted values, runnable as is),
-``fit.json`` (parameters with value, unit, stderr, identifiable; correlation; residual_rms per
-column in SI; runs), ``report.md``, and ``runs.json``, the forward runs so far, from which a
+``fit.json`` (parameters with value, unit, stderr, identifiable, range; correlation;
+residual_rms per column in SI, final masses in ct; runs), ``report.md`` with one PNG per log of
+measured against simulated columns, and ``runs.json``, the forward runs so far, from which a
 killed fit resumes.
 """
 from __future__ import annotations
@@ -40,11 +47,11 @@ import numpy as np
 from . import _core
 from ._errors import config_error
 from .config import Config, load_config
+from .press_data import DRIVES, INPUTS, load_case, read_log as _read_log, sensor_key
+from .sensors import SENSOR_KEYS
 
-__all__ = ["Parameter", "parse_fit", "read_log", "calibrate"]
+__all__ = ["Parameter", "parse_fit", "read_log", "calibrate", "forward", "DRIVES", "INPUTS"]
 
-DRIVES = ["heater_power", "heater_voltage", "heater_current", "heater_resistance"]
-INPUTS = {"oil_pressure", "coolant_temperature"}
 STEP_FRACTION = 0.02  # forward-difference step, of the parameter's range
 
 
@@ -57,6 +64,14 @@ class Parameter:
 
     def text(self, value: float) -> str:
         return f"{value:.10g} {self.unit}".strip()
+
+    @property
+    def is_sensor(self) -> bool:
+        return self.key.startswith("sensors.")
+
+    def si(self, value: float) -> float:
+        """The value in SI (sensor parameters are applied in Python, so converted here)."""
+        return float(_core.parse_quantity(self.text(value))[0])
 
 
 def _number_unit(text: str, what: str):
@@ -91,35 +106,13 @@ def _probe_names(cfg: Config) -> list:
 def read_log(path, cfg: Config) -> dict:
     """The log (C++ reader: the same checks as recipe.from_log): time (s), columns
     {name: (unit, SI values)}, warnings."""
-    return _core.read_press_log(os.fspath(path), _probe_names(cfg))
-
-
-def _observed(log: dict, noise: Mapping[str, float], path) -> tuple:
-    cols = log["columns"]
-    drive = next((d for d in DRIVES if d in cols), None)
-    if drive is None:
-        raise config_error(os.fspath(path), f"no column can drive the heater (expected one of {', '.join(DRIVES)})")
-    observed = {}
-    for name, (_unit, values) in cols.items():
-        if name == drive or name in INPUTS:
-            continue
-        values = np.asarray(values, dtype=float)
-        sigma = noise.get(name)
-        if sigma is None:
-            sigma = 5.0 if name.startswith("T_") else 0.005 * max(abs(float(np.mean(values))), 1e-30)
-        observed[name] = (values, float(sigma))
-    if not observed:
-        raise config_error(os.fspath(path), "nothing to fit: the log has no observed column beside its inputs")
-    return drive, observed
-
-
-def _series_name(column: str) -> str:
-    return "T_probe_" + column[2:] if column.startswith("T_") else column
+    return _read_log(path, _probe_names(cfg))
 
 
 def forward(task: dict) -> dict:
     """One forward run (a worker function): the config with the parameter values, replaying
-    one log; the observed columns' simulated values at the log's times."""
+    one log; the run's recorded rows of the series the observations need ({"time": [...],
+    series: [...]}), from which press_data.LogCase.predict computes what the press saw."""
     from . import Simulation, set_num_threads
     if task.get("threads"):
         set_num_threads(int(task["threads"]))
@@ -128,26 +121,15 @@ def forward(task: dict) -> dict:
     sim = Simulation(cfg)
     sim.run()
     ts = sim.timeseries()
-    t = ts.index.values
-    return {c: np.interp(task["time"], t, ts[_series_name(c)].values).tolist() for c in task["columns"]}
+    return {"time": ts.index.values.tolist(), **{c: ts[c].values.tolist() for c in task["series"]}}
 
 
 def _key(values: Mapping[str, str], log: str) -> str:
     return hashlib.sha1(json.dumps([sorted(values.items()), log]).encode()).hexdigest()
 
 
-def calibrate(config, logs: Sequence, fit: Sequence, noise: Optional[Mapping[str, str]] = None, executor=None,
-              out_dir="calibration", threads: Optional[int] = None, max_evaluations: int = 30) -> dict:
-    """Fits ``fit`` (Parameter or "KEY=LO:HI" strings) to ``logs`` (paths); returns fit.json's
-    dictionary and writes DIR's files (see the module's docstring)."""
-    from scipy.optimize import least_squares
-    from .sweeps import thread_budget
-    cfg = load_config(config)
-    params = [p if isinstance(p, Parameter) else parse_fit(p) for p in fit]
-    if not params:
-        raise config_error("--fit", "give at least one KEY=LO:HI to fit")
-    for p in params:  # each key must be one the config accepts at LO and HI
-        cfg.with_overrides({p.key: p.text(p.lo)}).check()
+def parse_noise(noise: Optional[Mapping[str, str]]) -> dict:
+    """``--noise`` levels in SI: {column: "3 K" | "0.05 ct" | number}."""
     sig = {}
     for col, text in (noise or {}).items():
         if isinstance(text, (int, float)):
@@ -161,80 +143,131 @@ def calibrate(config, logs: Sequence, fit: Sequence, noise: Optional[Mapping[str
             raise config_error("--noise", f"{col}: {e}") from None
         if not sig[col] > 0.0:
             raise config_error("--noise", f"{col}: the noise level must be positive")
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    cases = []
-    for path in logs:
-        log = read_log(path, cfg)
-        drive, observed = _observed(log, sig, path)
-        cases.append({"log": str(Path(path).resolve()), "drive": drive, "time": np.asarray(log["time"]),
-                      "observed": observed})
-    cache_path = out / "runs.json"
-    cache = json.loads(cache_path.read_text()) if cache_path.exists() else {}
-    nthreads = int(threads) if threads else thread_budget(executor)
+    return sig
 
-    def values_of(u):
-        return {p.key: p.text(p.lo + float(x) * (p.hi - p.lo)) for p, x in zip(params, u)}
 
-    def runs(points):
-        """Simulated columns for every point (list of u) and log, from the cache or run."""
+def _check_sensor_parameter(p: Parameter, cases) -> None:
+    parts = p.key.split(".")
+    if len(parts) != 3 or parts[2] not in SENSOR_KEYS:
+        raise config_error(p.key, f"a sensor parameter is sensors.T_<probe>.{'|'.join(SENSOR_KEYS)}")
+    if not any(o.sensor and o.name == parts[1] for c in cases for o in c.observations):
+        raise config_error(p.key, f"no log has a thermocouple column '{parts[1]}'")
+    for v in (p.lo, p.hi):
+        try:
+            si_unit = _core.parse_quantity(p.text(v))[1]
+        except ValueError as e:
+            raise config_error(p.key, str(e)) from None
+        if si_unit != SENSOR_KEYS[parts[2]] or "degC" in p.unit:
+            raise config_error(p.key, f"give the range in {SENSOR_KEYS[parts[2]]} (a difference for an offset)")
+
+
+class Problem:
+    """The fit's residuals and runs: parameters on [0, 1]^k, every forward run cached in
+    runs.json (a killed fit resumes from it)."""
+
+    def __init__(self, cfg: Config, params, cases, executor, threads: int, cache_path: Path):
+        self.cfg, self.params, self.cases, self.executor, self.threads = cfg, params, cases, executor, threads
+        self.model_params = [p for p in params if not p.is_sensor]
+        self.cache_path = cache_path
+        self.cache = json.loads(cache_path.read_text()) if cache_path.exists() else {}
+
+    def values_of(self, u):
+        return {p.key: p.text(p.lo + float(x) * (p.hi - p.lo)) for p, x in zip(self.params, u)
+                if not p.is_sensor}
+
+    def sensor_values(self, u):
+        return {p.key: p.si(p.lo + float(x) * (p.hi - p.lo)) for p, x in zip(self.params, u) if p.is_sensor}
+
+    def runs(self, points):
+        """The recorded series for every point (list of u) and log, from the cache or run."""
+        from .sweeps import run_tasks
         tasks, keys = [], []
         for u in points:
-            vals = values_of(u)
-            for c in cases:
-                k = _key(vals, c["log"])
+            vals = self.values_of(u)
+            for c in self.cases:
+                k = _key(vals, c.path)
                 keys.append(k)
-                if k not in cache:
-                    tasks.append((k, {"text": cfg.text, "base_dir": cfg.base_dir, "overrides": list(cfg.overrides),
-                                      "values": vals, "log": c["log"], "drive": c["drive"], "time": c["time"].tolist(),
-                                      "columns": list(c["observed"]), "threads": nthreads}))
+                if k not in self.cache and all(k != t[0] for t in tasks):
+                    tasks.append((k, {"text": self.cfg.text, "base_dir": self.cfg.base_dir,
+                                      "overrides": list(self.cfg.overrides), "values": vals, "log": c.path,
+                                      "drive": c.drive, "series": c.series(), "threads": self.threads}))
         if tasks:
-            if executor is None:
-                results = [forward(t) for _, t in tasks]
-            elif hasattr(executor, "scheduler_info"):  # dask
-                results = executor.gather([executor.submit(forward, t, pure=False) for _, t in tasks])
-            else:
-                results = list(executor.map(forward, [t for _, t in tasks]))
-            for (k, _), r in zip(tasks, results):
-                cache[k] = r
-            tmp = cache_path.with_suffix(".json.tmp")
-            tmp.write_text(json.dumps(cache))
-            os.replace(tmp, cache_path)  # a killed fit keeps every finished run
-        n = len(cases)
-        return [[cache[keys[i * n + j]] for j in range(n)] for i in range(len(points))]
+            for (k, _), r in zip(tasks, run_tasks(forward, [t for _, t in tasks], self.executor)):
+                self.cache[k] = r
+            tmp = self.cache_path.with_suffix(".json.tmp")
+            tmp.write_text(json.dumps(self.cache))
+            os.replace(tmp, self.cache_path)  # a killed fit keeps every finished run
+        n = len(self.cases)
+        return [[self.cache[keys[i * n + j]] for j in range(n)] for i in range(len(points))]
 
-    def residual(sims):
+    def predictions(self, u, sims):
+        sensors = self.sensor_values(u)
+        return [c.predict(s, sensors) for c, s in zip(self.cases, sims)]
+
+    def residual(self, u, sims):
         r = []
-        for c, s in zip(cases, sims):
-            for col, (obs, sigma) in c["observed"].items():
-                r.append((np.asarray(s[col]) - obs) / sigma)
+        for c, pred in zip(self.cases, self.predictions(u, sims)):
+            for o in c.observations:
+                r.append((pred[o.name] - o.values) / o.sigma)
         return np.concatenate(r)
 
-    def fun(u):
-        return residual(runs([u])[0])
+    def fun(self, u):
+        return self.residual(u, self.runs([u])[0])
 
-    def jac(u):
+    def jac(self, u):
         h = STEP_FRACTION
         points = [list(u)]
         for j in range(len(u)):
             v = list(u)
             v[j] = v[j] + h if v[j] + h <= 1.0 else v[j] - h  # stay in the range
             points.append(v)
-        sims = runs(points)
-        r0 = residual(sims[0])
+        sims = self.runs(points)
+        r0 = self.residual(points[0], sims[0])
         J = np.empty((r0.size, len(u)))
         for j in range(len(u)):
-            J[:, j] = (residual(sims[j + 1]) - r0) / (points[j + 1][j] - u[j])
+            J[:, j] = (self.residual(points[j + 1], sims[j + 1]) - r0) / (points[j + 1][j] - u[j])
         return J
 
+
+def calibrate(config, logs: Sequence, fit: Sequence, noise: Optional[Mapping[str, str]] = None, executor=None,
+              out_dir="calibration", threads: Optional[int] = None, max_evaluations: int = 30,
+              bayes: bool = False, walkers: Optional[int] = None, steps: int = 60, seed: int = 1) -> dict:
+    """Fits ``fit`` (Parameter or "KEY=LO:HI" strings) to ``logs`` (paths); returns fit.json's
+    dictionary and writes DIR's files (see the module's docstring). ``bayes``: also sample the
+    posterior with emcee (``walkers`` x ``steps`` forward runs per log)."""
+    from scipy.optimize import least_squares
+    from .sweeps import thread_budget
+    from .calibration_report import write_report
+    cfg = load_config(config)
+    params = [p if isinstance(p, Parameter) else parse_fit(p) for p in fit]
+    if not params:
+        raise config_error("--fit", "give at least one KEY=LO:HI to fit")
+    if len({p.key for p in params}) != len(params):
+        raise config_error("--fit", "a key is given twice")
+    for p in params:  # each key must be one the config accepts at LO and HI
+        if not p.is_sensor:
+            cfg.with_overrides({p.key: p.text(p.lo)}).check()
+            cfg.with_overrides({p.key: p.text(p.hi)}).check()
+    sig = parse_noise(noise)
+    probes = _probe_names(cfg)
+    seeds = [s.name for s in cfg.model().seeds]
+    cases = [load_case(path, probes, seeds, sig) for path in logs]
+    for p in params:
+        if p.is_sensor:
+            _check_sensor_parameter(p, cases)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    nthreads = int(threads) if threads else thread_budget(executor)
+    prob = Problem(cfg, params, cases, executor, nthreads, out / "runs.json")
+
     u0 = np.full(len(params), 0.5)
-    sol = least_squares(fun, u0, jac=jac, bounds=(0.0, 1.0), max_nfev=max_evaluations, xtol=1e-6, ftol=1e-10)
-    J_u = jac(sol.x)
+    sol = least_squares(prob.fun, u0, jac=prob.jac, bounds=(0.0, 1.0), max_nfev=max_evaluations, xtol=1e-6,
+                        ftol=1e-10)
+    J_u = prob.jac(sol.x)
     span = np.array([p.hi - p.lo for p in params])
     J = J_u / span  # per parameter unit
     zero = np.linalg.norm(J_u, axis=0) <= 1e-12 * max(1.0, np.linalg.norm(J_u))
-    JtJ = J.T @ J
-    cov = np.linalg.pinv(JtJ)
+    cov = np.linalg.pinv(J.T @ J)
     stderr = np.sqrt(np.clip(np.diag(cov), 0.0, None))
     ident = (~zero) & (stderr < 0.5 * span)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -242,33 +275,34 @@ def calibrate(config, logs: Sequence, fit: Sequence, noise: Optional[Mapping[str
     corr = np.where(np.isfinite(corr), corr, 0.0)
     u_final = np.where(zero, 0.5, sol.x)
     values = [p.lo + x * (p.hi - p.lo) for p, x in zip(params, u_final)]
-    sims = runs([list(u_final)])[0]
+    sims = prob.runs([list(u_final)])[0]
+    preds = prob.predictions(u_final, sims)
     rms = {}
-    for c, s in zip(cases, sims):
-        for col, (obs, _sigma) in c["observed"].items():
-            rms.setdefault(col, []).extend((np.asarray(s[col]) - obs).tolist())
+    for c, pred in zip(cases, preds):
+        for o in c.observations:
+            rms.setdefault(o.name, []).extend((pred[o.name] - o.values).tolist())
     result = {
-        "parameters": {p.key: {"value": v, "unit": p.unit, "stderr": (float(e) if i else None), "identifiable": bool(i)}
+        "parameters": {p.key: {"value": v, "unit": p.unit, "stderr": (float(e) if i else None), "identifiable": bool(i),
+                               "range": [p.lo, p.hi]}
                        for p, v, e, i in zip(params, values, stderr, ident)},
         "correlation": corr.tolist(),
         "residual_rms": {col: math.sqrt(float(np.mean(np.square(v)))) for col, v in rms.items()},
-        "runs": len(cache),
+        "runs": len(prob.cache),
         "cost": float(sol.cost),
         "singular_values": np.linalg.svd(J_u, compute_uv=False).tolist(),
+        "logs": [c.path for c in cases],
     }
-    fitted = cfg.with_overrides({p.key: p.text(v) for p, v in zip(params, values)})
+    if bayes:
+        from .posterior import sample_posterior
+        result["posterior"] = sample_posterior(prob, u_final, cov / np.outer(span, span), out, walkers=walkers,
+                                               steps=steps, seed=seed)
+        result["runs"] = len(prob.cache)
+    fitted = cfg.with_overrides({p.key: p.text(v) for p, v in zip(params, values) if not p.is_sensor})
     # fitted.yaml lives in DIR: the files the config names are given by absolute path.
     library = (fitted.to_dict().get("cell") or {}).get("materials_library")
     if library and not os.path.isabs(str(library)):
         fitted = fitted.with_overrides({"cell.materials_library": str(Path(cfg.base_dir) / str(library))})
     (out / "fitted.yaml").write_text(fitted.resolved_yaml())
     (out / "fit.json").write_text(json.dumps(result, indent=2))
-    lines = ["# Calibration", "", f"{len(cases)} log(s), {len(cache)} forward runs.", "",
-             "| parameter | value | stderr | identifiable |", "| --- | --- | --- | --- |"]
-    for p, v, e, i in zip(params, values, stderr, ident):
-        err = f"{e:.3g} {p.unit}" if i else "- (not constrained by the data)"
-        lines.append(f"| `{p.key}` | {v:.6g} {p.unit} | {err} | {'yes' if i else 'no'} |")
-    lines += ["", "| column | residual rms (SI) |", "| --- | --- |"]
-    lines += [f"| {col} | {r:.4g} |" for col, r in result["residual_rms"].items()]
-    (out / "report.md").write_text("\n".join(lines) + "\n")
+    write_report(out, params, values, stderr, ident, result, cases, preds)
     return result

@@ -202,12 +202,15 @@ def cmd_calibrate(args) -> int:
     executor, close = _make_executor(args, args.workers)
     try:
         fit = calibrate(cfg, args.logs, args.fit, noise=noise, executor=executor, out_dir=args.output,
-                        threads=args.threads or None)
+                        threads=args.threads or None, bayes=args.bayes, walkers=args.walkers or None,
+                        steps=args.steps)
     finally:
         close()
     for key, p in fit["parameters"].items():
         err = f"+- {p['stderr']:.3g}" if p["identifiable"] else "(not constrained by the data)"
         print(f"{key} = {p['value']:.6g} {p['unit']} {err}")
+    for key, q in (fit.get("posterior") or {}).get("parameters", {}).items():
+        print(f"posterior {key}: {q['q50']:.6g} {q['unit']} (90 % in {q['q05']:.6g} .. {q['q95']:.6g})")
     print(f"{fit['runs']} forward runs; fitted config: {Path(args.output) / 'fitted.yaml'}")
     return 0
 
@@ -271,6 +274,9 @@ def parser() -> argparse.ArgumentParser:
     k.add_argument("--scheduler", help="dask scheduler address (tcp://host:8786), or 'local' for a LocalCluster")
     k.add_argument("--mpi", action="store_true", help="run on mpi4py's MPIPoolExecutor")
     k.add_argument("--threads", type=int, default=0, help="OpenMP threads per run (default: cores / workers)")
+    k.add_argument("--bayes", action="store_true", help="also sample the posterior with emcee (walkers x steps runs)")
+    k.add_argument("--walkers", type=int, default=0, help="emcee walkers (default: 2 x parameters + 2, at least 6)")
+    k.add_argument("--steps", type=int, default=60, help="emcee steps (default 60; the first third is discarded)")
     k.set_defaults(func=cmd_calibrate)
     return p
 

@@ -88,6 +88,16 @@ def _is_dask(executor) -> bool:
     return hasattr(executor, "gather") and hasattr(executor, "submit") and hasattr(executor, "scheduler_info")
 
 
+def run_tasks(fn, tasks: list, executor=None) -> list:
+    """``[fn(t) for t in tasks]`` on ``executor`` (None: in this process; a dask Client; any
+    concurrent.futures executor), results in the tasks' order: the studies' forward runs."""
+    if executor is None:
+        return [fn(t) for t in tasks]
+    if _is_dask(executor):
+        return executor.gather([executor.submit(fn, t, pure=False) for t in tasks])
+    return list(executor.map(fn, tasks))
+
+
 def thread_budget(executor=None) -> int:
     """OpenMP threads per run so that concurrent runs fill but never oversubscribe the cores.
 

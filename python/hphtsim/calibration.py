@@ -121,7 +121,8 @@ def forward(task: dict) -> dict:
     sim = Simulation(cfg)
     sim.run()
     ts = sim.timeseries()
-    return {"time": ts.index.values.tolist(), **{c: ts[c].values.tolist() for c in task["series"]}}
+    wanted = [c for c in task["series"] if c in ts.columns or not task.get("optional")]
+    return {"time": ts.index.values.tolist(), **{c: ts[c].values.tolist() for c in wanted}}
 
 
 def _key(values: Mapping[str, str], log: str) -> str:

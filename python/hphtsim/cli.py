@@ -1,14 +1,18 @@
-"""``python3 -m hphtsim`` (and ``hphtsim sweep|plot|converge``, which run this):
+"""``python3 -m hphtsim`` (and ``hphtsim sweep|plot|converge|calibrate|estimate``, which run this):
 
     python3 -m hphtsim sweep SWEEP.yaml [--workers N] [--scheduler ADDRESS|local] [--mpi]
                                         [--out DIR] [--threads T] [--until D] [--no-resume] [-q]
     python3 -m hphtsim plot RESULT.h5 [-o OUT.png] [--kind run|slice|series] [--time SECONDS]
     python3 -m hphtsim plot SWEEP.csv [-o OUT.png] [--x PARAM] [--y COLUMN ...]
+    python3 -m hphtsim plot ESTIMATE.csv [-o OUT.png]
     python3 -m hphtsim run CONFIG [-o OUT.h5] [--until D] [--set key=value]... [--overwrite] [--threads T]
     python3 -m hphtsim converge CONFIG --cells 32,48,64[,96] [--until D] [--set key=value]... [-o TABLE.csv]
                                        [--workers N] [--scheduler ADDRESS|local] [--mpi] [--out DIR] [--threads T] [-q]
     python3 -m hphtsim calibrate CONFIG LOG.csv [LOG2.csv ...] --fit KEY=LO:HI ... [--noise COLUMN=SIGMA ...]
                                  -o DIR [--set key=value]... [--workers N] [--scheduler ...] [--mpi] [--threads T]
+                                 [--bayes [--walkers W] [--steps S]]
+    python3 -m hphtsim estimate FITTED.yaml LOG.csv [--fit FIT.json] [--samples N] -o ESTIMATE.csv
+                                [--set key=value]... [--workers N] [--scheduler ...] [--mpi] [--threads T]
 
 Exit codes: 0 success; 2 bad input (the message names the config key or option); 1 a failure
 while computing, or a sweep in which some runs failed (its table is still written).
@@ -130,7 +134,10 @@ def cmd_plot(args) -> int:
         from ._errors import config_error
         raise config_error("", f"'{src}' does not exist")
     out = args.output or str(src.with_suffix("")) + ("_sweep.png" if src.suffix == ".csv" else f"_{args.kind}.png")
-    if src.suffix == ".csv":
+    if src.suffix == ".csv" and plot.is_estimate(str(src)):
+        out = args.output or str(src.with_suffix("")) + "_estimate.png"
+        plot.plot_estimate(str(src), out=out)
+    elif src.suffix == ".csv":
         kw = {"y": args.y} if args.y else {}
         plot.plot_sweep(str(src), x=args.x, out=out, **kw)
     elif args.kind == "slice":
@@ -215,6 +222,26 @@ def cmd_calibrate(args) -> int:
     return 0
 
 
+def cmd_estimate(args) -> int:
+    from .config import load_config
+    from .estimate import estimate
+    cfg = load_config(args.config, list(args.set or []))
+    executor, close = _make_executor(args, args.workers)
+    try:
+        df = estimate(cfg, args.log, fit=args.fit, out=args.output, executor=executor, samples=args.samples,
+                      threads=args.threads or None)
+    finally:
+        close()
+    last = df.iloc[-1]
+    shown = [c for c in df.columns if c.startswith(("T_seed", "mass_ct")) and "_std" not in c]
+    for c in shown:
+        name, unit = c.split(" [")
+        std = df[f"{name}_std [{'K' if unit.startswith('degC') else unit[:-1]}]"].iloc[-1]
+        print(f"{name} at {last['time [h]']:.4g} h: {last[c]:.5g} +- {2 * std:.2g} {unit[:-1]} (2 std)")
+    print(f"{df.attrs['runs']} runs ({df.attrs['method']}); estimate: {args.output}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="hphtsim", description="hphtsim: sweeps, plots and runs from Python")
     sub = p.add_subparsers(dest="command", required=True)
@@ -278,6 +305,19 @@ def parser() -> argparse.ArgumentParser:
     k.add_argument("--walkers", type=int, default=0, help="emcee walkers (default: 2 x parameters + 2, at least 6)")
     k.add_argument("--steps", type=int, default=60, help="emcee steps (default 60; the first third is discarded)")
     k.set_defaults(func=cmd_calibrate)
+    e = sub.add_parser("estimate", help="virtual thermocouple: a production log replayed with a fitted config, "
+                                        "seed and source temperatures, growth with +- bands (docs/model.md)")
+    e.add_argument("config", help="the calibrated config (a calibration's fitted.yaml)")
+    e.add_argument("log", metavar="LOG.csv")
+    e.add_argument("--fit", help="the calibration's fit.json (default: fit.json beside CONFIG)")
+    e.add_argument("--samples", type=int, default=0, help="propagate by N samples (default 0: linearised)")
+    e.add_argument("--set", action="append", metavar="KEY=VALUE", help="override of the config")
+    e.add_argument("-o", "--output", required=True, help="estimate CSV")
+    e.add_argument("--workers", "-j", type=int, default=1, help="concurrent runs (default 1: in process)")
+    e.add_argument("--scheduler", help="dask scheduler address (tcp://host:8786), or 'local' for a LocalCluster")
+    e.add_argument("--mpi", action="store_true", help="run on mpi4py's MPIPoolExecutor")
+    e.add_argument("--threads", type=int, default=0, help="OpenMP threads per run (default: cores / workers)")
+    e.set_defaults(func=cmd_estimate)
     return p
 
 

@@ -13,7 +13,7 @@ import numpy as np
 
 from .results import KELVIN, open_result
 
-__all__ = ["default_snapshot", "plot_slice", "plot_timeseries", "plot_run", "plot_sweep"]
+__all__ = ["default_snapshot", "plot_slice", "plot_timeseries", "plot_run", "plot_sweep", "is_estimate", "plot_estimate"]
 
 
 def _plt():
@@ -444,6 +444,50 @@ def plot_sweep(table, x: Optional[str] = None, y: Sequence[str] = ("T_max_degC",
         axes[0].legend(fontsize=7)
     axes[0].set_title(f"sweep of {x}: {len(df)} runs, {int((df.get('status') == 'ok').sum()) if 'status' in df else len(df)} ok",
                       fontsize=10)
+    if out:
+        axes[0].figure.savefig(out, dpi=130)
+    return axes
+
+
+def is_estimate(path) -> bool:
+    """Whether a CSV is an ``hphtsim estimate`` table (a time column and ``*_std`` columns)."""
+    try:
+        with open(path) as f:
+            header = f.readline()
+    except OSError:
+        return False
+    return header.startswith("time [h],") and "_std [" in header
+
+
+def plot_estimate(table, out=None, axes=None):
+    """The virtual thermocouple's estimate (``hphtsim estimate``): seed and source temperatures,
+    their difference, the growth rate and the mass against time, each with its +-2 std band."""
+    import pandas as pd
+    plt = _plt()
+    df = pd.read_csv(table) if isinstance(table, (str, os.PathLike)) else table
+    t = df["time [h]"].to_numpy()
+    values = [c for c in df.columns if c != "time [h]" and "_std [" not in c]
+    panels = [("T_", "temperature (degC)"), ("dT_source_seed", "source - seed (K)"),
+              ("growth_rate", "growth rate (mg/h)"), ("mass_ct", "mass (ct)")]
+    panels = [(p, label) for p, label in panels if any(c.startswith(p) for c in values)]
+    if axes is None:
+        fig, axes = plt.subplots(len(panels), 1, figsize=(7.0, 2.3 * len(panels) + 0.5), sharex=True,
+                                 constrained_layout=True)
+    axes = list(np.atleast_1d(axes))
+    for ax, (prefix, label) in zip(axes, panels):
+        for c in (c for c in values if c.startswith(prefix)):
+            name = c.split(" [")[0]
+            std_col = next((s for s in df.columns if s.startswith(f"{name}_std [")), None)
+            y = df[c].to_numpy()
+            line, = ax.plot(t, y, lw=1.2, label=name)
+            if std_col is not None:
+                s = df[std_col].to_numpy()
+                ax.fill_between(t, y - 2 * s, y + 2 * s, color=line.get_color(), alpha=0.25, lw=0)
+        ax.set_ylabel(label)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7, loc="best")
+    axes[-1].set_xlabel("time (h)")
+    axes[0].set_title("estimate from the log (bands: +-2 std of the calibration)", fontsize=10)
     if out:
         axes[0].figure.savefig(out, dpi=130)
     return axes

@@ -18,6 +18,13 @@ Schedule::Schedule(double initial, std::vector<Segment> segments) : initial_(ini
     ends_.push_back(t);
     if (s.kind == Segment::Kind::ramp) v = s.target;
   }
+  lands_.assign(segments_.size(), 1);
+}
+
+void Schedule::land_only_at(std::vector<char> lands) {
+  HPHTSIM_CHECK(lands.size() == segments_.size(), "Schedule::land_only_at: one flag per segment");
+  if (!lands.empty()) lands.back() = 1;  // the program's end is always a boundary
+  lands_ = std::move(lands);
 }
 
 Schedule Schedule::from_config(const core::ConfigNode& node, const core::Dimension& dim, const std::string& what,
@@ -103,8 +110,8 @@ int Schedule::segment_at(double t) const {
 
 double Schedule::next_boundary(double t) const {
   const double tol = 1e-9 * std::max(1.0, std::abs(t));
-  for (double e : ends_)
-    if (e > t + tol) return e;
+  for (auto i = std::size_t(std::upper_bound(ends_.begin(), ends_.end(), t + tol) - ends_.begin()); i < ends_.size(); ++i)
+    if (lands_[i]) return ends_[i];
   return std::numeric_limits<double>::infinity();
 }
 

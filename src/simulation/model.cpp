@@ -111,7 +111,7 @@ void revolve_anvil_films(Model& m) {
   h[1] = side;
 }
 
-/// recipe.from_log: {file, drive}: the press log's programs (process/log_programs.hpp).
+/// recipe.from_log: {file, drive, tolerance}: the press log's programs (process/log_programs.hpp).
 void read_log_programs(Model& m, const core::Config& config, const ConfigNode& recipe, const ConfigNode& from_log) {
   if (recipe.has("heater")) from_log.fail("give the heater program once: recipe.heater or recipe.from_log");
   if (!from_log.is_map()) from_log.fail("expected a mapping {file: LOG.csv, drive: heater_power}");
@@ -120,7 +120,9 @@ void read_log_programs(Model& m, const core::Config& config, const ConfigNode& r
   for (const auto& p : m.probes) probe_names.push_back(p.name);
   const process::PressLog log = process::read_press_log(file, probe_names);
   for (const auto& w : log.warnings) m.warnings.push_back(file.filename().string() + ": " + w);
-  process::LogPrograms programs = process::programs_from_log(log, from_log.string("drive"), from_log.key_path("drive"));
+  const auto tolerance = from_log.find("tolerance");
+  process::LogPrograms programs = process::programs_from_log(log, from_log.string("drive"), from_log.key_path("drive"),
+                                                             process::read_log_tolerances(tolerance ? &*tolerance : nullptr));
   m.heater_recipe = std::move(programs.heater);
   m.oil_pressure = std::move(programs.oil_pressure);
   m.coolant_temperature = std::move(programs.coolant);

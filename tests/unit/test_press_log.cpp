@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Press logs (process/press_log.hpp, issue 14 point 1): columns with units in brackets read into
-// SI, and every bad log refused with a message that names the row and the column.
+// SI, and every bad log refused with a message that names the row and the column; a log's
+// program lands the time stepper only where it bends (process/log_programs.hpp).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -8,6 +9,7 @@
 #include <vector>
 
 #include "hphtsim/core/error.hpp"
+#include "hphtsim/process/log_programs.hpp"
 #include "hphtsim/process/press_log.hpp"
 
 using hphtsim::ConfigError;
@@ -68,4 +70,34 @@ TEST(PressLog, BadLogsNameTheRowAndColumn) {
   has(refusal("time [h], heater_power [W], heater_power [kW]\n0, 1, 2\n"), "column 'heater_power' appears twice");
   has(refusal("time [h], T_anvil [degC]\n0, 1\n"), "names no probe of the config (probes: thermocouple, seed)");
   has(refusal("time [h], heater_power [parsec]\n0, 1\n"), "'parsec' is not a unit");
+}
+
+TEST(LogPrograms, TheStepperLandsOnlyWhereTheLogBends) {
+  using hphtsim::process::bends;
+  using hphtsim::process::schedule_through;
+  // A ramp 0 -> 100 over 10 samples, then a hold of 10 samples, with +-0.3 of noise: bends at
+  // the ramp's end (sample 10) and at the last sample only, within a tolerance of 0.7 (the chord
+  // between two noisy samples departs from a third by up to 0.6).
+  std::vector<double> t, v;
+  for (int i = 0; i <= 20; ++i) {
+    t.push_back(600.0 * i);
+    v.push_back((i <= 10 ? 10.0 * i : 100.0) + ((i % 2) ? 0.3 : -0.3) * (i > 0 && i < 20 && i != 10));
+  }
+  const auto lands = bends(t, v, 0.7);
+  for (int i = 0; i <= 20; ++i) EXPECT_EQ(lands[std::size_t(i)] != 0, i == 10 || i == 20) << "sample " << i;
+  // Below the noise every sample is a bend; a tolerance of 0 lands on every sample.
+  const auto tight = bends(t, v, 0.1);
+  for (int i = 1; i <= 20; ++i) EXPECT_TRUE(tight[std::size_t(i)]) << "sample " << i;
+  const auto every = schedule_through(t, v, 0.0);
+  const auto loose = schedule_through(t, v, 0.7);
+  EXPECT_DOUBLE_EQ(every.next_boundary(0.0), 600.0);
+  EXPECT_DOUBLE_EQ(loose.next_boundary(0.0), 6000.0);
+  EXPECT_DOUBLE_EQ(loose.next_boundary(6000.0), 12000.0);
+  EXPECT_TRUE(std::isinf(loose.next_boundary(12000.0)));
+  // The values still follow every sample.
+  for (int i = 0; i <= 20; ++i) EXPECT_DOUBLE_EQ(loose.value(t[std::size_t(i)]), v[std::size_t(i)]);
+  // A log that starts late holds its first value until then, and lands there.
+  const auto late = schedule_through({3600.0, 7200.0, 10800.0}, {5.0, 6.0, 7.0}, 0.5);
+  EXPECT_DOUBLE_EQ(late.next_boundary(0.0), 3600.0);
+  EXPECT_DOUBLE_EQ(late.next_boundary(3600.0), 10800.0);
 }

@@ -59,8 +59,13 @@ class Schedule {
   double value(double t) const;       ///< constant before 0 and after the end
   double end_time() const { return ends_.empty() ? 0.0 : ends_.back(); }
   bool empty() const { return segments_.empty(); }
-  /// The first segment end strictly after t (+ tolerance); +infinity past the last.
+  /// The first segment end strictly after t (+ tolerance) at which the time stepper lands;
+  /// +infinity past the last.
   double next_boundary(double t) const;
+  /// Which segment ends the stepper lands on (one flag per segment; all by default). A log's
+  /// program lands only where it bends (log_programs.hpp); its values still follow every sample.
+  void land_only_at(std::vector<char> lands);
+  bool lands_at(int segment) const { return lands_[std::size_t(segment)] != 0; }
   /// Index of the segment that holds t (the last one past the end, -1 before 0 / empty).
   int segment_at(double t) const;
   const std::vector<Segment>& segments() const { return segments_; }
@@ -71,6 +76,7 @@ class Schedule {
   std::vector<Segment> segments_;
   std::vector<double> ends_;    // cumulative end times
   std::vector<double> starts_;  // value at each segment start
+  std::vector<char> lands_;     // per segment: the stepper lands on its end
 };
 
 /// The heater part of the recipe: a program of the power (W), the voltage across the anvils (V),

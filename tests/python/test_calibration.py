@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import hphtsim
-from hphtsim.calibration import calibrate, parse_fit
+from hphtsim.calibration import calibrate, covariance, parse_fit
 
 CONFIG = Path(__file__).parents[2] / "configs" / "tgm_default.yaml"
 RECIPE = {"heater": {"control": "power", "start": "0 W",
@@ -178,3 +178,21 @@ def test_the_bayesian_mode_samples_a_posterior_that_agrees_with_the_covariance(t
     samples = np.loadtxt(tmp_path / "fit" / "posterior.csv", delimiter=",", skiprows=1)
     assert samples.shape == (fit["posterior"]["samples"],) and fit["posterior"]["samples"] == 6 * 8
     assert "Posterior" in (tmp_path / "fit" / "report.md").read_text()
+
+
+def test_the_covariance_holds_for_keys_of_very_different_scales():
+    """Two keys whose ranges differ by 1e9 (a film coefficient in W/(m^2 K), a kinetic
+    coefficient in m/s): each key's standard error is that of the one-key problem scaled by its
+    range, as it is analytically for orthogonal columns. (Inverting J^T J in the keys' units
+    cut the large-range key off as singular: a standard error of 1e-8 W/(m^2 K).)"""
+    rng = np.random.default_rng(1)
+    q, _ = np.linalg.qr(rng.normal(size=(50, 2)))
+    J_u = q * np.array([40.0, 250.0])  # orthogonal columns: stderr_u = 1 / |column|
+    span = np.array([4000.0, 7e-6])
+    stderr = np.sqrt(np.diag(covariance(J_u, span)))
+    np.testing.assert_allclose(stderr, span / np.array([40.0, 250.0]), rtol=1e-9)
+    # and a correlated pair keeps its correlation, whatever the units
+    J_c = np.column_stack([q[:, 0], 0.6 * q[:, 0] + 0.8 * q[:, 1]])
+    c = covariance(J_c, span)
+    c_u = np.linalg.inv(J_c.T @ J_c)
+    np.testing.assert_allclose(c[0, 1] / np.sqrt(c[0, 0] * c[1, 1]), c_u[0, 1] / np.sqrt(c_u[0, 0] * c_u[1, 1]))

@@ -1,4 +1,4 @@
-"""``python3 -m hphtsim`` (and ``hphtsim sweep|plot|converge|calibrate|estimate``, which run this):
+"""``python3 -m hphtsim`` (and ``hphtsim sweep|plot|converge|calibrate|estimate|design``, which run this):
 
     python3 -m hphtsim sweep SWEEP.yaml [--workers N] [--scheduler ADDRESS|local] [--mpi]
                                         [--out DIR] [--threads T] [--until D] [--no-resume] [-q]
@@ -13,6 +13,9 @@
                                  [--bayes [--walkers W] [--steps S]]
     python3 -m hphtsim estimate FITTED.yaml LOG.csv [--fit FIT.json] [--samples N] -o ESTIMATE.csv
                                 [--set key=value]... [--workers N] [--scheduler ...] [--mpi] [--threads T]
+    python3 -m hphtsim design CONFIG --target growth_rate="3 mg/h" [--target T_seed="1350 degC"] [--segments N]
+                              [--max-rate critical|F*critical|RATE] [--power-max P] -o DESIGNED.yaml [--set key=value]...
+                              [--rz-cells NR,NZ] [--no-axisymmetric] [--no-verify] [--workers N] [--scheduler ...]
 
 Exit codes: 0 success; 2 bad input (the message names the config key or option); 1 a failure
 while computing, or a sweep in which some runs failed (its table is still written).
@@ -242,6 +245,30 @@ def cmd_estimate(args) -> int:
     return 0
 
 
+def cmd_design(args) -> int:
+    from .config import load_config
+    from .design import design
+    from ._errors import config_error
+    cfg = load_config(args.config, list(args.set or []))
+    try:
+        cells = [int(x) for x in args.rz_cells.split(",")]
+    except ValueError:
+        cells = []
+    if len(cells) != 2 or min(cells) < 4:
+        raise config_error("--rz-cells", f"'{args.rz_cells}': expected NR,NZ (whole numbers of at least 4)")
+    executor, close = _make_executor(args, args.workers)
+    try:
+        r = design(cfg, args.target, segments=args.segments, max_rate=args.max_rate, out=args.output,
+                   executor=executor, threads=args.threads or None, axisymmetric=not args.no_axisymmetric,
+                   rz_cells=cells, verify=not args.no_verify, progress=lambda text: print(text, file=sys.stderr),
+                   power_max=args.power_max)
+    finally:
+        close()
+    print(Path(args.output).with_suffix(".md").read_text(), end="")
+    print(f"designed config: {args.output}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="hphtsim", description="hphtsim: sweeps, plots and runs from Python")
     sub = p.add_subparsers(dest="command", required=True)
@@ -318,6 +345,25 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--mpi", action="store_true", help="run on mpi4py's MPIPoolExecutor")
     e.add_argument("--threads", type=int, default=0, help="OpenMP threads per run (default: cores / workers)")
     e.set_defaults(func=cmd_estimate)
+    d = sub.add_parser("design", help="the growth stage's heater program for a target growth rate or seed "
+                                      "temperature (docs/model.md \"Recipe design\")")
+    d.add_argument("config")
+    d.add_argument("--target", action="append", required=True, metavar="NAME=VALUE",
+                   help="growth_rate=\"3 mg/h\" (the mean over seeds) and/or T_seed=\"1350 degC\"")
+    d.add_argument("--segments", type=int, default=6, help="ramps over the growth stage (default 6)")
+    d.add_argument("--max-rate", help="cap on the rate target: critical (0.9 x the critical rate at the crystal's "
+                                      "mass), F*critical, or a rate such as \"2 mg/h\"")
+    d.add_argument("--power-max", default="3 kW", help="the supply's limit on the designed power (default 3 kW)")
+    d.add_argument("--set", action="append", metavar="KEY=VALUE", help="override of the config")
+    d.add_argument("-o", "--output", required=True, help="the designed config (YAML); the report beside it (.md)")
+    d.add_argument("--rz-cells", default="64,64", help="(r, z) grid of the design model (default 64,64)")
+    d.add_argument("--no-axisymmetric", action="store_true", help="design on the config's own geometry")
+    d.add_argument("--no-verify", action="store_true", help="skip the run of the designed config as given (3-D)")
+    d.add_argument("--workers", "-j", type=int, default=1, help="concurrent runs (default 1: in process)")
+    d.add_argument("--scheduler", help="dask scheduler address (tcp://host:8786), or 'local' for a LocalCluster")
+    d.add_argument("--mpi", action="store_true", help="run on mpi4py's MPIPoolExecutor")
+    d.add_argument("--threads", type=int, default=0, help="OpenMP threads per run (default: cores / workers)")
+    d.set_defaults(func=cmd_design)
     return p
 
 

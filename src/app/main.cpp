@@ -10,6 +10,7 @@
 //   hphtsim converge CONFIG --cells 32,48,64 [--until DURATION]  (likewise)
 //   hphtsim calibrate CONFIG LOG.csv --fit KEY=LO:HI -o DIR      (likewise)
 //   hphtsim estimate FITTED.yaml LOG.csv -o ESTIMATE.csv         (likewise)
+//   hphtsim design CONFIG --target growth_rate="3 mg/h" -o D.yaml  (likewise)
 //
 // Exit codes: 0 success; 2 bad input (config, command line, existing output file); 1 a run
 // that failed while computing (a solver that did not converge, a write error); 3 a run stopped
@@ -139,7 +140,7 @@ int exec_python(int argc, char** argv) {
 int main(int argc, char** argv) {
   if (argc > 1 && (std::string(argv[1]) == "sweep" || std::string(argv[1]) == "plot" ||
                    std::string(argv[1]) == "converge" || std::string(argv[1]) == "calibrate" ||
-                   std::string(argv[1]) == "estimate"))
+                   std::string(argv[1]) == "estimate" || std::string(argv[1]) == "design"))
     return exec_python(argc, argv);
   CLI::App app{"hphtsim: HPHT temperature-gradient diamond growth in a cubic press"};
   app.set_version_flag("--version", std::string(hphtsim::version) + " (" + hphtsim::git_revision + ")");
@@ -149,8 +150,10 @@ int main(int argc, char** argv) {
       "      hphtsim plot OUT.h5 [-o OUT.png],\n"
       "      hphtsim converge CONFIG --cells 32,48,64 [--until DURATION] [-o TABLE.csv],\n"
       "      hphtsim calibrate CONFIG LOG.csv [LOG2.csv ...] --fit KEY=LO:HI ... -o DIR [--bayes],\n"
-      "      hphtsim estimate FITTED.yaml LOG.csv [--fit FIT.json] [--samples N] -o ESTIMATE.csv\n"
-      "(run by the Python package: python3 -m hphtsim sweep|plot|converge|calibrate|estimate --help)");
+      "      hphtsim estimate FITTED.yaml LOG.csv [--fit FIT.json] [--samples N] -o ESTIMATE.csv,\n"
+      "      hphtsim design CONFIG --target growth_rate=\"3 mg/h\" [--target T_seed=\"1350 degC\"] [--segments N]\n"
+      "                     [--max-rate critical] -o DESIGNED.yaml\n"
+      "(run by the Python package: python3 -m hphtsim sweep|plot|converge|calibrate|estimate|design --help)");
 
   std::string config, output, until, result;
   std::vector<std::string> sets;

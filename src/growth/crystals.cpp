@@ -109,6 +109,7 @@ CrystalGrowth::CrystalGrowth(const core::Grid& grid, geometry::MaterialMap& map,
   refresh_crystal_map();
   for (std::size_t s = 0; s < seeds_.size(); ++s) {
     seeds_[s].mass = seed_mass_[s];
+    seeds_[s].critical_rate = settings.critical_growth_rate(seed_mass_[s]);
     seeds_[s].shape_index = -1.0;  // a cube
     seeds_[s].T_front = std::numeric_limits<double>::quiet_NaN();
   }
@@ -432,7 +433,8 @@ void CrystalGrowth::step(const std::vector<double>& T, double p, const std::vect
     d.mass = seed_mass_[s];
     d.growth_rate = deposited_now[s] / dt;
     d.supersaturation = front_n[s] > 0 ? front_ss[s] / front_n[s] : 0.0;
-    d.inclusion_risk = d.growth_rate > st.critical_growth_rate(d.mass);
+    d.critical_rate = st.critical_growth_rate(d.mass);
+    d.inclusion_risk = d.growth_rate > d.critical_rate;
     if (d.inclusion_risk) d.mass_above_critical += deposited_now[s];
     if (d.status == GrowthStatus::growing && !(deposited_now[s] > 0.0)) d.status = GrowthStatus::undersaturated;
     // Habit of the grown polyhedron: h111/h100 is sqrt 3 for a cube, 1/sqrt 3 for an octahedron.
@@ -477,7 +479,10 @@ void CrystalGrowth::restore(const State& s) {
     if (map_.region[c] == solvent_region_) in_solution_ += settings_.melt_density * cell_volume_[c] * c_[c];
   refresh_crystal_map();
   refresh_contacts(false);
-  for (std::size_t i = 0; i < seeds_.size(); ++i) seeds_[i].mass = seed_mass_[i];
+  for (std::size_t i = 0; i < seeds_.size(); ++i) {
+    seeds_[i].mass = seed_mass_[i];
+    seeds_[i].critical_rate = settings_.critical_growth_rate(seed_mass_[i]);
+  }
 }
 
 }  // namespace hphtsim::growth

@@ -207,6 +207,9 @@ void Simulation::declare_outputs(OutputTable& t, Simulation* sim) {
   per_seed("mass", "mg", "crystal mass (seed + deposit)", [](const SD& x) { return x.mass * 1e6; });
   per_seed("mass_ct", "ct", "crystal mass in carats (1 ct = 0.2 g)", [](const SD& x) { return x.mass / 2e-4; });
   per_seed("growth_rate", "mg/h", "mass growth rate over the step", [](const SD& x) { return x.growth_rate * 3.6e9; });
+  per_seed("critical_rate", "mg/h", "the critical growth rate at the crystal's mass, rate (mass / mass_c)^exponent "
+           "(growth.critical_rate): above it inclusions are likely",
+           [](const SD& x) { return x.critical_rate * 3.6e9; });
   per_seed("mass_above_critical", "mg", "mass grown in steps above the critical rate so far",
            [](const SD& x) { return x.mass_above_critical * 1e6; });
   per_seed("T_front", "K", "area-weighted mean temperature of the melt's faces to the crystal (NaN without melt)",

@@ -99,6 +99,7 @@ const char* to_string(GrowthStatus s);
 struct SeedDiagnostics {
   double mass = 0.0;               ///< kg (seed + deposited)
   double growth_rate = 0.0;        ///< kg/s over the last step
+  double critical_rate = 0.0;      ///< kg/s: GrowthSettings::critical_growth_rate at `mass`
   double supersaturation = 0.0;    ///< mean (c / c_eq - 1) over the crystal's melt front
   double line_margin_K = 0.0;      ///< T on the equilibrium line at p minus T_seed (> 0 inside)
   double line_margin_GPa = 0.0;    ///< p - P_eq(T_seed)

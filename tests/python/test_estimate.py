@@ -56,7 +56,9 @@ def test_the_estimate_brackets_the_true_seed_temperature(calibrated):
     assert (d / "estimate.csv").exists() and not (d / "estimate.csv.tmp").exists()
     np.testing.assert_allclose(df["time [h]"].to_numpy(), t / 3600.0)
     est, sd = df["T_seed [degC]"].to_numpy(), df["T_seed_std [K]"].to_numpy()
-    # the fit's own error is what separates estimate and truth: within its band at every time
+    # the fit's own error is what separates estimate and truth: within its band at every time,
+    # give or take 0.3 K of time discretisation (truth and estimate take different steps; the
+    # step control's local error tolerance is 1 K, time.tolerance)
     assert np.all(np.abs(est - T_true) <= 2.0 * sd + 0.3), np.max(np.abs(est - T_true) - 2.0 * sd)
     hot = T_true > 1000.0
     assert hot.sum() >= 10 and np.all(sd[hot] > 0.05)

@@ -15,7 +15,28 @@ namespace hphtsim::simulation {
 
 namespace {
 constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+
+/// The temperature gradients a grower reads at a seed (issue 15, quality indicators), at the
+/// centre of its top face (where the crystal meets the melt first): axial, the central difference
+/// over +-half the seed's edge; radial, the mean of four points one seed edge off the seed's axis
+/// (+-x, +-y) at that height, less the centre, over that distance. Trilinear between cell
+/// centres (core::probe_value); in (r, z) the four points are one. Fixed at the seed's position:
+/// the melt's gradient there as the cell sets it, not the moving front's.
+void seed_gradients(const Model& model, const std::vector<double>& T, std::size_t s, double& dTdz, double& dTdr) {
+  const auto& seed = model.assembly.seeds[s];
+  const double half = 0.5 * seed.size;
+  const double x = seed.center[0], y = seed.center[1], top = seed.center[2] + half;
+  const double lo = -0.5 * model.assembly.cell_size[2], hi = 0.5 * model.assembly.cell_size[2];
+  const double za = std::max(top - half, lo), zb = std::min(top + half, hi);
+  const core::Grid& g = model.grid;
+  dTdz = zb > za ? (core::probe_value(g, T, {x, y, zb}) - core::probe_value(g, T, {x, y, za})) / (zb - za) : 0.0;
+  const double r = seed.size;
+  const double centre = core::probe_value(g, T, {x, y, top});
+  const double ring = 0.25 * (core::probe_value(g, T, {x + r, y, top}) + core::probe_value(g, T, {x - r, y, top}) +
+                              core::probe_value(g, T, {x, y + r, top}) + core::probe_value(g, T, {x, y - r, top}));
+  dTdr = r > 0.0 ? (ring - centre) / r : 0.0;
 }
+}  // namespace
 
 void update_diagnostics(Diagnostics& d, const Model& model, const geometry::MaterialMap& map,
                         const std::vector<double>& cell_volume, const ElectroThermal& et, double time, double dt,
@@ -54,6 +75,7 @@ void update_diagnostics(Diagnostics& d, const Model& model, const geometry::Mate
   for (std::size_t s = 0; s < model.seed_count(); ++s) {
     d.T_seed[s] = geometry::region_mean(g, map, cell_volume, T, model.seed_region(s));
     d.dT_source_seed[s] = d.T_source - d.T_seed[s];
+    seed_gradients(model, T, s, d.dTdz_seed[s], d.dTdr_seed[s]);
   }
   for (std::size_t p = 0; p < model.probes.size(); ++p) d.T_probe[p] = core::probe_value(g, T, model.probes[p].position);
   // The step's mode: a recipe may switch between them (bumpless, from the measured value).

@@ -161,6 +161,12 @@ void Simulation::declare_outputs(OutputTable& t, Simulation* sim) {
              [d](std::size_t s) { return d->T_seed[s]; });
   t.per_seed(seeds && source, n_seeds, "dT_source_seed", "K", "with seeds and a carbon source",
              "T_source - T_seed: the growth driver", [d](std::size_t s) { return d->dT_source_seed[s]; });
+  t.per_seed(seeds, n_seeds, "dTdz_seed", "K/mm", with_seeds,
+             "axial temperature gradient at the centre of the seed's top face (> 0: hotter above)",
+             [d](std::size_t s) { return d->dTdz_seed[s] * 1e-3; });
+  t.per_seed(seeds, n_seeds, "dTdr_seed", "K/mm", with_seeds,
+             "radial temperature gradient there, over one seed edge off its axis (> 0: hotter outwards)",
+             [d](std::size_t s) { return d->dTdr_seed[s] * 1e-3; });
   if (all) {
     t.scalar(true, "T_probe_<name>", "K", "one per probe", "temperature at the probe (trilinear in cell centres)",
              nullptr);

@@ -30,6 +30,8 @@ Simulation::Simulation(Model model) : model_(std::move(model)), map_(model_.map)
   stepper_.reset_history(electro_->T());
   diag_.T_seed.assign(model_.seed_count(), 0.0);
   diag_.dT_source_seed.assign(model_.seed_count(), 0.0);
+  diag_.dTdz_seed.assign(model_.seed_count(), 0.0);
+  diag_.dTdr_seed.assign(model_.seed_count(), 0.0);
   diag_.T_probe.assign(model_.probes.size(), 0.0);
   diag_.p_seed.assign(model_.seed_count(), nan);
 

@@ -78,6 +78,13 @@ TEST(GemCell, HottestMeltByTheSourceAtTheWallAndColdestAtTheSeed) {
   EXPECT_LT(T_on_seed, T[cold] + 1.0) << "the melt on the seed is as cold as the melt gets";
   EXPECT_GT(std::abs(grad_z), std::abs(grad_r));
   EXPECT_GT(grad_z, 0.0) << "hotter above the seed (towards the source)";
+  // The series a grower reads (dTdz_seed, dTdr_seed) are these gradients: the same central
+  // difference over the seed's half edge (0.5 mm) along z; along r the mean of four points one
+  // edge (1 mm) off the axis, which on this cell's axis equals the one-sided +x difference.
+  const auto& d = sim.diagnostics();
+  ASSERT_EQ(d.dTdz_seed.size(), 1u);
+  EXPECT_NEAR(d.dTdz_seed[0], grad_z, 1e-9 * std::abs(grad_z));
+  EXPECT_NEAR(d.dTdr_seed[0], grad_r, 0.02e3) << "K/m: within 0.02 K/mm";
   // Plain Picard needed 100-300 passes for this steady state; Anderson mixing (electrothermal.cpp).
   std::cout << "[ gem cell ] steady state in " << sim.diagnostics().coupling_iterations << " coupling passes\n";
   EXPECT_LT(sim.diagnostics().coupling_iterations, 40);

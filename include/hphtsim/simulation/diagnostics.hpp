@@ -38,6 +38,9 @@ struct Diagnostics {
   double T_source = 0.0;               ///< K, mean over the carbon source (NaN without that role)
   std::vector<double> T_seed;          ///< K, mean over each seed
   std::vector<double> dT_source_seed;  ///< K, T_source - T_seed
+  /// K/m at the centre of each seed's top face: axial (> 0: hotter above), radial (> 0: hotter
+  /// outwards); see seed_gradients in diagnostics.cpp.
+  std::vector<double> dTdz_seed, dTdr_seed;
   std::vector<double> T_probe;         ///< K, at each probe (trilinear in cell centres)
   int steps = 0;                       ///< accepted steps so far
   int rejected_steps = 0;              ///< steps redone with a smaller size

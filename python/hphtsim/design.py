@@ -512,6 +512,19 @@ def _report(r: dict, stage: Stage, n: int) -> str:
                      f"{fmt(s['final_mass_ct'])} |")
     if "T_seed_max_deviation_K" in r["design"]:
         lines += ["", f"T_seed: largest deviation from its target {r['design']['T_seed_max_deviation_K']:.2f} K (design model)."]
+    v, dsg = r.get("verify"), r["design"]
+    if v and "rate_within_10_percent" in v:
+        worse = []
+        if v["rate_within_10_percent"] < dsg["rate_within_10_percent"] - 0.1:
+            worse.append(f"within 10 % for {100 * v['rate_within_10_percent']:.0f} % of the stage against "
+                         f"{100 * dsg['rate_within_10_percent']:.0f} %")
+        if sum(v["mass_above_critical_mg"]) > sum(dsg["mass_above_critical_mg"]) + 1.0:
+            worse.append(f"{sum(v['mass_above_critical_mg']):.3g} mg grown above the critical rate against "
+                         f"{sum(dsg['mass_above_critical_mg']):.3g} mg")
+        if worse:
+            lines += ["", "**The 3-D check does not confirm the design**: " + "; ".join(worse) +
+                      ". The (r, z) model differs from the 3-D one (docs/validation.md, \"Axisymmetric cells\"); "
+                      "correct the program on the model it will be judged by before using it."]
     if r.get("verify_skipped"):
         lines += ["", f"No 3-D check: {r['verify_skipped']}."]
     return "\n".join(lines) + "\n"

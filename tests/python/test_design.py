@@ -82,3 +82,17 @@ def test_bad_options_exit_2_naming_the_option(tmp_path, args, key):
                        capture_output=True, text=True)
     assert p.returncode == 2, p.stderr
     assert key in p.stderr and not out.exists()
+
+
+def test_the_report_says_when_the_3d_check_does_not_confirm_the_design():
+    from hphtsim.design import _report
+    d = {"seeds": ["seed_1"], "rate_target_mean": 1.0, "rate_max_deviation": 0.2, "rate_within_10_percent": 0.88,
+         "rate_mean": [1.0], "rate_spread": 0.0, "window_margin_min_K": 10.0, "mass_above_critical_mg": [12.7],
+         "final_mass_ct": [2.4]}
+    r = {"stage_h": [1.5, 487.5], "mode": "power", "program": ["1300 W"] * 6, "targets": ["growth_rate=3 mg/h"],
+         "max_rate": "critical", "design_model": "(r, z)", "design_runs": 28, "design": d, "reference": d,
+         "verify": d}
+    assert "does not confirm" not in _report(r, None, 6)
+    r["verify"] = {**d, "rate_within_10_percent": 0.56, "mass_above_critical_mg": [74.0]}
+    text = _report(r, None, 6)
+    assert "does not confirm the design" in text and "56 %" in text and "74 mg" in text

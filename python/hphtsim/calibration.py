@@ -45,6 +45,7 @@ from typing import Mapping, Optional, Sequence
 import numpy as np
 
 from . import _core
+from ._atomic import write_atomically
 from ._errors import config_error
 from .config import Config, load_config
 from .press_data import DRIVES, INPUTS, load_case, read_log as _read_log, sensor_key
@@ -206,9 +207,7 @@ class Problem:
         if tasks:
             for (k, _), r in zip(tasks, run_tasks(forward, [t for _, t in tasks], self.executor)):
                 self.cache[k] = r
-            tmp = self.cache_path.with_suffix(".json.tmp")
-            tmp.write_text(json.dumps(self.cache))
-            os.replace(tmp, self.cache_path)  # a killed fit keeps every finished run
+            write_atomically(self.cache_path, lambda f: json.dump(self.cache, f))  # a killed fit keeps every finished run
         n = len(self.cases)
         return [[self.cache[keys[i * n + j]] for j in range(n)] for i in range(len(points))]
 

@@ -54,6 +54,7 @@ from typing import Optional
 import numpy as np
 
 from . import _core
+from ._atomic import write_atomically
 from ._errors import ConfigError, config_error
 from .config import Config, load_config
 
@@ -84,12 +85,12 @@ def _refused(key: str, message: str) -> DesignRefused:
 
 @dataclass
 class Stage:
-    mode: str            # "power" or "resistance"
+    mode: str            # "power" (the only program designed so far)
     start: float         # s
     end: float           # s
     first: int           # index of the stage's first heater segment
     last: int            # index of its last (inclusive)
-    start_value: float   # the program's value at the stage's start (W or ohm)
+    start_value: float   # the program's value at the stage's start (W)
     segments: list = field(default_factory=list)  # the config's heater segments (dicts)
 
 
@@ -135,16 +136,21 @@ def growth_stage(cfg: Config) -> Stage:
     return Stage(mode, ends[first], ends[quench - 1], first + 1, quench - 1, values[first], segs)
 
 
-def _text(v: float, mode: str) -> str:
-    return f"{v:.6g} W" if mode == "power" else f"{v * 1e3:.6g} mohm"
+def _text(v: float) -> str:
+    return f"{v:.6g} W"
 
 
 def _program(stage: Stage, values) -> list:
     """The heater segments with the stage replaced by ramps to ``values`` (equal durations)."""
     n = len(values)
     d = (stage.end - stage.start) / n
-    ramps = [{"ramp_to": _text(v, stage.mode), "duration": f"{d / 3600.0:.9g} h"} for v in values]
+    ramps = [{"ramp_to": _text(v), "duration": f"{d / 3600.0:.9g} h"} for v in values]
     return stage.segments[:stage.first] + ramps + stage.segments[stage.last + 1:]
+
+
+#: The targets: SI unit of the value, an example, what "> 0" means, the factor to the series' unit.
+TARGETS = {"growth_rate": ("kg/s", "a rate such as \"3 mg/h\"", "must be positive", 3.6e9),
+           "T_seed": ("K", "a temperature such as \"1350 degC\"", "an absolute temperature above 0 K", 1.0)}
 
 
 def _parse_target(targets) -> dict:
@@ -155,33 +161,27 @@ def _parse_target(targets) -> dict:
         name, text = (x.strip().strip('"') for x in item.split("=", 1))
         if name in out:
             raise config_error("--target", f"{name} given twice")
-        if name == "growth_rate":
-            v, unit = _core.parse_quantity(text) if _has_unit(text) else (None, None)
-            if unit != "kg/s":
-                raise config_error("--target", f"growth_rate: expected a rate such as \"3 mg/h\", not '{text}'")
-            if not v > 0.0:
-                raise config_error("--target", "growth_rate: must be positive")
-            out[name] = v * 3.6e9  # mg/h, as the series
-        elif name == "T_seed":
-            v, unit = _core.parse_quantity(text) if _has_unit(text) else (None, None)
-            if unit != "K":
-                raise config_error("--target", f"T_seed: expected a temperature such as \"1350 degC\", not '{text}'")
-            if not v > 0.0:
-                raise config_error("--target", "T_seed: an absolute temperature above 0 K")
-            out[name] = v
-        else:
+        if name not in TARGETS:
             raise config_error("--target", f"unknown target '{name}'; expected growth_rate or T_seed")
+        si_unit, example, positive, to_series = TARGETS[name]
+        v, unit = _quantity(text)
+        if unit != si_unit:
+            raise config_error("--target", f"{name}: expected {example}, not '{text}'")
+        if not v > 0.0:
+            raise config_error("--target", f"{name}: {positive}")
+        out[name] = v * to_series  # in the series' unit (mg/h, K)
     if not out:
         raise config_error("--target", "give a target: growth_rate=\"3 mg/h\" and/or T_seed=\"1350 degC\"")
     return out
 
 
-def _has_unit(text: str) -> bool:
+def _quantity(text: str):
+    """(SI value, SI unit) of a quantity's text, or (None, None) if it is not one."""
     try:
-        _core.parse_quantity(text)
-        return True
+        v, unit = _core.parse_quantity(text)
+        return float(v), unit
     except ValueError:
-        return False
+        return None, None
 
 
 def _parse_max_rate(text: Optional[str]):
@@ -199,7 +199,7 @@ def _parse_max_rate(text: Optional[str]):
         if not 0.0 < f <= 1.0:
             raise config_error("--max-rate", "the fraction of the critical rate must be in (0, 1]")
         return ("critical", f)
-    v, unit = _core.parse_quantity(text) if _has_unit(text) else (None, None)
+    v, unit = _quantity(text)
     if unit != "kg/s" or not v > 0.0:
         raise config_error("--max-rate", f"'{text}': expected critical, F*critical or a positive rate such as \"2 mg/h\"")
     return ("rate", v * 3.6e9)
@@ -350,7 +350,7 @@ class _Designer:
             rt = self.misfit(m)[1]
             what = [f"rate at its end {m['growth_rate'][-1]:.3g} mg/h (target {rt[-1]:.3g})" if rt is not None else "",
                     f"T_seed {m['T_seed'][-1] - KELVIN:.1f} degC" if "T_seed" in self.targets else ""]
-            progress(f"segment {i + 1}/{self.n}: {_text(x, s.mode)}; " + ", ".join(w for w in what if w))
+            progress(f"segment {i + 1}/{self.n}: {_text(x)}; " + ", ".join(w for w in what if w))
         return x, m, r
 
 
@@ -388,12 +388,6 @@ def _stats(run: dict, stage: Stage, n: int, designer: "_Designer") -> dict:
     return out
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
-
-
 def _axisymmetric(cfg: Config, cells) -> tuple:
     """(the design model, why not (r, z) or None)."""
     geometry = ((cfg.to_dict().get("cell") or {}).get("geometry")) or "3d"
@@ -414,7 +408,7 @@ def design(config, targets, segments: int = 6, max_rate: Optional[str] = None, o
     """Designs the growth stage's program (see the module's docstring); writes ``out`` and the
     report beside it (``.md``); returns the report's data. ``targets``: ``["growth_rate=3 mg/h"]``
     or a mapping ``{"growth_rate": "3 mg/h", "T_seed": "1350 degC"}``."""
-    from .sweeps import run_tasks, thread_budget
+    from .sweeps import thread_budget
     cfg = load_config(config)
     if isinstance(targets, dict):
         targets = [f"{k}={v}" for k, v in targets.items()]
@@ -425,7 +419,7 @@ def design(config, targets, segments: int = 6, max_rate: Optional[str] = None, o
     if not (isinstance(segments, int) and 2 <= segments <= 100):
         raise config_error("--segments", "expected a whole number of ramps from 2 to 100 (the first one is the "
                                          "crystal's start, the target is held after it)")
-    p_max, unit = _core.parse_quantity(str(power_max)) if _has_unit(str(power_max)) else (None, None)
+    p_max, unit = _quantity(str(power_max))
     if unit != "m^2*kg/s^3":
         raise config_error("--power-max", f"'{power_max}': expected a power such as \"3 kW\"")
     if not p_max > 0.0:
@@ -448,21 +442,21 @@ def design(config, targets, segments: int = 6, max_rate: Optional[str] = None, o
         if math.isfinite(m["window_margin_K"]) and m["window_margin_K"] < 0.0:
             raise _refused("--target", f"unreachable inside the growth window: to meet the target by {t_h:.4g} h "
                                        f"the seed would be {-m['window_margin_K']:.1f} K outside the solvent's "
-                                       f"growth window (at {_text(x, stage.mode)})")
+                                       f"growth window (at {_text(x)})")
         rts = designer.misfit(m)[1]
         if rts is not None:
             rate, rt = float(m["growth_rate"][-1]), float(rts[-1])
             if x >= designer.hi - 1e-9 * designer.hi and rate < 0.9 * rt:
-                raise _refused("--target", f"above the power limit: at {_text(designer.hi, stage.mode)} the rate "
+                raise _refused("--target", f"above the power limit: at {_text(designer.hi)} the rate "
                                            f"reaches only {rate:.3g} mg/h by {t_h:.4g} h (target {rt:.3g} mg/h)")
             if x <= designer.lo + 1e-12 and rate > 1.1 * rt:
-                raise _refused("--target", f"below the lowest program value: at {_text(designer.lo, stage.mode)} "
+                raise _refused("--target", f"below the lowest program value: at {_text(designer.lo)} "
                                            f"the rate is still {rate:.3g} mg/h by {t_h:.4g} h (target {rt:.3g} mg/h)")
         values.append(x)
     program = _program(stage, values)
     final = designer.trial([values], None)[0]
     result = {"stage_h": [stage.start / 3600.0, stage.end / 3600.0], "mode": stage.mode,
-              "program": [_text(v, stage.mode) for v in values], "targets": targets,
+              "program": [_text(v) for v in values], "targets": targets,
               "max_rate": max_rate, "design_model": "(r, z)" if why_3d is None else "the config as given",
               "design": _stats(final, stage, segments, designer), "design_runs": designer.runs}
     result["reference"] = _stats(designer.trial([[designer.reference(stage.start + (i + 1) * (stage.end - stage.start)
@@ -480,8 +474,9 @@ def design(config, targets, segments: int = 6, max_rate: Optional[str] = None, o
     elif verify:
         result["verify_skipped"] = why_3d
     out = Path(out)
-    _atomic_write(out, designed.resolved_yaml())
-    _atomic_write(out.with_suffix(".md"), _report(result, stage, segments))
+    yaml_text, report = designed.resolved_yaml(), _report(result, stage, segments)
+    write_atomically(out, lambda f: f.write(yaml_text))
+    write_atomically(out.with_suffix(".md"), lambda f: f.write(report))
     return result
 
 

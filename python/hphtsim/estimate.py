@@ -30,6 +30,7 @@ from typing import Optional
 
 import numpy as np
 
+from ._atomic import write_atomically
 from ._errors import config_error
 from .config import load_config
 
@@ -152,10 +153,8 @@ def estimate(config, log, fit=None, out="estimate.csv", executor=None, samples: 
     df = pd.DataFrame(table)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    with open(tmp, "w", newline="") as f:
-        df.to_csv(f, index=False, float_format="%.8g", quoting=csv.QUOTE_MINIMAL)
-    os.replace(tmp, out)
+    write_atomically(out, lambda f: df.to_csv(f, index=False, float_format="%.8g", quoting=csv.QUOTE_MINIMAL),
+                     newline="")
     df.attrs["runs"] = len(runs)
     df.attrs["method"] = f"sampling ({samples})" if samples else "linearised"
     return df

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Optional, Sequence, Union
 
 from . import _core
+from ._atomic import write_atomically
 from .config import Config, load_config, yaml_value
 from .results import SUMMARY_COLUMNS, read_timeseries, summarize
 
@@ -138,12 +139,7 @@ def _set_threads(n: int) -> None:
 # --- one run ----------------------------------------------------------------------------
 
 def _write_json_atomic(path: str, data: dict) -> None:
-    tmp = f"{path}.tmp{os.getpid()}"
-    with open(tmp, "w") as f:
-        json.dump(data, f, indent=1, default=str)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    write_atomically(path, lambda f: json.dump(data, f, indent=1, default=str))
 
 
 def _plain(v):

@@ -16,9 +16,8 @@ std::vector<char> bends(const std::vector<double>& t, const std::vector<double>&
   // that chord (as in Douglas-Peucker): a true kink of the program (the end of a ramp) then lands
   // where it is, not at the last sample the tolerance still lets the chord reach, and noise within
   // the tolerance does not move it. Every chord a -> k with a < k < j is within the tolerance, so
-  // the polyline through the landing points is too. Samples
-  // after the new landing point are scanned again: O(n) per landing, O(n) in total for a program of
-  // straight pieces.
+  // the polyline through the landing points is too. Samples after the new landing point are
+  // scanned again: O(n) per landing, O(n) in total for a program of straight pieces.
   std::vector<char> lands(t.size(), 0);
   if (t.empty()) return lands;
   const double inf = std::numeric_limits<double>::infinity();
@@ -56,14 +55,15 @@ Schedule schedule_through(const std::vector<double>& t, const std::vector<double
   HPHTSIM_CHECK(!t.empty() && t.size() == v.size() && t.front() >= 0.0, "schedule_through: samples");
   std::vector<Segment> segments;
   std::vector<char> lands;
-  const std::vector<char> at_sample = bends(t, v, tolerance);
+  // A tolerance of 0 lands on every sample (the cone would not: collinear samples are no bends).
+  const std::vector<char> at_sample = tolerance > 0.0 ? bends(t, v, tolerance) : std::vector<char>(t.size(), 1);
   if (t.front() > 0.0) {
     segments.push_back({Segment::Kind::hold, t.front(), v.front()});
     lands.push_back(1);  // where the log starts
   }
   for (std::size_t i = 1; i < t.size(); ++i) {
     segments.push_back({Segment::Kind::ramp, t[i] - t[i - 1], v[i]});
-    lands.push_back(tolerance > 0.0 ? at_sample[i] : 1);
+    lands.push_back(at_sample[i]);
   }
   Schedule s(v.front(), std::move(segments));
   s.land_only_at(std::move(lands));

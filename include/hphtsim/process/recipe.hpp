@@ -65,7 +65,6 @@ class Schedule {
   /// Which segment ends the stepper lands on (one flag per segment; all by default). A log's
   /// program lands only where it bends (log_programs.hpp); its values still follow every sample.
   void land_only_at(std::vector<char> lands);
-  bool lands_at(int segment) const { return lands_[std::size_t(segment)] != 0; }
   /// Index of the segment that holds t (the last one past the end, -1 before 0 / empty).
   int segment_at(double t) const;
   const std::vector<Segment>& segments() const { return segments_; }

@@ -131,6 +131,7 @@ const char* HeaterRecipe::name(Mode m) {
     case Mode::current: return "current";
     case Mode::resistance: return "resistance";
     case Mode::temperature: return "temperature";
+    case Mode::growth_rate: return "growth_rate";
     case Mode::none: break;
   }
   return "none";
@@ -140,9 +141,10 @@ namespace {
 HeaterRecipe::Mode parse_mode(const core::ConfigNode& node, const std::string& key) {
   const std::string s = node.string(key);
   for (auto m : {HeaterRecipe::Mode::power, HeaterRecipe::Mode::voltage, HeaterRecipe::Mode::current,
-                 HeaterRecipe::Mode::resistance, HeaterRecipe::Mode::temperature})
+                 HeaterRecipe::Mode::resistance, HeaterRecipe::Mode::temperature,
+                 HeaterRecipe::Mode::growth_rate})
     if (s == HeaterRecipe::name(m)) return m;
-  node.fail_key(key, "'" + s + "' is not a recipe control; expected power, voltage, current, resistance or temperature");
+  node.fail_key(key, "'" + s + "' is not a recipe control; expected power, voltage, current, resistance, temperature or growth_rate");
 }
 }  // namespace
 
@@ -151,6 +153,9 @@ HeaterRecipe HeaterRecipe::from_config(const core::ConfigNode& h, const std::vec
   namespace dim = core::dim;
   HeaterRecipe r;
   r.mode = parse_mode(h, "control");
+  if (r.mode == Mode::growth_rate)
+    h.fail_key("control", "growth_rate control needs a crystal that grows: start with a power program and switch "
+                          "to growth_rate on a later segment (its start is the rate measured there)");
   // Each segment's mode: the first one's, changed by a segment's own `control`.
   Mode current = r.mode;
   const auto items = h.at("segments").items();
@@ -178,6 +183,7 @@ HeaterRecipe HeaterRecipe::from_config(const core::ConfigNode& h, const std::vec
       case Mode::current: return {dim::current, "a current such as \"600 A\"", non_negative};
       case Mode::resistance: return {dim::resistance, "a resistance such as \"2.1 mohm\"", positive};
       case Mode::temperature: return {dim::temperature, "a temperature such as \"25 degC\"", absolute};
+      case Mode::growth_rate: return {dim::mass / dim::time, "a growth rate such as \"3 mg/h\"", non_negative};
       default: return {dim::power, "a power such as \"1.2 kW\"", non_negative};
     }
   };
@@ -204,6 +210,39 @@ HeaterRecipe HeaterRecipe::from_config(const core::ConfigNode& h, const std::vec
       if (!(ps.derivative_time >= 0.0)) pid->fail_key("derivative_time", "must not be negative");
       if (!(ps.power_min >= 0.0 && ps.power_max > ps.power_min)) pid->fail_key("power_max", "need 0 <= power_min < power_max");
     }
+  }
+  if (r.uses(Mode::growth_rate)) {
+    auto& rc = r.rate_control;
+    if (auto n = h.find("rate_control")) {
+      const std::string duration_what = "a duration such as \"2 h\"";
+      rc.interval = n->quantity_or("interval", dim::time, duration_what, rc.interval);
+      rc.horizon = n->quantity_or("horizon", dim::time, duration_what, rc.horizon);
+      rc.sensitivity = n->number_or("sensitivity", rc.sensitivity);
+      rc.max_power_rate =
+          n->quantity_or("max_power_rate", dim::power / dim::time, "a power rate such as \"10 W/h\"", rc.max_power_rate);
+      rc.power_min = n->quantity_or("power_min", dim::power, "a power such as \"0 W\"", rc.power_min);
+      rc.power_max = n->quantity_or("power_max", dim::power, "a power such as \"3 kW\"", rc.power_max);
+      rc.min_line_margin =
+          n->quantity_or("min_line_margin", dim::temperature, "a temperature difference such as \"20 K\"", rc.min_line_margin);
+      rc.tolerance = n->number_or("tolerance", rc.tolerance);
+      const double trials = n->number_or("max_trials", rc.max_trials);
+      rc.critical_fraction = n->number_or("critical_fraction", rc.critical_fraction);
+      if (n->has("critical_fraction") && !(rc.critical_fraction > 0.0 && rc.critical_fraction <= 2.0))
+        n->fail_key("critical_fraction", "expected a fraction of the critical rate between 0 and 2");
+      if (!(rc.interval > 0.0)) n->fail_key("interval", "must be positive");
+      if (!(rc.horizon >= rc.interval)) n->fail_key("horizon", "must be at least the interval");
+      if (!(rc.sensitivity >= 0.5 && rc.sensitivity <= 200.0))
+        n->fail_key("sensitivity", "expected a number between 0.5 and 200 (d ln rate / d ln power)");
+      if (!(rc.max_power_rate > 0.0)) n->fail_key("max_power_rate", "must be positive");
+      if (!(rc.power_min >= 0.0 && rc.power_max > rc.power_min)) n->fail_key("power_max", "need 0 <= power_min < power_max");
+      if (!(rc.min_line_margin >= 0.0)) n->fail_key("min_line_margin", "must not be negative");
+      if (!(rc.tolerance > 0.0 && rc.tolerance < 0.5)) n->fail_key("tolerance", "expected a fraction between 0 and 0.5");
+      if (!(trials >= 2 && trials <= 10 && trials == std::floor(trials)))
+        n->fail_key("max_trials", "expected a whole number from 2 to 10");
+      rc.max_trials = int(trials);
+    }
+  } else if (h.has("rate_control")) {
+    h.fail_key("rate_control", "only growth_rate segments use it (`control: growth_rate` on a segment)");
   }
   if (r.uses(Mode::resistance)) {
     r.power_max = h.quantity_or("power_max", dim::power, "a power such as \"3 kW\"", r.power_max);

@@ -22,6 +22,14 @@ void for_each_entry(S& s, F&& f) {
   f.integer("pid_started", s.pid_started);
   f.optional_scalar("heater_power", s.heater_power);
   f.optional_array("heater_measured_start", s.heater_measured_start);
+  f.optional_scalar("rate_ramp_start", s.rate_ramp.start);
+  f.optional_scalar("rate_ramp_from", s.rate_ramp.from);
+  f.optional_scalar("rate_ramp_to", s.rate_ramp.to);
+  f.optional_scalar("rate_ramp_duration", s.rate_ramp.duration);
+  f.optional_scalar("rate_next_decision", s.rate_planner.next_decision);
+  f.optional_scalar("rate_sensitivity", s.rate_planner.sensitivity);
+  f.optional_integer("rate_decisions", s.rate_planner.decisions);
+  f.optional_integer("rate_trials", s.rate_planner.trials);
   f.scalar("pressure_relaxation", s.pressure_relaxation);
   f.optional_integer("mechanics_solves", s.mechanics_solves);
   f.optional_array("mechanics_youngs_modulus", s.mechanics.youngs_modulus);

@@ -84,6 +84,7 @@ void update_diagnostics(Diagnostics& d, const Model& model, const geometry::Mate
   d.T_control = recipe.control_probe >= 0 ? d.T_probe[std::size_t(recipe.control_probe)] : nan;
   d.T_setpoint = mode == HeaterRecipe::Mode::temperature ? et.setpoint() : nan;
   d.R_setpoint = mode == HeaterRecipe::Mode::resistance ? et.setpoint() : nan;
+  d.rate_target = et.rate_target();
   d.oil_pressure = model.oil_pressure.empty() ? nan : model.oil_pressure.value(time);
   d.p_calibrated = model.has_pressure() ? model.cell_pressure(time) : nan;
   if (!pressure_field) d.p_cell = d.p_calibrated;

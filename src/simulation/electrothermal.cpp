@@ -36,6 +36,7 @@ ElectroThermal::ElectroThermal(const Model& model, const geometry::MaterialMap& 
       electric_(model.grid, model.electric),
       thermal_(model.grid, model.thermal),
       pid_(model.heater_recipe.pid),
+      rate_target_(nan),
       program_(model.heater_recipe.schedule),
       setpoint_(nan) {
   const std::size_t n = model.grid.size();
@@ -145,6 +146,9 @@ void ElectroThermal::drive_heater(double t) {
            : mode == Mode::current ? physics::ControlMode::current
                                    : physics::ControlMode::power;
   if (mode == Mode::power || mode == Mode::voltage || mode == Mode::current) e.setpoint = program_.value_for_step(t);
+  // The rate law's power (simulation/rate_planner.hpp decides it); before its first decision,
+  // the power the heater had at the switch.
+  if (mode == Mode::growth_rate) e.setpoint = std::isnan(rate_ramp_.from) ? electric_state_.power : rate_ramp_.at(t);
 }
 
 void ElectroThermal::solve_electric(double t, bool keep_warm_start) {
@@ -394,6 +398,37 @@ double ElectroThermal::power_for_resistance(double target, const physics::Electr
   return std::clamp(power_near, 0.0, P_max);
 }
 
+void ElectroThermal::observe_growth_rate(double t_end, double mean_rate, double mean_critical_rate) {
+  using Mode = HeaterRecipe::Mode;
+  const HeaterRecipe& r = model_.heater_recipe;
+  rate_target_ = nan;
+  if (!r.uses(Mode::growth_rate)) return;
+  // A switch to growth_rate starts from the rate of the step that ends where it begins, at the
+  // power the heater has there.
+  for (std::size_t j = 0; j < r.switches.size(); ++j) {
+    if (!r.switches[j] || r.segment_mode[j] != Mode::growth_rate || !std::isnan(measured_start_[j])) continue;
+    if (std::abs(program_.start_time(int(j)) - t_end) > 1e-9 * std::max(1.0, t_end)) continue;
+    measured_start_[j] = mean_rate;
+    program_.restart_at(int(j), mean_rate);
+    rate_ramp_ = {t_end, electric_state_.power, electric_state_.power, 0.0};
+  }
+  if (r.mode_for_step(t_end) == Mode::growth_rate)
+    rate_target_ = r.rate_control.capped(program_.value_for_step(t_end), mean_critical_rate);
+}
+
+ElectroThermal::RateWindow ElectroThermal::rate_window(double t_now, double t_ahead) const {
+  using Mode = HeaterRecipe::Mode;
+  const HeaterRecipe& r = model_.heater_recipe;
+  // The rate segments from t_now's on (past their end the program holds another quantity).
+  const int first = program_.segment_for_step(t_now + 1e-9 * std::max(1.0, t_now));
+  if (first < 0 || r.segment_mode[std::size_t(first)] != Mode::growth_rate) return {t_now, nan};
+  double until = t_now;
+  for (std::size_t seg = std::size_t(first); seg < r.segment_mode.size() && r.segment_mode[seg] == Mode::growth_rate; ++seg)
+    until = program_.ends()[seg];
+  const double end = std::min(t_ahead, until);
+  return {end, program_.value_for_step(end)};
+}
+
 void ElectroThermal::commit_control(double dt, double t_end) {
   using Mode = HeaterRecipe::Mode;
   const HeaterRecipe& r = model_.heater_recipe;
@@ -405,6 +440,7 @@ void ElectroThermal::commit_control(double dt, double t_end) {
   // steps land on segment ends, so the accepted step that ends where it begins measures it.
   for (std::size_t j = 0; j < r.switches.size(); ++j) {
     if (!r.switches[j] || !std::isnan(measured_start_[j])) continue;
+    if (r.segment_mode[j] == Mode::growth_rate) continue;  // its start is a rate: observe_growth_rate
     const double begins = program_.start_time(int(j));
     if (std::abs(begins - t_end) > 1e-9 * std::max(1.0, t_end)) continue;
     double v = electric_state_.power;
@@ -434,6 +470,7 @@ ElectroThermal::State ElectroThermal::state() const {
   s.pid_started = pid_.started();
   s.measured_start = measured_start_;
   s.power = electric_state_.power;
+  s.rate_ramp = rate_ramp_;
   return s;
 }
 
@@ -447,6 +484,7 @@ void ElectroThermal::restore(const State& s) {
   T_base_ = s.T_base;
   T_response_ = s.T_response;
   pid_.restore(s.pid_integral, s.pid_last_error, s.pid_started);
+  rate_ramp_ = s.rate_ramp;
   electric_state_.power = s.power;  // resistance and temperature segments start their search there
   if (s.measured_start.empty()) {
     // A checkpoint without switch starts (written before they existed): none reached.

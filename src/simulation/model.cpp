@@ -463,6 +463,8 @@ Model Model::from_config(const core::Config& config) {
     m.growth = read_growth_settings(*gr, m.assembly.primitives[std::size_t(m.solvent_region)].material,
                                     m.assembly.seeds);
   }
+  if (m.heater_recipe.uses(HeaterRecipe::Mode::growth_rate) && !m.growth)
+    root.at("recipe").at("heater").fail("control: growth_rate holds a growth rate: it needs the growth section");
 
   // --- drifts of properties over the cycle
   if (auto drifts = root.find("drift")) {

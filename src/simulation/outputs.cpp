@@ -139,6 +139,10 @@ void Simulation::declare_outputs(OutputTable& t, Simulation* sim) {
   t.scalar(all || m->heater_recipe.uses(HeaterRecipe::Mode::resistance), "R_setpoint", "ohm",
            "with `control: resistance` in recipe.heater", "programmed heater resistance (NaN outside resistance segments)",
            [d] { return d->R_setpoint; });
+  t.scalar(all || m->heater_recipe.uses(HeaterRecipe::Mode::growth_rate), "growth_rate_target", "mg/h",
+           "with `control: growth_rate` in recipe.heater",
+           "the seeds' mean growth rate the rate law holds (NaN outside growth_rate segments)",
+           [d] { return d->rate_target * 3.6e9; });
   t.scalar(all || !m->oil_pressure.empty(), "oil_pressure", "Pa", "with `recipe.oil_pressure`",
            "press oil pressure from the recipe", [d] { return d->oil_pressure; });
   t.scalar(all || !m->coolant_temperature.empty(), "T_coolant", "K", "with `recipe.coolant_temperature`",

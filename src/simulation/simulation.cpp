@@ -118,8 +118,19 @@ void Simulation::accept(double dt) {
       T_seed[s] = geometry::region_mean(model_.grid, map_, cell_volume_, electro_->T(), model_.seed_region(s));
     growth_->step(electro_->T(), diag_.p_cell, T_seed, dt, model_.linear, pressure_ ? &diag_.p_seed : nullptr,
                   pressure_ ? &pressure_->field() : nullptr);
-    report_status_changes(growth_->seeds(), model_, time_, last_status_);
-    report_contacts(*growth_, model_, time_);
+    double mean_rate = 0.0, mean_critical = 0.0, line_margin = inf;
+    for (const auto& seed : growth_->seeds()) {
+      mean_rate += seed.growth_rate / double(growth_->seeds().size());
+      mean_critical += seed.critical_rate / double(growth_->seeds().size());
+      line_margin = std::min(line_margin, seed.line_margin_K);
+    }
+    electro_->observe_growth_rate(time_, mean_rate, mean_critical);
+    if (planner_.predicting()) {
+      planner_.add_trial_step(time_, dt, mean_rate, line_margin);  // a look ahead: quiet
+    } else {
+      report_status_changes(growth_->seeds(), model_, time_, last_status_);
+      report_contacts(*growth_, model_, time_);
+    }
   }
   refresh_diagnostics(dt);
   // The step decided growth on the seeds' state at its start; the row written now describes its
@@ -177,6 +188,8 @@ SimulationState Simulation::state() const {
   s.pid_started = et.pid_started ? 1 : 0;
   s.heater_power = et.power;
   s.heater_measured_start = et.measured_start;
+  s.rate_ramp = {et.rate_ramp.start, et.rate_ramp.from, et.rate_ramp.to, et.rate_ramp.duration};
+  s.rate_planner = planner_.state();
   if (pressure_) {
     physics::CellPressure::State ps = pressure_->state();
     s.pressure_relaxation = ps.relaxation;
@@ -210,7 +223,9 @@ void Simulation::restore(const SimulationState& s) {
   diag_.rejected_steps = s.rejected_steps;
   if (pressure_) pressure_->restore({s.pressure_relaxation, s.mechanics_solves, s.mechanics});
   electro_->restore({s.T, s.electric_warm_start, s.T_base, s.T_response, s.pid_integral, s.pid_last_error,
-                     s.pid_started != 0, s.heater_measured_start, s.heater_power});
+                     s.pid_started != 0, s.heater_measured_start, s.heater_power,
+                     {s.rate_ramp.start, s.rate_ramp.from, s.rate_ramp.to, s.rate_ramp.duration}});
+  planner_.restore(s.rate_planner);
   if (growth_) {
     if (s.region.size() != n || s.material.size() != n)
       throw ConfigError("--restart", "the checkpoint lacks the growth state");

@@ -176,6 +176,9 @@ bool TimeStepper::run(Simulation& sim, const RunOptions& options, RunObserver* o
     } else {
       s_.next_dt = std::max(dt * factor, ts.min_step);
     }
+    // The growth-rate law's decision, when one is due (it runs the simulation ahead and puts it
+    // back: after the step size is planned, so that the state it saves is the one to continue).
+    sim.planner_.after_step(sim);
     // Periodic checkpoints by wall time (0: after every step).
     if (options.checkpoint && !at_end && wall() - last_checkpoint_wall >= ts.checkpoint_wall_interval) {
       options.checkpoint(sim.state());

@@ -302,7 +302,7 @@ TEST(InputRules, HeaterSegmentsSwitchModesOnlyWhereItMeansSomething) {
   EXPECT_REFUSED(slab(program("{control: power, segments: [{hold: \"1 min\"}, {control: power, hold: \"1 min\"}]}")),
                  "recipe.heater.segments.1.control", "already runs in power control");
   EXPECT_REFUSED(slab(program("{control: power, segments: [{hold: \"1 min\"}, {control: joules, hold: \"1 min\"}]}")),
-                 "recipe.heater.segments.1.control", "expected power, voltage, current, resistance or temperature");
+                 "recipe.heater.segments.1.control", "expected power, voltage, current, resistance, temperature or growth_rate");
   EXPECT_REFUSED(slab(program("{control: power, segments: [{hold: \"1 min\"}, {control: resistance, ramp_to: \"2 V\", "
                               "duration: \"1 min\"}]}")),
                  "recipe.heater.segments.1.ramp_to", "a resistance such as");

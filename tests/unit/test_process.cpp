@@ -9,6 +9,7 @@
 #include "hphtsim/core/error.hpp"
 #include "hphtsim/process/calibration.hpp"
 #include "hphtsim/process/control.hpp"
+#include "hphtsim/process/growth_rate_control.hpp"
 #include "hphtsim/process/recipe.hpp"
 
 using namespace hphtsim;
@@ -183,4 +184,51 @@ TEST(PressureCalibration, AScaleRefusesAnUnknownFixedPointOrAGivenCellValue) {
   // A row without a fixed point needs its cell value.
   const std::string bare = key_of("- {oil: \"0 MPa\"}\n- {oil: \"40 MPa\", fixed_point: \"Bi I-II\"}\n");
   EXPECT_NE(bare.find("calibration.0.cell"), std::string::npos) << bare;
+}
+
+namespace {
+// A plant with the growth law's shape: r = r0 (P / P0)^s, s = 30 as measured on the gem cell.
+double plant_rate(double P) { return 0.05 * std::pow(P / 1240.0, 30.0); }
+hphtsim::process::RateSearch::Trial trial(double P, double margin = 100.0) { return {P, plant_rate(P), margin}; }
+}  // namespace
+
+TEST(RateSearch, FindsThePowerOfTheTargetRateWithinItsTrials) {
+  using hphtsim::process::GrowthRateSettings;
+  using hphtsim::process::RateSearch;
+  GrowthRateSettings s;
+  s.max_power_rate = 1e3;  // no step limit here
+  const double target = 0.06, exact = 1240.0 * std::pow(target / 0.05, 1.0 / 30.0);
+  RateSearch search(s, 1240.0, target, /*sensitivity guess*/ 10.0);
+  EXPECT_DOUBLE_EQ(search.next_power(), 1240.0);  // the first trial is the power now
+  int trials = 0;
+  for (double P = search.next_power(); !std::isnan(P); P = search.next_power(), ++trials) search.add(trial(P));
+  EXPECT_LE(trials, s.max_trials);
+  EXPECT_NEAR(plant_rate(search.best_power()), target, s.tolerance * target);
+  EXPECT_NEAR(search.best_power(), exact, 0.5);
+  EXPECT_NEAR(search.sensitivity(), 30.0, 1.0);  // learnt from the secant, for the next decision
+}
+
+TEST(RateSearch, KeepsToItsStepLimitAndOutOfTheGraphiteField) {
+  using hphtsim::process::GrowthRateSettings;
+  using hphtsim::process::RateSearch;
+  GrowthRateSettings s;  // 10 W/h over a 2 h interval: 20 W per decision
+  RateSearch far(s, 1240.0, 0.5, 30.0);  // a target ten times the rate: out of one decision's reach
+  for (double P = far.next_power(); !std::isnan(P); P = far.next_power()) {
+    EXPECT_LE(P, 1260.0 + 1e-9);
+    far.add(trial(P));
+  }
+  EXPECT_DOUBLE_EQ(far.best_power(), 1260.0);
+  // A trial that ends within min_line_margin of the graphite-diamond line is never chosen; when
+  // every trial does, the law backs off by its step.
+  RateSearch hot(s, 1240.0, 0.06, 30.0);
+  for (double P = hot.next_power(); !std::isnan(P); P = hot.next_power()) hot.add(trial(P, /*margin*/ 5.0));
+  EXPECT_DOUBLE_EQ(hot.best_power(), 1220.0);
+  RateSearch mixed(s, 1240.0, 0.06, 30.0);
+  mixed.add(trial(1240.0));
+  const double up = mixed.next_power();
+  EXPECT_GT(up, 1240.0);
+  mixed.add(trial(up, 5.0));  // the higher power leaves the field
+  const double back = mixed.next_power();
+  EXPECT_LT(back, up);
+  EXPECT_DOUBLE_EQ(mixed.best_power(), 1240.0);
 }

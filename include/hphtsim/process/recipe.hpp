@@ -11,6 +11,7 @@
 
 #include "hphtsim/core/config.hpp"
 #include "hphtsim/process/control.hpp"
+#include "hphtsim/process/growth_rate_control.hpp"
 
 namespace hphtsim::process {
 
@@ -80,11 +81,13 @@ class Schedule {
 
 /// The heater part of the recipe: a program of the power (W), the voltage across the anvils (V),
 /// the current (A) or the heater resistance V/I (ohm), as production presses run; or a
-/// temperature setpoint (K) at a probe held by the PID controller (a lab thermocouple). A segment
+/// temperature setpoint (K) at a probe held by the PID controller (a lab thermocouple); or the
+/// seeds' mean growth rate (kg/s) held by the model-predictive rate law (growth_rate_control.hpp:
+/// ideal control, for comparison with a program). A segment
 /// may switch what is programmed (`control: resistance` on it); the switch is bumpless: the new
 /// quantity's program starts from its value measured at the switch.
 struct HeaterRecipe {
-  enum class Mode { none, power, voltage, current, resistance, temperature };
+  enum class Mode { none, power, voltage, current, resistance, temperature, growth_rate };
   Mode mode = Mode::none;         ///< of the first segment; Mode::none: no heater recipe
   Schedule schedule;              ///< values in each segment's own quantity (segment_mode)
   std::vector<Mode> segment_mode; ///< per segment
@@ -92,6 +95,7 @@ struct HeaterRecipe {
   int control_probe = -1;  ///< index into Model::probes (temperature segments)
   PidSettings pid;
   double power_max = 3000.0;  ///< W, the supply's limit for resistance segments
+  GrowthRateSettings rate_control;  ///< growth_rate segments (recipe.heater.rate_control)
 
   /// The mode of the step that ends at t_end (the first mode before the program starts).
   Mode mode_for_step(double t_end) const;
@@ -99,7 +103,8 @@ struct HeaterRecipe {
   static const char* name(Mode m);
 
   /// Reads recipe.heater: control (the first mode), start, segments (each may carry its own
-  /// `control`), control_probe and pid (temperature segments), power_max (resistance segments).
+  /// `control`), control_probe and pid (temperature segments), power_max (resistance segments),
+  /// rate_control (growth_rate segments).
   static HeaterRecipe from_config(const core::ConfigNode& node, const std::vector<std::string>& probe_names,
                                   double initial_temperature);
 };

@@ -29,6 +29,7 @@ struct Diagnostics {
   double T_control = 0.0;              ///< K, thermocouple (temperature recipe) else NaN
   double T_setpoint = 0.0;             ///< K, its setpoint in temperature segments, else NaN
   double R_setpoint = 0.0;             ///< ohm, the programmed heater resistance in resistance segments, else NaN
+  double rate_target = 0.0;            ///< kg/s, the seeds' mean rate target in growth_rate segments, else NaN
   double oil_pressure = 0.0;           ///< Pa, from the recipe (NaN without one)
   double p_calibrated = 0.0;           ///< Pa, from the oil pressure (NaN without a pressure section)
   double p_cell = 0.0;                 ///< Pa, mean over the growth capsule (the field's, else calibrated)

@@ -8,6 +8,8 @@
 // the response to 1 W).
 #pragma once
 
+#include <algorithm>
+#include <limits>
 #include <vector>
 
 #include "hphtsim/geometry/assembly.hpp"
@@ -40,6 +42,29 @@ class ElectroThermal {
   /// The accepted step's control update (ending at t_end): the PID's integral and error in
   /// temperature segments; at a segment that switches the programmed quantity, its start value.
   void commit_control(double dt, double t_end);
+  /// The accepted step's growth (after commit_control and the growth step): the seeds' mean
+  /// rate over it (kg/s) starts a switch to growth_rate (its program starts from that rate).
+  /// The target is capped by rate_control.critical_fraction of the seeds' mean critical rate.
+  void observe_growth_rate(double t_end, double mean_rate, double mean_critical_rate);
+  /// The rate program's target (kg/s) at the last step's end in growth_rate segments, else NaN.
+  double rate_target() const { return rate_target_; }
+  /// A decision's horizon: t_ahead, or the end of the rate segments t_now is in when sooner,
+  /// and the program's target rate there (kg/s; NaN when t_now is in no rate segment).
+  struct RateWindow {
+    double end, target;
+  };
+  RateWindow rate_window(double t_now, double t_ahead) const;
+  /// The heater power of growth_rate segments, decided by the rate planner: a ramp from `from`
+  /// at `start` to `to` over `duration` (W, s), then held. Not decided yet: from = NaN.
+  struct PowerRamp {
+    double start = 0.0, from = std::numeric_limits<double>::quiet_NaN(), to = 0.0, duration = 0.0;
+    double at(double t) const {
+      const double f = duration > 0.0 ? std::min(1.0, std::max(0.0, (t - start) / duration)) : 1.0;
+      return from + (to - from) * f;
+    }
+  };
+  void set_rate_ramp(const PowerRamp& r) { rate_ramp_ = r; }
+  const PowerRamp& rate_ramp() const { return rate_ramp_; }
 
   const std::vector<double>& T() const { return T_; }
   std::vector<double>& T() { return T_; }
@@ -62,6 +87,7 @@ class ElectroThermal {
     bool pid_started = false;
     std::vector<double> measured_start;  ///< per recipe segment: its measured start (switches), NaN
     double power = 0.0;                  ///< W, the last coupling's heater power
+    PowerRamp rate_ramp;                 ///< growth_rate segments
   };
   State state() const;
   /// Restores T (and T_old = T), the warm start and the controller.
@@ -75,6 +101,8 @@ class ElectroThermal {
   physics::ElectricProblem electric_;
   physics::ThermalProblem thermal_;
   process::PidController pid_;
+  PowerRamp rate_ramp_;  // growth_rate segments
+  double rate_target_;
   physics::ElectricState electric_state_;
   process::Schedule program_;           // the heater program, with the switches' measured starts
   std::vector<double> measured_start_;  // per segment (NaN: not a switch, or not reached)

@@ -8,6 +8,7 @@
 // contiguous arrays that Python views without copies.
 #pragma once
 
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -17,6 +18,7 @@
 #include "hphtsim/simulation/diagnostics.hpp"
 #include "hphtsim/simulation/model.hpp"
 #include "hphtsim/simulation/outputs.hpp"
+#include "hphtsim/simulation/rate_planner.hpp"
 #include "hphtsim/simulation/time_stepper.hpp"
 
 namespace hphtsim::simulation {
@@ -35,6 +37,10 @@ struct SimulationState {
   int pid_started = 0;
   double heater_power = 0.0;           // W, the last step's (resistance and temperature segments start there)
   std::vector<double> heater_measured_start;  // per heater segment: a switch's measured start, NaN
+  struct {
+    double start = 0.0, from = std::numeric_limits<double>::quiet_NaN(), to = 0.0, duration = 0.0;
+  } rate_ramp;                         // growth_rate segments: the decided power ramp (W, s)
+  RatePlanner::State rate_planner;     // its decisions
   std::vector<double> T, T_prev, electric_warm_start, T_base, T_response;
   // Growth (empty without it): the material map it changed and its own state.
   std::vector<double> region, material;
@@ -96,6 +102,7 @@ class Simulation {
 
  private:
   friend class TimeStepper;
+  friend class RatePlanner;  // runs the simulation ahead and puts it back
   Model model_;
   geometry::MaterialMap map_;
   std::vector<double> cell_volume_;
@@ -105,6 +112,7 @@ class Simulation {
   std::unique_ptr<growth::CrystalGrowth> growth_;
   std::vector<growth::GrowthStatus> last_status_;
   TimeStepper stepper_;
+  RatePlanner planner_;
   double time_ = 0.0;
   Diagnostics diag_;
   OutputTable outputs_;

@@ -335,6 +335,8 @@ void CrystalGrowth::step(const std::vector<double>& T, double p, const std::vect
   mask = &mask_solved;
   std::vector<double> deposited_now(seeds_.size(), 0.0);
   std::vector<double> front_ss(seeds_.size(), 0.0), front_n(seeds_.size(), 0.0);
+  std::vector<double> front_lo(seeds_.size(), std::numeric_limits<double>::infinity());
+  std::vector<double> front_hi(seeds_.size(), -std::numeric_limits<double>::infinity());
   double src_a = 0.0, src_t = 0.0;
   std::vector<double> fa(seeds_.size(), 0.0), ft(seeds_.size(), 0.0);
   for_each_active_face(g, active_, [&](std::size_t c, std::size_t m, int f, double area, int i, int j, int k) {
@@ -355,8 +357,11 @@ void CrystalGrowth::step(const std::vector<double>& T, double p, const std::vect
       source_mass_[m] -= flux;
     } else {
       deposited_now[std::size_t(seed)] -= flux;
-      front_ss[std::size_t(seed)] += c_[c] / cb - 1.0;
+      const double ss = c_[c] / cb - 1.0;
+      front_ss[std::size_t(seed)] += ss;
       front_n[std::size_t(seed)] += 1.0;
+      front_lo[std::size_t(seed)] = std::min(front_lo[std::size_t(seed)], ss);
+      front_hi[std::size_t(seed)] = std::max(front_hi[std::size_t(seed)], ss);
     }
   });
   {
@@ -433,6 +438,7 @@ void CrystalGrowth::step(const std::vector<double>& T, double p, const std::vect
     d.mass = seed_mass_[s];
     d.growth_rate = deposited_now[s] / dt;
     d.supersaturation = front_n[s] > 0 ? front_ss[s] / front_n[s] : 0.0;
+    d.supersaturation_spread = front_n[s] > 0 ? front_hi[s] - front_lo[s] : 0.0;
     d.critical_rate = st.critical_growth_rate(d.mass);
     d.inclusion_risk = d.growth_rate > d.critical_rate;
     if (d.inclusion_risk) d.mass_above_critical += deposited_now[s];

@@ -232,6 +232,9 @@ void Simulation::declare_outputs(OutputTable& t, Simulation* sim) {
            [](const SD& x) { return double(x.contact); });
   per_seed("supersaturation", "1", "mean c / c_eq - 1 over the crystal's melt front",
            [](const SD& x) { return x.supersaturation; });
+  per_seed("supersaturation_spread", "1",
+           "largest minus smallest c / c_eq - 1 over the faces of the crystal's melt front (an uneven supply)",
+           [](const SD& x) { return x.supersaturation_spread; });
   per_seed("line_margin_K", "K", "temperature margin to the graphite-diamond line (> 0: diamond stable)",
            [](const SD& x) { return x.line_margin_K; });
   per_seed("line_margin_GPa", "GPa", "pressure margin to the graphite-diamond line", [](const SD& x) { return x.line_margin_GPa; });

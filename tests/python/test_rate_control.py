@@ -80,3 +80,19 @@ def test_rate_control_needs_a_crystal_and_a_power_start():
     with pytest.raises(hphtsim.ConfigError) as e:
         hphtsim.Simulation(CONFIG, {**base(), "recipe": r})
     assert e.value.key.endswith("recipe.heater.control") and "switch" in str(e.value)
+
+
+def test_the_supersaturation_spread_is_zero_on_one_face_and_positive_on_many():
+    """Issue 15, point 4: per seed, the largest minus the smallest supersaturation over the faces
+    of the crystal's melt front. At 16 x 24 the seed's front is one face (no spread); at 32 x 48
+    it has several, fed unevenly."""
+    spreads = {}
+    for cells in ("[16, 24]", "[32, 48]"):
+        cfg = {"cell.geometry": "axisymmetric", "cell.cells": cells, "pressure.field": "false"}
+        ts = hphtsim.Simulation(CONFIG, cfg).run(until="12 h").timeseries()
+        growing = ts["growth_rate"].values > 0
+        assert growing.sum() > 5
+        spreads[cells] = ts["supersaturation_spread"].values[growing]
+        assert np.all(ts["supersaturation_spread"].values >= 0.0)
+    assert np.all(spreads["[16, 24]"] == 0.0)
+    assert np.all(spreads["[32, 48]"] > 0.0)

@@ -101,6 +101,9 @@ struct SeedDiagnostics {
   double growth_rate = 0.0;        ///< kg/s over the last step
   double critical_rate = 0.0;      ///< kg/s: GrowthSettings::critical_growth_rate at `mass`
   double supersaturation = 0.0;    ///< mean (c / c_eq - 1) over the crystal's melt front
+  /// Largest minus smallest (c / c_eq - 1) over the front's faces: an uneven supply (the top
+  /// fed, the sides starved, or the reverse) grows an uneven crystal and traps solvent.
+  double supersaturation_spread = 0.0;
   double line_margin_K = 0.0;      ///< T on the equilibrium line at p minus T_seed (> 0 inside)
   double line_margin_GPa = 0.0;    ///< p - P_eq(T_seed)
   double eutectic_margin_K = 0.0;  ///< T_seed - T_eutectic(p)

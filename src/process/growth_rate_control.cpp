@@ -31,17 +31,17 @@ double RateSearch::next_power() const {
   if (!acceptable(last)) {
     // Out of the diamond field (too hot): back off halfway to the lowest power allowed.
     next = 0.5 * (last.power + lo());
-  } else if (trials_.size() == 1 || last.power <= 0.0) {
-    next = last.power * std::exp((std::log(target_) - log_rate(last)) / sensitivity_);
   } else {
-    // Secant in (ln P, ln r) through the two nearest acceptable trials.
-    const Trial& prev = trials_[trials_.size() - 2];
-    next = last.power * std::exp((std::log(target_) - log_rate(last)) / sensitivity_);
-    if (acceptable(prev) && prev.power > 0.0 && std::abs(std::log(last.power / prev.power)) > 1e-6) {
-      const double slope = (log_rate(last) - log_rate(prev)) / std::log(last.power / prev.power);
-      if (slope > 0.0 && std::isfinite(slope))
-        next = last.power * std::exp((std::log(target_) - log_rate(last)) / slope);
+    // Along the guessed slope, or the secant in (ln P, ln r) through the last two trials.
+    double slope = sensitivity_;
+    if (trials_.size() > 1 && last.power > 0.0) {
+      const Trial& prev = trials_[trials_.size() - 2];
+      if (acceptable(prev) && prev.power > 0.0 && std::abs(std::log(last.power / prev.power)) > 1e-6) {
+        const double secant = (log_rate(last) - log_rate(prev)) / std::log(last.power / prev.power);
+        if (secant > 0.0 && std::isfinite(secant)) slope = secant;
+      }
     }
+    next = last.power * std::exp((std::log(target_) - log_rate(last)) / slope);
   }
   next = std::clamp(next, lo(), hi());
   // A power already tried (the step limit reached) ends the search.

@@ -28,8 +28,6 @@ void for_each_entry(S& s, F&& f) {
   f.optional_scalar("rate_ramp_duration", s.rate_ramp.duration);
   f.optional_scalar("rate_next_decision", s.rate_planner.next_decision);
   f.optional_scalar("rate_sensitivity", s.rate_planner.sensitivity);
-  f.optional_integer("rate_decisions", s.rate_planner.decisions);
-  f.optional_integer("rate_trials", s.rate_planner.trials);
   f.scalar("pressure_relaxation", s.pressure_relaxation);
   f.optional_integer("mechanics_solves", s.mechanics_solves);
   f.optional_array("mechanics_youngs_modulus", s.mechanics.youngs_modulus);

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include "hphtsim/process/growth_rate_control.hpp"
 #include "hphtsim/simulation/electrothermal.hpp"
@@ -47,14 +48,15 @@ void RatePlanner::decide(Simulation& sim) {
   const double target = s.capped(window.target, critical);
   process::RateSearch search(s, power_now, target, std::isnan(st_.sensitivity) ? s.sensitivity : st_.sensitivity);
 
-  const State before = st_;  // a restore puts back the saved one
-  // Everything a trial changes, to put back: the state, the recorded rows, the reported status.
+  // Everything a trial changes, to put back: the state (this planner's own with it), the
+  // recorded rows (moved aside: the trials' rows are discarded), the reported status.
   const SimulationState saved = sim.state();
-  const auto rows = sim.history_;
+  auto rows = std::move(sim.history_);
+  sim.history_.clear();
   const auto status = sim.last_status_;
   auto put_back = [&] {
     sim.restore(saved);
-    sim.history_ = rows;
+    sim.history_ = std::move(rows);
     sim.last_status_ = status;
     predicting_ = false;
   };
@@ -79,10 +81,7 @@ void RatePlanner::decide(Simulation& sim) {
     throw;
   }
   put_back();
-  st_ = before;
-  st_.trials += int(search.trials().size());
   st_.sensitivity = search.sensitivity();
-  ++st_.decisions;
   et.set_rate_ramp({t, power_now, search.best_power(), s.interval});
 }
 

@@ -188,7 +188,7 @@ SimulationState Simulation::state() const {
   s.pid_started = et.pid_started ? 1 : 0;
   s.heater_power = et.power;
   s.heater_measured_start = et.measured_start;
-  s.rate_ramp = {et.rate_ramp.start, et.rate_ramp.from, et.rate_ramp.to, et.rate_ramp.duration};
+  s.rate_ramp = et.rate_ramp;
   s.rate_planner = planner_.state();
   if (pressure_) {
     physics::CellPressure::State ps = pressure_->state();
@@ -223,8 +223,7 @@ void Simulation::restore(const SimulationState& s) {
   diag_.rejected_steps = s.rejected_steps;
   if (pressure_) pressure_->restore({s.pressure_relaxation, s.mechanics_solves, s.mechanics});
   electro_->restore({s.T, s.electric_warm_start, s.T_base, s.T_response, s.pid_integral, s.pid_last_error,
-                     s.pid_started != 0, s.heater_measured_start, s.heater_power,
-                     {s.rate_ramp.start, s.rate_ramp.from, s.rate_ramp.to, s.rate_ramp.duration}});
+                     s.pid_started != 0, s.heater_measured_start, s.heater_power, s.rate_ramp});
   planner_.restore(s.rate_planner);
   if (growth_) {
     if (s.region.size() != n || s.material.size() != n)

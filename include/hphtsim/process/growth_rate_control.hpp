@@ -5,10 +5,10 @@
 // production power program (no press measures a crystal's rate).
 //
 // Every `interval` the law looks `horizon` ahead: from the current state it simulates the cell
-// at trial heater powers held constant, reads the seeds' mean rate over the horizon's last
-// interval, and takes the power whose rate meets the target there (a secant search on
-// ln rate against ln power, at most max_trials runs); then it applies that power for one interval
-// and looks again. The rate's response to the power lags by hours and starts the wrong way (a
+// at trial heater powers (each ramped in from the power now over one interval, then held),
+// reads the seeds' mean rate over the horizon's last interval, and takes the power whose rate
+// meets the target there (a secant search on ln rate against ln power, at most max_trials
+// runs); then it ramps in that power over one interval and looks again. The rate's response to the power lags by hours and starts the wrong way (a
 // quick power rise heats the seed before the source and the rate first falls: -35 % in 40 s
 // after +100 W on the gem cell), which a law on the present rate alone cannot hold: with a
 // first-order model identified on the run, the rate oscillated by +-10 % at every gain tried
@@ -38,6 +38,16 @@ struct GrowthRateSettings {
   double critical_fraction = std::numeric_limits<double>::quiet_NaN();
   double capped(double target, double critical_rate) const {
     return std::isnan(critical_fraction) ? target : std::min(target, critical_fraction * critical_rate);
+  }
+};
+
+/// The heater power the law sets: a ramp from `from` at `start` to `to` over `duration` (W, s),
+/// then held. Not decided yet: from = NaN.
+struct PowerRamp {
+  double start = 0.0, from = std::numeric_limits<double>::quiet_NaN(), to = 0.0, duration = 0.0;
+  double at(double t) const {
+    const double f = duration > 0.0 ? std::clamp((t - start) / duration, 0.0, 1.0) : 1.0;
+    return from + (to - from) * f;
   }
 };
 

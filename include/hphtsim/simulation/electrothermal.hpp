@@ -8,8 +8,6 @@
 // the response to 1 W).
 #pragma once
 
-#include <algorithm>
-#include <limits>
 #include <vector>
 
 #include "hphtsim/geometry/assembly.hpp"
@@ -54,17 +52,9 @@ class ElectroThermal {
     double end, target;
   };
   RateWindow rate_window(double t_now, double t_ahead) const;
-  /// The heater power of growth_rate segments, decided by the rate planner: a ramp from `from`
-  /// at `start` to `to` over `duration` (W, s), then held. Not decided yet: from = NaN.
-  struct PowerRamp {
-    double start = 0.0, from = std::numeric_limits<double>::quiet_NaN(), to = 0.0, duration = 0.0;
-    double at(double t) const {
-      const double f = duration > 0.0 ? std::min(1.0, std::max(0.0, (t - start) / duration)) : 1.0;
-      return from + (to - from) * f;
-    }
-  };
-  void set_rate_ramp(const PowerRamp& r) { rate_ramp_ = r; }
-  const PowerRamp& rate_ramp() const { return rate_ramp_; }
+  /// The heater power of growth_rate segments, decided by the rate planner.
+  void set_rate_ramp(const process::PowerRamp& r) { rate_ramp_ = r; }
+  const process::PowerRamp& rate_ramp() const { return rate_ramp_; }
 
   const std::vector<double>& T() const { return T_; }
   std::vector<double>& T() { return T_; }
@@ -87,7 +77,7 @@ class ElectroThermal {
     bool pid_started = false;
     std::vector<double> measured_start;  ///< per recipe segment: its measured start (switches), NaN
     double power = 0.0;                  ///< W, the last coupling's heater power
-    PowerRamp rate_ramp;                 ///< growth_rate segments
+    process::PowerRamp rate_ramp;        ///< growth_rate segments
   };
   State state() const;
   /// Restores T (and T_old = T), the warm start and the controller.
@@ -101,7 +91,7 @@ class ElectroThermal {
   physics::ElectricProblem electric_;
   physics::ThermalProblem thermal_;
   process::PidController pid_;
-  PowerRamp rate_ramp_;  // growth_rate segments
+  process::PowerRamp rate_ramp_;  // growth_rate segments
   double rate_target_;
   physics::ElectricState electric_state_;
   process::Schedule program_;           // the heater program, with the switches' measured starts

@@ -25,7 +25,6 @@ class RatePlanner {
   struct State {
     double next_decision = std::numeric_limits<double>::quiet_NaN();  ///< s (NaN: none planned)
     double sensitivity = std::numeric_limits<double>::quiet_NaN();    ///< NaN: the settings' guess
-    int decisions = 0, trials = 0;                                    ///< so far (the run's cost)
   };
   const State& state() const { return st_; }
   void restore(const State& s) { st_ = s; }

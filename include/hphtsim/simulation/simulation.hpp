@@ -8,7 +8,6 @@
 // contiguous arrays that Python views without copies.
 #pragma once
 
-#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -37,9 +36,7 @@ struct SimulationState {
   int pid_started = 0;
   double heater_power = 0.0;           // W, the last step's (resistance and temperature segments start there)
   std::vector<double> heater_measured_start;  // per heater segment: a switch's measured start, NaN
-  struct {
-    double start = 0.0, from = std::numeric_limits<double>::quiet_NaN(), to = 0.0, duration = 0.0;
-  } rate_ramp;                         // growth_rate segments: the decided power ramp (W, s)
+  process::PowerRamp rate_ramp;        // growth_rate segments: the decided power ramp
   RatePlanner::State rate_planner;     // its decisions
   std::vector<double> T, T_prev, electric_warm_start, T_base, T_response;
   // Growth (empty without it): the material map it changed and its own state.

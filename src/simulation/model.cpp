@@ -12,6 +12,7 @@
 #include "hphtsim/core/memory.hpp"
 #include "hphtsim/simulation/memory.hpp"
 #include "model_growth.hpp"
+#include "model_stress.hpp"
 
 namespace hphtsim::simulation {
 namespace {
@@ -452,6 +453,10 @@ Model Model::from_config(const core::Config& config) {
     m.pressure.refresh = pr->quantity_or("refresh_pressure", dim::pressure, "a pressure such as \"20 MPa\"", m.pressure.refresh);
     if (!(m.pressure.refresh >= 0.0 && m.pressure.refresh <= 1e9))
       pr->fail_key("refresh_pressure", "must lie between 0 and 1 GPa (0: solve the field at every step)");
+    if (auto cs = pr->find("crystal_stress")) {
+      if (!want) cs->fail("the crystals' stress is solved on the thermo-elastic field: it needs pressure.field: true");
+      m.crystal_stress = read_crystal_stress(*cs);
+    }
   }
 
   // --- carbon transport and growth

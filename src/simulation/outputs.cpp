@@ -160,6 +160,15 @@ void Simulation::declare_outputs(OutputTable& t, Simulation* sim) {
            [d] { return d->anvil_advance; });
   t.scalar(pressure && field, "pressure_solves", "1", with_field, "thermo-elastic solves so far",
            [d] { return double(d->mechanics_solves); });
+  const bool stress = field && growth && seeds;
+  const physics::CrystalStress* cs = sim ? sim->stress_.get() : nullptr;
+  t.per_seed(stress, n_seeds, "crystal_max_stress", "Pa", "with the pressure field and growth",
+             "largest principal stress over the crystal's cells (tension > 0; -p_seed while melt surrounds it; "
+             "pressure.crystal_stress)",
+             [cs](std::size_t s) { return cs->max_stress()[s]; });
+  t.per_seed(stress, n_seeds, "crack_risk", "1", "with the pressure field and growth",
+             "max(0, crystal_max_stress) / the diamond's tensile strength (>= 1: expected to crack)",
+             [cs](std::size_t s) { return cs->crack_risk()[s]; });
   t.scalar(source, "T_source", "K", with_source, "mean temperature of the carbon source", [d] { return d->T_source; });
   t.per_seed(seeds, n_seeds, "T_seed", "K", with_seeds, "mean temperature of each seed crystal",
              [d](std::size_t s) { return d->T_seed[s]; });

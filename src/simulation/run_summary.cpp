@@ -114,6 +114,14 @@ RunSummary summarize(const Model& model, const SeriesTable& series) {
           if ((bits & 1) && std::isnan(sd.source_contact_time)) sd.source_contact_time = t[r];
           if ((bits & 2) && std::isnan(sd.wall_contact_time)) sd.wall_contact_time = t[r];
         }
+      sd.max_stress = nan;
+      sd.max_crack_risk = nan;
+      if (series.find("crack_risk"))
+        for (std::size_t r = 0; r < rows; ++r) {
+          const double st = value("crystal_max_stress", r, k), risk = value("crack_risk", r, k);
+          sd.max_stress = std::isnan(sd.max_stress) ? st : std::max(sd.max_stress, st);
+          sd.max_crack_risk = std::isnan(sd.max_crack_risk) ? risk : std::max(sd.max_crack_risk, risk);
+        }
       s.seeds.push_back(sd);
     }
   }
@@ -147,6 +155,10 @@ std::vector<std::tuple<std::string, double, std::string>> RunSummary::figures() 
     f.emplace_back("quench_growth" + k, s.quench_mass, "mg");
     f.emplace_back("source_contact_time" + k, s.source_contact_time, "s");
     f.emplace_back("wall_contact_time" + k, s.wall_contact_time, "s");
+    if (!std::isnan(s.max_crack_risk)) {
+      f.emplace_back("max_crystal_stress" + k, s.max_stress, "Pa");
+      f.emplace_back("max_crack_risk" + k, s.max_crack_risk, "1");
+    }
   }
   if (!seeds.empty()) {
     f.emplace_back("source_remaining", source_remaining, "1");
@@ -171,6 +183,11 @@ std::string RunSummary::text() const {
     }
     if (!std::isnan(s.quench_mass)) {
       std::snprintf(buf, sizeof buf, ", %.2f mg after the hold", s.quench_mass);
+      out += buf;
+    }
+    if (!std::isnan(s.max_crack_risk)) {
+      std::snprintf(buf, sizeof buf, "; largest principal stress %.2f GPa, crack risk %.2f", s.max_stress * 1e-9,
+                    s.max_crack_risk);
       out += buf;
     }
     if (!std::isnan(s.source_contact_time)) {

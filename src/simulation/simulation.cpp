@@ -47,6 +47,7 @@ Simulation::Simulation(Model model) : model_(std::move(model)), map_(model_.map)
                                      int(model_.assembly.primitives.size()), int(model_.seed_count())};
     pressure_ = std::make_unique<physics::CellPressure>(g, cell_volume_, map_, regions, model_.pressure,
                                                         model_.time.initial_temperature);
+    if (growth_) stress_ = std::make_unique<physics::CrystalStress>(g, regions, model_.crystal_stress);
   }
 
   // The initial state: fields at t = 0 with the initial temperature.
@@ -79,6 +80,7 @@ void Simulation::update_pressure(double dt, bool reuse_saved_field) {
   diag_.p_seed = pressure_->p_seed();
   diag_.mechanics_solves = pressure_->solves();
   diag_.anvil_advance = pressure_->anvil_advance();
+  if (stress_) stress_->update({&map_, pressure_.get(), &electro_->T()}, reuse_saved_field ? 0.0 : dt, model_.linear);
 }
 
 void Simulation::solve_steady() {
@@ -196,6 +198,7 @@ SimulationState Simulation::state() const {
     s.mechanics_solves = ps.solves;
     s.mechanics = std::move(ps.mechanics);
   }
+  if (stress_) s.crystal_stress = stress_->state();
   s.T = std::move(et.T);
   s.T_prev = st.T_prev;
   s.electric_warm_start = std::move(et.electric_warm_start);
@@ -222,6 +225,7 @@ void Simulation::restore(const SimulationState& s) {
   diag_.steps = s.steps;
   diag_.rejected_steps = s.rejected_steps;
   if (pressure_) pressure_->restore({s.pressure_relaxation, s.mechanics_solves, s.mechanics});
+  if (stress_) stress_->restore(s.crystal_stress);
   electro_->restore({s.T, s.electric_warm_start, s.T_base, s.T_response, s.pid_integral, s.pid_last_error,
                      s.pid_started != 0, s.heater_measured_start, s.heater_power, s.rate_ramp});
   planner_.restore(s.rate_planner);

@@ -72,6 +72,12 @@ class CellPressure {
   const std::vector<double>& field() const { return p_field_; }  ///< Pa per cell
   std::vector<double>& field() { return p_field_; }
   int solves() const { return solves_; }
+  // The per-cell inputs of the last update (the crystal stress model reads them).
+  const std::vector<double>& youngs_modulus() const { return E_; }    ///< Pa
+  const std::vector<double>& poisson_ratio() const { return nu_; }
+  const std::vector<double>& free_strain() const { return eigenstrain_; }  ///< volumetric, about T_ref
+  const std::vector<unsigned char>& fluid() const { return fluid_; }  ///< molten cells
+  const std::vector<unsigned char>& capsule() const { return capsule_; }
   double capsule_volume() const { return capsule_volume_; }
   const PressureSettings& settings() const { return settings_; }
 

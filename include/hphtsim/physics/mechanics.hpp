@@ -107,6 +107,11 @@ class Mechanics {
   /// Displacement at the cell centres (m), per component, for output beside the cell fields
   /// (in a cylindrical grid: ux = u_r, uy = 0, uz = u_z).
   void displacement_cells(double delta, std::vector<double>& ux, std::vector<double>& uy, std::vector<double>& uz) const;
+  /// The largest principal stress (Pa, tension positive) of the field for delta at the centre
+  /// of each listed cell: sigma = -p I + 2 mu dev(eps), p the cell's pressure (its mean
+  /// dilatation, as the solver's) and eps the strain at the centre (in (r, z) with the hoop
+  /// strain u_r / r). Written to s1[q] for cells[q] (mechanics_stress.cpp).
+  void largest_principal_stress(double delta, const std::vector<std::size_t>& cells, std::vector<double>& s1) const;
 
   /// True when the field of the last solve is stale for these inputs: never solved, a cell
   /// turned fluid or solid, a cell's Young's modulus changed by more than 1 % or its Poisson

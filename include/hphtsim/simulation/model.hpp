@@ -18,6 +18,7 @@
 #include "hphtsim/geometry/assembly.hpp"
 #include "hphtsim/materials/material.hpp"
 #include "hphtsim/physics/cell_pressure.hpp"
+#include "hphtsim/physics/crystal_stress.hpp"
 #include "hphtsim/physics/electric.hpp"
 #include "hphtsim/physics/thermal.hpp"
 
@@ -82,6 +83,7 @@ struct Model {
   /// then needs youngs_modulus, poisson_ratio and thermal_expansion), its relaxation, refresh
   /// rule and solver tolerance (solver.mechanics_tolerance).
   physics::PressureSettings pressure;
+  physics::CrystalStressSettings crystal_stress;  ///< pressure.crystal_stress (used with the pressure field)
   /// Carbon transport and crystal growth (the `growth` section), absent without it.
   std::optional<growth::GrowthSettings> growth;
   CouplingSettings coupling;

@@ -44,6 +44,8 @@ struct SeedSummary {
   double quench_mass = 0.0;
   /// s at which the crystal first touched the carbon source / another solid part (NaN: never).
   double source_contact_time = 0.0, wall_contact_time = 0.0;
+  /// Over the run: the largest crystal_max_stress (Pa) and crack_risk (NaN without the columns).
+  double max_stress = 0.0, max_crack_risk = 0.0;
 };
 
 struct RunSummary {

@@ -14,6 +14,7 @@
 
 #include "hphtsim/growth/crystals.hpp"
 #include "hphtsim/physics/cell_pressure.hpp"
+#include "hphtsim/physics/crystal_stress.hpp"
 #include "hphtsim/simulation/diagnostics.hpp"
 #include "hphtsim/simulation/model.hpp"
 #include "hphtsim/simulation/outputs.hpp"
@@ -32,6 +33,7 @@ struct SimulationState {
   double pressure_relaxation = 0.0;
   int mechanics_solves = 0;
   physics::MechanicsState mechanics;  // empty without the pressure field
+  physics::CrystalStress::State crystal_stress;  // its lock, reference and field (empty before a lock)
   double pid_integral = 0.0, pid_last_error = 0.0;
   int pid_started = 0;
   double heater_power = 0.0;           // W, the last step's (resistance and temperature segments start there)
@@ -106,6 +108,7 @@ class Simulation {
   bool verbose_ = false;  // HPHTSIM_VERBOSE set: one line per coupling iteration on stderr
   std::unique_ptr<ElectroThermal> electro_;
   std::unique_ptr<physics::CellPressure> pressure_;
+  std::unique_ptr<physics::CrystalStress> stress_;  // with the pressure field and growth
   std::unique_ptr<growth::CrystalGrowth> growth_;
   std::vector<growth::GrowthStatus> last_status_;
   TimeStepper stepper_;

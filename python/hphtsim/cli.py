@@ -14,6 +14,7 @@
     python3 -m hphtsim estimate FITTED.yaml LOG.csv [--fit FIT.json] [--samples N] -o ESTIMATE.csv
                                 [--set key=value]... [--workers N] [--scheduler ...] [--mpi] [--threads T]
     python3 -m hphtsim design CONFIG --target growth_rate="3 mg/h" [--target T_seed="1350 degC"] [--segments N]
+    python3 -m hphtsim design CONFIG --cooldown [--shortest "1 min"] [--longest "24 h"] -o designed.yaml
                               [--max-rate critical|F*critical|RATE] [--power-max P] -o DESIGNED.yaml [--set key=value]...
                               [--rz-cells NR,NZ] [--no-axisymmetric] [--no-verify] [--workers N] [--scheduler ...]
 
@@ -256,7 +257,21 @@ def cmd_design(args) -> int:
         cells = []
     if len(cells) != 2 or min(cells) < 4:
         raise config_error("--rz-cells", f"'{args.rz_cells}': expected NR,NZ (whole numbers of at least 4)")
+    if args.cooldown == bool(args.target):
+        raise config_error("--cooldown", "give either --target (the growth stage's program) or --cooldown "
+                                         "(the cool-down and release), one of them")
     executor, close = _make_executor(args, args.workers)
+    if args.cooldown:
+        from .cooldown import design_cooldown
+        try:
+            design_cooldown(cfg, out=args.output, shortest=args.shortest, longest=args.longest, executor=executor,
+                            threads=args.threads or None, axisymmetric=not args.no_axisymmetric, rz_cells=cells,
+                            verify=not args.no_verify, progress=lambda text: print(text, file=sys.stderr))
+        finally:
+            close()
+        print(Path(args.output).with_suffix(".md").read_text(), end="")
+        print(f"designed config: {args.output}")
+        return 0
     try:
         r = design(cfg, args.target, segments=args.segments, max_rate=args.max_rate, out=args.output,
                    executor=executor, threads=args.threads or None, axisymmetric=not args.no_axisymmetric,
@@ -348,8 +363,12 @@ def parser() -> argparse.ArgumentParser:
     d = sub.add_parser("design", help="the growth stage's heater program for a target growth rate or seed "
                                       "temperature (docs/model.md \"Recipe design\")")
     d.add_argument("config")
-    d.add_argument("--target", action="append", required=True, metavar="NAME=VALUE",
+    d.add_argument("--target", action="append", metavar="NAME=VALUE",
                    help="growth_rate=\"3 mg/h\" (the mean over seeds) and/or T_seed=\"1350 degC\"")
+    d.add_argument("--cooldown", action="store_true", help="design the cool-down and release instead: the fastest "
+                                                           "joint reduction keeping crack_risk below 1")
+    d.add_argument("--shortest", default="1 min", help="--cooldown: the shortest reduction tried (default 1 min)")
+    d.add_argument("--longest", default="24 h", help="--cooldown: the longest reduction tried (default 24 h)")
     d.add_argument("--segments", type=int, default=6, help="ramps over the growth stage (default 6)")
     d.add_argument("--max-rate", help="cap on the rate target: critical (0.9 x the critical rate at the crystal's "
                                       "mass), F*critical, or a rate such as \"2 mg/h\"")

@@ -10,7 +10,7 @@
 //   hphtsim converge CONFIG --cells 32,48,64 [--until DURATION]  (likewise)
 //   hphtsim calibrate CONFIG LOG.csv --fit KEY=LO:HI -o DIR      (likewise)
 //   hphtsim estimate FITTED.yaml LOG.csv -o ESTIMATE.csv         (likewise)
-//   hphtsim design CONFIG --target growth_rate="3 mg/h" -o D.yaml  (likewise)
+//   hphtsim design CONFIG --target growth_rate="3 mg/h" -o D.yaml  (likewise; also --cooldown)
 //
 // Exit codes: 0 success; 2 bad input (config, command line, existing output file); 1 a run
 // that failed while computing (a solver that did not converge, a write error); 3 a run stopped
@@ -152,7 +152,8 @@ int main(int argc, char** argv) {
       "      hphtsim calibrate CONFIG LOG.csv [LOG2.csv ...] --fit KEY=LO:HI ... -o DIR [--bayes],\n"
       "      hphtsim estimate FITTED.yaml LOG.csv [--fit FIT.json] [--samples N] -o ESTIMATE.csv,\n"
       "      hphtsim design CONFIG --target growth_rate=\"3 mg/h\" [--target T_seed=\"1350 degC\"] [--segments N]\n"
-      "                     [--max-rate critical] -o DESIGNED.yaml\n"
+      "                     [--max-rate critical] -o DESIGNED.yaml,\n"
+      "      hphtsim design CONFIG --cooldown [--shortest \"1 min\"] [--longest \"24 h\"] -o DESIGNED.yaml\n"
       "(run by the Python package: python3 -m hphtsim sweep|plot|converge|calibrate|estimate|design --help)");
 
   std::string config, output, until, result;

@@ -155,7 +155,7 @@ def _acceptable(r: dict) -> bool:
 def _verdict(r: dict) -> str:
     text = f"crack risk {r['max_risk']:.3f} (largest principal stress {r['max_stress'] * 1e-9:.3f} GPa)"
     if r["hot_line_margin_K"] is not None and r["hot_line_margin_K"] < 0.0:
-        text += f", {-r['hot_line_margin_K']:.0f} K into the graphite field above 900 degC"
+        text += f", {-r['hot_line_margin_K']:.1f} K into the graphite field above 900 degC"
     return text
 
 
@@ -199,9 +199,9 @@ def design_cooldown(config, out="designed.yaml", shortest: str = "1 min", longes
     say(f"  {lo:.4g} s: {_verdict(fast_run)}; {hi:.4g} s: {_verdict(slow_run)}")
     if not _acceptable(slow_run):
         raise _refused("--cooldown", f"no schedule up to {longest} is safe: at {longest} {_verdict(slow_run)}")
-    safe, safe_run, unsafe = hi, slow_run, lo
+    safe, safe_run, unsafe, unsafe_run = hi, slow_run, lo, fast_run
     if _acceptable(fast_run):
-        safe, safe_run, unsafe = lo, fast_run, None
+        safe, safe_run, unsafe, unsafe_run = lo, fast_run, None, None
     while unsafe is not None and safe / unsafe > RATIO:
         mid = math.sqrt(safe * unsafe)
         r = trials.run([mid])[0]
@@ -209,13 +209,16 @@ def design_cooldown(config, out="designed.yaml", shortest: str = "1 min", longes
         if _acceptable(r):
             safe, safe_run = mid, r
         else:
-            unsafe = mid
+            unsafe, unsafe_run = mid, r
     faster = safe / 10.0
     own, ten = trials.run([None, faster])
     result = {"start_h": t_c / 3600.0, "duration_s": safe, "bounds_s": [lo, hi],
               "design_model": "(r, z)" if why_3d is None else "given",
               "design": safe_run, "own": own, "ten_times_faster": ten, "faster_s": faster,
-              "shortest_is_safe": unsafe is None, "design_runs": trials.runs}
+              "shortest_is_safe": unsafe is None, "design_runs": trials.runs,
+              "limited_by": None if unsafe_run is None else
+              ("the crack risk" if unsafe_run["max_risk"] >= 1.0 else "the diamond field while hot"),
+              "next_faster": None if unsafe_run is None else f"{_duration_text(unsafe)}: {_verdict(unsafe_run)}"}
     schedule = _schedule(cfg, safe)
     designed = cfg.with_overrides(schedule)
     library = (designed.to_dict().get("cell") or {}).get("materials_library")
@@ -243,6 +246,8 @@ def _report(r: dict) -> str:
              f"together, linearly, over **{_duration_text(r['duration_s'])}**, then {COLD_HOLD} cold. Designed on "
              f"the {r['design_model']} model in {r['design_runs']} runs (bisection on the duration between "
              f"{_duration_text(r['bounds_s'][0])} and {_duration_text(r['bounds_s'][1])} to a ratio of {RATIO}).", ""]
+    if r["limited_by"]:
+        lines += [f"What stops a faster schedule: {r['limited_by']} (the fastest unsafe trial, {r['next_faster']}).", ""]
     if r["shortest_is_safe"]:
         lines += ["The shortest schedule allowed is already safe (crack risk below 1, inside the diamond field while "
                   "hot): it is the design.", ""]
@@ -258,7 +263,7 @@ def _report(r: dict) -> str:
         if not s:
             continue
         margin = "" if s["hot_line_margin_K"] is None else f"{s['hot_line_margin_K']:.0f}"
-        lines.append(f"| {name} | {model} | {s['max_risk']:.3f} | {s['at_h']:.3g} | {s['max_stress'] * 1e-9:.3f} | "
+        lines.append(f"| {name} | {model} | {s['max_risk']:.4f} | {s['at_h']:.3g} | {s['max_stress'] * 1e-9:.3f} | "
                      + ", ".join(f"{x * 1e-9:.3f}" for x in s["final_stress"]) + f" | {margin} | "
                      + ", ".join(f"{x:.4g}" for x in s["mass_ct"]) + " |")
     if r.get("verify_skipped"):

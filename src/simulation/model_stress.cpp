@@ -8,6 +8,7 @@ namespace hphtsim::simulation {
 physics::CrystalStressSettings read_crystal_stress(const core::ConfigNode& cs) {
   namespace dim = core::dim;
   physics::CrystalStressSettings s;
+  s.enabled = cs.boolean_or("enabled", s.enabled);
   s.tensile_strength =
       cs.quantity_or("tensile_strength", dim::pressure, "a stress such as \"2 GPa\"", s.tensile_strength);
   if (!(s.tensile_strength >= 1e7 && s.tensile_strength <= 1e11))

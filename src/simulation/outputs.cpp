@@ -160,9 +160,9 @@ void Simulation::declare_outputs(OutputTable& t, Simulation* sim) {
            [d] { return d->anvil_advance; });
   t.scalar(pressure && field, "pressure_solves", "1", with_field, "thermo-elastic solves so far",
            [d] { return double(d->mechanics_solves); });
-  const bool stress = field && growth && seeds;
+  const bool stress = all || (sim->stress_ && seeds);
   const physics::CrystalStress* cs = sim ? sim->stress_.get() : nullptr;
-  t.per_seed(stress, n_seeds, "crystal_max_stress", "Pa", "with the pressure field and growth",
+  t.per_seed(stress, n_seeds, "crystal_max_stress", "Pa", "with the pressure field and growth (pressure.crystal_stress)",
              "largest principal stress over the crystal's cells (tension > 0; -p_seed while melt surrounds it; "
              "pressure.crystal_stress)",
              [cs](std::size_t s) { return cs->max_stress()[s]; });

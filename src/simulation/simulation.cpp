@@ -47,7 +47,7 @@ Simulation::Simulation(Model model) : model_(std::move(model)), map_(model_.map)
                                      int(model_.assembly.primitives.size()), int(model_.seed_count())};
     pressure_ = std::make_unique<physics::CellPressure>(g, cell_volume_, map_, regions, model_.pressure,
                                                         model_.time.initial_temperature);
-    if (growth_) stress_ = std::make_unique<physics::CrystalStress>(g, regions, model_.crystal_stress);
+    if (growth_ && model_.crystal_stress.enabled) stress_ = std::make_unique<physics::CrystalStress>(g, pressure_->capsule(), regions, model_.crystal_stress);
   }
 
   // The initial state: fields at t = 0 with the initial temperature.

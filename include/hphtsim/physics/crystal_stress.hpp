@@ -23,6 +23,7 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <vector>
 
 #include "hphtsim/core/grid.hpp"
@@ -34,6 +35,7 @@
 namespace hphtsim::physics {
 
 struct CrystalStressSettings {
+  bool enabled = true;  ///< with the pressure field and growth; false: no stress solve (its cost: docs/model.md)
   /// Pa: the diamond's tensile strength, the stress crack_risk divides by. 2 GPa: bulk
   /// single-crystal diamond breaks in tension at about 1-3 GPa, set by its flaws (Field, Rep.
   /// Prog. Phys. 75, 126505, 2012 [L]); the ideal crystal's ~90 GPa is never reached.
@@ -49,14 +51,21 @@ struct CrystalStressSettings {
   /// Pa: the field is solved again when a cell's driving strain moves its confined pressure by
   /// more than this (the Mechanics refresh rule); 50 MPa is 2.5 % of the strength.
   double refresh = 50e6;
-  double tolerance = 1e-6;  ///< relative residual of the solves
+  /// Relative residual of the solves: as the pressure field's (its error in the stress is far
+  /// below the refresh threshold's).
+  double tolerance = 1e-4;
 
   double relaxation_time_at(double T) const;
 };
 
 class CrystalStress {
  public:
-  CrystalStress(const core::Grid& grid, PressureRegions regions, CrystalStressSettings settings);
+  /// `capsule`: the cell pressure's capsule mask (CellPressure::capsule()) on `grid`.
+  CrystalStress(const core::Grid& grid, const std::vector<unsigned char>& capsule, PressureRegions regions,
+                CrystalStressSettings settings);
+  ~CrystalStress();
+  CrystalStress(const CrystalStress&) = delete;
+  CrystalStress& operator=(const CrystalStress&) = delete;
 
   struct Inputs {
     const geometry::MaterialMap* map;
@@ -85,15 +94,17 @@ class CrystalStress {
   void restore(const State& s);
 
  private:
-  const core::Grid& grid_;
   PressureRegions regions_;
   CrystalStressSettings settings_;
-  Mechanics mechanics_;
+  core::Grid sub_grid_;                   // the capsule's box and two cells around it
+  std::vector<std::size_t> full_index_;  // sub-grid cell -> the cell's grid
+  std::vector<unsigned char> capsule_;   // on the sub-grid
+  std::unique_ptr<Mechanics> mechanics_;
   bool melted_ = false, locked_ = false;
   bool pending_lock_ = false;  // restored in the locked state: collect the crystals at the next update
   int solves_ = 0;
   double p_sf_ = 0.0;                 // Pa, the stress-free pressure
-  std::vector<double> e_sf_, drive_;  // per cell: stress-free free strain, e - e_sf
+  std::vector<double> e_sf_, drive_;  // per sub-grid cell: stress-free free strain, e - e_sf
   std::vector<double> scratch_, E_, nu_;  // the solve's moduli: the medium's as a fluid's
   std::vector<unsigned char> medium_;
   std::vector<std::vector<std::size_t>> crystal_cells_;

@@ -22,6 +22,7 @@
 #include "hphtsim/core/version.hpp"
 #include "hphtsim/io/checkpoint.hpp"
 #include "hphtsim/io/result_file.hpp"
+#include "hphtsim/process/calibration.hpp"
 #include "hphtsim/process/press_log.hpp"
 #include "hphtsim/simulation/model.hpp"
 #include "hphtsim/simulation/run.hpp"
@@ -97,6 +98,11 @@ PYBIND11_MODULE(_core, m) {
         "the catalogue of every output (fields and time series) as markdown tables");
 
   // --- threads and units
+  m.def("fixed_point_pressure", [](const std::string& name, const std::string& scale) {
+    for (auto sc : hphtsim::process::tabulated_scales())
+      if (scale == hphtsim::process::to_string(sc)) return hphtsim::process::fixed_point_pressure(name, sc);
+    throw hphtsim::ConfigError("scale", "unknown pressure scale '" + scale + "'");
+  }, py::arg("name"), py::arg("scale"), "Pa of a fixed point on a tabulated pressure scale (NaN: unknown name)");
   m.def("set_num_threads", [](int n) { omp_set_num_threads(n); }, py::arg("n"));
   m.def("get_num_threads", [] { return omp_get_max_threads(); });
   m.def("parse_duration", [](const std::string& text) {
@@ -119,6 +125,12 @@ PYBIND11_MODULE(_core, m) {
     return out;
   }, py::arg("path"), py::arg("probe_names"),
         "a press log's time (s) and columns {name: (unit, SI values)}, and its warnings; ConfigError naming row and column");
+
+  // The growth settings of a model that has them (a ConfigError naming `growth` otherwise).
+  static const auto growth_of = [](const Model& md) -> const hphtsim::growth::GrowthSettings& {
+    if (!md.growth) throw hphtsim::ConfigError("growth", "the config has no growth section");
+    return *md.growth;
+  };
 
   // --- Model
   py::class_<hphtsim::geometry::Seed>(m, "Seed")
@@ -160,7 +172,26 @@ PYBIND11_MODULE(_core, m) {
         std::vector<std::string> n;
         for (const auto& p : md.probes) n.push_back(p.name);
         return n;
-      });
+      })
+      // The model's own laws at a point, for the benchmark's comparisons with published data
+      // (python/hphtsim/benchmark/validation.py): the physics as the run uses it, not a copy.
+      .def("cell_pressure_at_oil", [](const Model& md, double oil) {
+        if (md.calibration.empty()) throw hphtsim::ConfigError("pressure.calibration", "the config has no calibration");
+        return md.calibration.cell_pressure(oil);
+      }, py::arg("oil"), "calibrated cell pressure (Pa) at an oil pressure (Pa); IndexError beyond the last point")
+      .def("equilibrium_pressure", [](const Model& md, double T) {
+        return hphtsim::physics::equilibrium_pressure(growth_of(md).solubility.line, T);
+      }, py::arg("T"), "graphite-diamond equilibrium pressure (Pa) at T (K), the config's line")
+      .def("eutectic_temperature", [](const Model& md, double p) { return growth_of(md).eutectic.temperature(p); },
+           py::arg("p"), "the solvent's eutectic temperature (K) at pressure p (Pa)")
+      .def("habit_index", [](const Model& md, double T) { return growth_of(md).habit_index(T); }, py::arg("T"),
+           "-1 cube, 0 cubo-octahedron, +1 octahedron at T (K)")
+      .def("seed_window", [](const Model& md, std::size_t seed) {
+        const auto& w = growth_of(md).seed_windows;
+        if (seed >= w.size() || !w[seed].defined()) return py::object(py::none());
+        return py::object(py::make_tuple(w[seed].lower, w[seed].upper));
+      }, py::arg("seed"), "the seed's observed growth window (K, K) or None")
+      .def_property_readonly("diamond_density", [](const Model& md) { return growth_of(md).diamond_density; });
 
   // --- Simulation
   py::class_<Simulation>(m, "Simulation")

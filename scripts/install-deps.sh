@@ -10,7 +10,7 @@ PKGS=(
   libgtest-dev libgmock-dev libbenchmark-dev
   pybind11-dev python3-pybind11 python3-dev python3-venv python3-pip python3-setuptools python3-wheel
   python3-numpy python3-h5py python3-yaml python3-pandas python3-xarray python3-matplotlib python3-pytest
-  python3-distributed python3-mpi4py python3-scipy python3-emcee
+  python3-distributed python3-mpi4py python3-scipy python3-emcee python3-jsonschema
   clang-14 libclang-rt-14-dev libomp-14-dev llvm-14
 )
 # clang-14 + libclang-rt-14-dev (libFuzzer: libclang_rt.fuzzer*.a, and the sanitizer runtimes),

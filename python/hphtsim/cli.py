@@ -1,4 +1,4 @@
-"""``python3 -m hphtsim`` (and ``hphtsim sweep|plot|converge|calibrate|estimate|design``, which run this):
+"""``python3 -m hphtsim`` (and ``hphtsim sweep|plot|converge|calibrate|estimate|design|benchmark``, which run this):
 
     python3 -m hphtsim sweep SWEEP.yaml [--workers N] [--scheduler ADDRESS|local] [--mpi]
                                         [--out DIR] [--threads T] [--until D] [--no-resume] [-q]
@@ -14,6 +14,7 @@
     python3 -m hphtsim estimate FITTED.yaml LOG.csv [--fit FIT.json] [--samples N] -o ESTIMATE.csv
                                 [--set key=value]... [--workers N] [--scheduler ...] [--mpi] [--threads T]
     python3 -m hphtsim design CONFIG --target growth_rate="3 mg/h" [--target T_seed="1350 degC"] [--segments N]
+    python3 -m hphtsim benchmark [--quick|--full] -o DIR [--layers verification,validation,code-to-code,performance]
     python3 -m hphtsim design CONFIG --cooldown [--shortest "1 min"] [--longest "24 h"] -o designed.yaml
                               [--max-rate critical|F*critical|RATE] [--power-max P] -o DESIGNED.yaml [--set key=value]...
                               [--rz-cells NR,NZ] [--no-axisymmetric] [--no-verify] [--workers N] [--scheduler ...]
@@ -284,6 +285,22 @@ def cmd_design(args) -> int:
     return 0
 
 
+def cmd_benchmark(args) -> int:
+    from .benchmark import benchmark
+    from ._errors import config_error
+    layers = [x.strip() for x in args.layers.split(",")] if args.layers else None
+    try:
+        doc = benchmark(args.output, level="full" if args.full else "quick", layers=layers, threads=args.threads,
+                        progress=None if args.quiet else (lambda text: print(text, file=sys.stderr, flush=True)))
+    except ValueError as e:
+        raise config_error("--layers", str(e)) from None
+    failed = sum(r["pass"] is False for r in doc["rows"])
+    passed = sum(r["pass"] is True for r in doc["rows"])
+    print(f"benchmark ({doc['level']}): {len(doc['rows'])} rows, {passed} passed, {failed} failed, "
+          f"{doc['wall_time_s']:.0f} s; report {Path(args.output) / 'report.md'}")
+    return EXIT_FAILURE if failed else 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="hphtsim", description="hphtsim: sweeps, plots and runs from Python")
     sub = p.add_subparsers(dest="command", required=True)
@@ -383,6 +400,15 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--mpi", action="store_true", help="run on mpi4py's MPIPoolExecutor")
     d.add_argument("--threads", type=int, default=0, help="OpenMP threads per run (default: cores / workers)")
     d.set_defaults(func=cmd_design)
+    b = sub.add_parser("benchmark", help="verification, validation, code-to-code and performance in one report")
+    level = b.add_mutually_exclusive_group()
+    level.add_argument("--quick", action="store_true", help="at most ~5 min on 2 cores (the default)")
+    level.add_argument("--full", action="store_true", help="at most ~30 min on 2 cores")
+    b.add_argument("-o", "--output", required=True, help="directory for report.md, results.json and the plots")
+    b.add_argument("--layers", help="comma-separated subset of verification,validation,code-to-code,performance")
+    b.add_argument("--threads", type=int, default=0, help="OpenMP threads (default: min(cores, 2))")
+    b.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    b.set_defaults(func=cmd_benchmark)
     return p
 
 

@@ -129,6 +129,10 @@ int exec_python(int argc, char** argv) {
   std::string path = HPHTSIM_PYTHON_DIR;
   if (const char* old = std::getenv("PYTHONPATH"); old && *old) path += std::string(":") + old;
   if (std::filesystem::exists(HPHTSIM_PYTHON_DIR)) setenv("PYTHONPATH", path.c_str(), 1);
+  // The benchmark finds the test and benchmark executables beside this one.
+  std::error_code ec;
+  const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) setenv("HPHTSIM_BINARY_DIR", self.parent_path().c_str(), 0);
   std::vector<char*> args = {const_cast<char*>(HPHTSIM_PYTHON), const_cast<char*>("-m"), const_cast<char*>("hphtsim")};
   for (int i = 1; i < argc; ++i) args.push_back(argv[i]);
   args.push_back(nullptr);
@@ -140,7 +144,8 @@ int exec_python(int argc, char** argv) {
 int main(int argc, char** argv) {
   if (argc > 1 && (std::string(argv[1]) == "sweep" || std::string(argv[1]) == "plot" ||
                    std::string(argv[1]) == "converge" || std::string(argv[1]) == "calibrate" ||
-                   std::string(argv[1]) == "estimate" || std::string(argv[1]) == "design"))
+                   std::string(argv[1]) == "estimate" || std::string(argv[1]) == "design" ||
+                   std::string(argv[1]) == "benchmark"))
     return exec_python(argc, argv);
   CLI::App app{"hphtsim: HPHT temperature-gradient diamond growth in a cubic press"};
   app.set_version_flag("--version", std::string(hphtsim::version) + " (" + hphtsim::git_revision + ")");
@@ -154,7 +159,8 @@ int main(int argc, char** argv) {
       "      hphtsim design CONFIG --target growth_rate=\"3 mg/h\" [--target T_seed=\"1350 degC\"] [--segments N]\n"
       "                     [--max-rate critical] -o DESIGNED.yaml,\n"
       "      hphtsim design CONFIG --cooldown [--shortest \"1 min\"] [--longest \"24 h\"] -o DESIGNED.yaml\n"
-      "(run by the Python package: python3 -m hphtsim sweep|plot|converge|calibrate|estimate|design --help)");
+      "      hphtsim benchmark [--quick|--full] -o DIR [--layers verification,validation,code-to-code,performance]\n"
+      "(run by the Python package: python3 -m hphtsim sweep|plot|converge|calibrate|estimate|design|benchmark --help)");
 
   std::string config, output, until, result;
   std::vector<std::string> sets;

@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "hphtsim/io/result_reader.hpp"
+#include "../support/benchmark_row.hpp"
 
 namespace fs = std::filesystem;
 
@@ -128,7 +129,9 @@ TEST_F(Restart, ContinuingAfterUntilEqualsAnUninterruptedRun) {
   ASSERT_EQ(run("-o part.h5 --restart " + until_end), 0) << log();
   const double diff = max_relative_difference(dir / "full.h5", dir / "part.h5");
   std::cout << "[ restart ] after --until: max relative difference " << diff << "\n";
-  EXPECT_LE(diff, 1e-10);
+  EXPECT_TRUE(hphtsim::testing::benchmark_row(
+      {"restart equivalence: slab cut at 47 min and continued", "max relative difference of T", 0.0, diff, 1e-10,
+       hphtsim::testing::Compare::at_most, "", "an uninterrupted run of the same config"}));
 }
 
 // A resistance program: the restart continues from the resistance measured at the switch
@@ -228,9 +231,14 @@ TEST_F(Restart, DefaultCellWithGrowthAndPressureMatches) {
             << ", mass " << dm << ", pressure solves " << ds << " (crystal " << mass.front() << " -> " << mass.back()
             << " mg, " << solves.back() << " solves)\n";
   EXPECT_GT(mass.back(), mass.front() + 1.0);  // the crystal grew across the restart
-  EXPECT_LE(dT, 1e-10);
-  EXPECT_LE(dp, 1e-10);
-  EXPECT_LE(dm, 1e-10);
+  namespace ht = hphtsim::testing;
+  const char* name = "restart equivalence: lab cell with growth and pressure, cut at 20 h";
+  const char* ref = "an uninterrupted run of the same config";
+  EXPECT_TRUE(ht::benchmark_row({name, "max relative difference of T", 0.0, dT, 1e-10, ht::Compare::at_most, "", ref}));
+  EXPECT_TRUE(ht::benchmark_row({name, "max relative difference of p, p_seed", 0.0, dp, 1e-10, ht::Compare::at_most,
+                                 "", ref}));
+  EXPECT_TRUE(ht::benchmark_row({name, "max relative difference of the crystal mass", 0.0, dm, 1e-10,
+                                 ht::Compare::at_most, "", ref}));
   EXPECT_EQ(ds, 0.0);
 }
 

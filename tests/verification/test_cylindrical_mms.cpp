@@ -18,6 +18,7 @@
 #include "hphtsim/physics/conductance.hpp"
 #include "hphtsim/solvers/linear_solver.hpp"
 #include "hphtsim/solvers/model_problems.hpp"
+#include "../support/benchmark_row.hpp"
 
 namespace hc = hphtsim::core;
 namespace hs = hphtsim::solvers;
@@ -98,7 +99,13 @@ void check_second_order(const char* name, int extra_iterations, EdgesFn&& edges)
       EXPECT_GE(order, 1.9) << name << ", refinement " << sizes[s - 1] << " -> " << sizes[s];
       EXPECT_LE(res[s].iterations, res[0].iterations + extra_iterations) << name << " at N = " << sizes[s];
     }
-  }
+  }  EXPECT_TRUE(hphtsim::testing::benchmark_row(
+      {std::string("MMS ") + name, "observed order 64->128", 2.0, std::log2(res[2].l2_error / res[3].l2_error),
+       0.1, hphtsim::testing::Compare::at_least, "", "manufactured solution, r-weighted FV (formal order 2)"}));
+  EXPECT_TRUE(hphtsim::testing::benchmark_row(
+      {std::string("MMS ") + name, "MG-PCG iterations at 128 minus at 16", 0.0,
+       double(res[3].iterations - res[0].iterations), double(extra_iterations), hphtsim::testing::Compare::at_most,
+       "", "multigrid: iterations independent of the grid"}));
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 
 #include "hphtsim/core/config.hpp"
 #include "hphtsim/simulation/simulation.hpp"
+#include "../support/benchmark_row.hpp"
 
 using namespace hphtsim;
 
@@ -62,10 +63,16 @@ TEST(JouleSlab, MatchesTheAnalyticParabolaAndConservesEnergy) {
   std::cout << "[ slab ] peak rise " << rise << " K, max error " << e1 << " K (40 cells), " << e2
             << " K (80 cells), order " << std::log2(e1 / e2) << ", Joule vs V*I " << joule_error
             << ", steady balance " << balance << "\n";
-  EXPECT_LT(e1, 1e-3 * rise);
-  EXPECT_GT(std::log2(e1 / e2), 1.9);  // second order
+  namespace ht = hphtsim::testing;
+  const char* slab = "Joule slab: 1-D resistive slab with Joule heat and film cooling";
+  const char* analytic = "analytic parabola T(z) = T_c + q L / 2h + q (L^2/4 - z^2) / 2k";
+  EXPECT_TRUE(ht::benchmark_row({slab, "peak-rise error at 40 cells, relative to the rise", 0.0, e1 / rise, 1e-3,
+                                 ht::Compare::at_most, "", analytic}));
+  EXPECT_TRUE(ht::benchmark_row({slab, "observed order 40->80", 2.0, std::log2(e1 / e2), 0.1, ht::Compare::at_least,
+                                 "", analytic}));
   EXPECT_LT(joule_error, 1e-8);
-  EXPECT_LT(balance, 1e-3);            // issue: within 0.1 %
+  EXPECT_TRUE(ht::benchmark_row({slab, "steady energy balance (heat out - Joule heat) / Joule heat", 0.0, balance,
+                                 1e-3, ht::Compare::absolute, "", "energy conservation"}));
 }
 
 TEST(JouleSlab, TransientStepsConserveEnergy) {
@@ -78,7 +85,10 @@ TEST(JouleSlab, TransientStepsConserveEnergy) {
     worst = std::max(worst, std::abs(d.energy_imbalance));
   }
   std::cout << "[ slab ] worst transient energy imbalance over 10 steps: " << worst << "\n";
-  EXPECT_LT(worst, 1e-6);
+  EXPECT_TRUE(hphtsim::testing::benchmark_row(
+      {"Joule slab: 1-D resistive slab with Joule heat and film cooling",
+       "worst transient energy imbalance over 10 steps (relative)", 0.0, worst, 1e-6,
+       hphtsim::testing::Compare::absolute, "", "energy conservation (stored + out = Joule heat)"}));
 }
 
 namespace {
@@ -109,7 +119,9 @@ TEST(DefaultCell, SteadyFieldsAreSymmetricAboutTheAxis) {
           swap = std::max(swap, std::abs(v - f[g.index(j, i, k)]));
         }
     std::cout << "[ symmetry ] " << name << ": range " << hi - lo << ", mirror " << mirror << ", x<->y " << swap << "\n";
-    EXPECT_LT(mirror, 1e-6 * (hi - lo)) << name;
+    EXPECT_TRUE(hphtsim::testing::benchmark_row(
+        {"symmetry: lab cell steady state at 40^3", std::string("max mirror difference of ") + name + " / its range", 0.0,
+         mirror / (hi - lo), 1e-6, hphtsim::testing::Compare::at_most, "", "the cell's mirror symmetry"}));
     EXPECT_LT(swap, 1e-6 * (hi - lo)) << name;
   }
   const auto& d = sim.diagnostics();
@@ -138,7 +150,9 @@ TEST(DefaultCell, OneAndTwoThreadsAgree) {
     phimax = std::max(phimax, std::abs(phi1[c]));
   }
   std::cout << "[ threads ] max |T1 - T2| = " << dT << " K, max |phi1 - phi2| = " << dphi << " V\n";
-  EXPECT_LE(dT, 1e-12 * Tmax);
+  EXPECT_TRUE(hphtsim::testing::benchmark_row(
+      {"thread independence: lab cell at 40^3, 3 steps", "max |T(1 thread) - T(2 threads)| / T_max", 0.0, dT / Tmax,
+       1e-12, hphtsim::testing::Compare::at_most, "", "OpenMP reductions in a fixed order"}));
   EXPECT_LE(dphi, 1e-12 * phimax);
 }
 

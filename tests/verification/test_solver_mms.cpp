@@ -15,6 +15,7 @@
 
 #include "hphtsim/solvers/linear_solver.hpp"
 #include "hphtsim/solvers/model_problems.hpp"
+#include "../support/benchmark_row.hpp"
 
 namespace hs = hphtsim::solvers;
 
@@ -101,6 +102,10 @@ void check_second_order(const char* name, EdgesFn&& edges) {
       EXPECT_GE(order, 1.9) << name << ", refinement " << sizes[s - 1] << " -> " << sizes[s];
     }
   }
+  EXPECT_TRUE(hphtsim::testing::benchmark_row(
+      {std::string("MMS scalar diffusion, ") + name, "observed order 24->48", 2.0,
+       std::log2(res[1].l2_error / res[2].l2_error), 0.1, hphtsim::testing::Compare::at_least, "",
+       "manufactured solution, cell-centred FV (formal order 2)"}));
 }
 
 }  // namespace

@@ -1,0 +1,105 @@
+"""hphtsim benchmark: the quick verification and validation layers in the suite, the results
+document against its schema, the row comparisons, failures reported as failed rows, bad options."""
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from hphtsim.benchmark import benchmark, validate
+from hphtsim.benchmark.rows import make_row, not_reproduced
+from hphtsim.benchmark.verification import _rows_of
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def quick(tmp_path_factory):
+    out = tmp_path_factory.mktemp("bench")
+    doc = benchmark(out, level="quick", layers=["verification", "validation"], threads=1)
+    return out, doc
+
+
+def test_quick_layers_pass_and_validate(quick):
+    out, doc = quick
+    on_disk = json.loads((out / "results.json").read_text())
+    validate(on_disk)
+    assert on_disk["rows"] == doc["rows"]
+    failed = [r for r in doc["rows"] if r["pass"] is False]
+    assert not failed, failed
+    layers = {r["layer"] for r in doc["rows"]}
+    assert layers == {"verification", "validation"}
+    # the verification layer carries the suite's figures: orders, analytic cases, conservation, restart
+    quantities = " ".join(r["case"] + " " + r["quantity"] for r in doc["rows"] if r["layer"] == "verification")
+    for needle in ("observed order", "Joule slab", "Lame cylinder", "thermal-mismatch sphere", "diffusion-limited",
+                   "carbon conservation", "restart equivalence", "thread independence", "heater resistance"):
+        assert needle in quantities, needle
+    # every validation row names its source; the unreproduced cases say why
+    for r in doc["rows"]:
+        if r["layer"] == "validation":
+            assert r["source"], r
+            if r["value"] == "not reproduced":
+                assert r["pass"] is None and r["note"], r
+    report = (out / "report.md").read_text()
+    assert "| case | quantity | reference | value |" in report and "## validation" in report
+    assert (out / "summary.png").stat().st_size > 0
+
+
+def test_schema_rejects_a_row_without_its_mark(quick):
+    _, doc = quick
+    bad = json.loads(json.dumps(doc))
+    del bad["rows"][0]["pass"]
+    with pytest.raises(jsonschema.ValidationError):
+        validate(bad)
+    bad = json.loads(json.dumps(doc))
+    bad["rows"][0]["layer"] = "marketing"
+    with pytest.raises(jsonschema.ValidationError):
+        validate(bad)
+
+
+def test_row_comparisons():
+    assert make_row("validation", "c", "q", 2.0, 1.95, 0.1, "at_least")["pass"] is True
+    assert make_row("validation", "c", "q", 2.0, 1.85, 0.1, "at_least")["pass"] is False
+    assert make_row("validation", "c", "q", 0.0, 2e-5, 1e-5, "at_most")["pass"] is False
+    r = make_row("validation", "c", "q", 10.0, 10.4, 0.05, "relative")
+    assert r["pass"] is True and abs(r["error"] - 0.04) < 1e-12
+    r = make_row("validation", "c", "q", [15.0, 45.0], 50.0, None, "range")
+    assert r["pass"] is False and r["error"] == 5.0
+    assert make_row("validation", "c", "q", "cube", "octahedron", None, "equal")["pass"] is False
+    assert make_row("validation", "c", "q", 1.0, float("nan"), 1.0, "absolute")["pass"] is False
+    nr = not_reproduced("validation", "c", "q", "2.5", "no geometry", "Li 2019")
+    assert nr["pass"] is None and nr["note"] == "no geometry"
+    with pytest.raises(ValueError):
+        make_row("nonsense", "c", "q", 1, 1)
+
+
+def test_a_failed_test_becomes_a_failed_row():
+    report = {"testsuites": [{"name": "S", "testsuite": [
+        {"name": "T", "status": "RUN", "result": "COMPLETED",
+         "benchmark_row:a/b": json.dumps({"case": "a", "quantity": "b", "reference": 2, "value": 1.5, "error": -0.5,
+                                          "tolerance": 0.1, "comparison": "at_least", "units": "", "source": "s",
+                                          "pass": False}),
+         "failures": [{"failure": "a, b: value 1.5 against reference 2", "type": ""}]}]}]}
+    rows = _rows_of(report, "exe")
+    assert [r["pass"] for r in rows] == [False, False]
+    assert rows[0]["case"] == "a" and rows[1]["case"] == "test S.T"
+
+
+def test_bad_layer_is_exit_two(tmp_path):
+    env = dict(os.environ)
+    proc = subprocess.run([sys.executable, "-m", "hphtsim", "benchmark", "-o", str(tmp_path / "b"), "--layers",
+                           "verification,marketing"], capture_output=True, text=True, env=env)
+    assert proc.returncode == 2
+    assert "--layers" in proc.stderr and "marketing" in proc.stderr
+    assert not (tmp_path / "b" / "results.json").exists()
+
+
+def test_performance_reads_google_benchmark_output():
+    from hphtsim.benchmark.performance import _bench
+    b = _bench("BM_StreamTriad")
+    if not b:
+        pytest.skip("hphtsim-bench not built (no Google Benchmark)")
+    assert b["BM_StreamTriad"]["bytes_per_second"] > 1e8

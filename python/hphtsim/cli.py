@@ -1,4 +1,4 @@
-"""``python3 -m hphtsim`` (and ``hphtsim sweep|plot|converge|calibrate|estimate|design|benchmark``, which run this):
+"""``python3 -m hphtsim`` (and ``hphtsim sweep|plot|converge|calibrate|estimate|design|benchmark|export|compare``, which run this):
 
     python3 -m hphtsim sweep SWEEP.yaml [--workers N] [--scheduler ADDRESS|local] [--mpi]
                                         [--out DIR] [--threads T] [--until D] [--no-resume] [-q]
@@ -15,6 +15,8 @@
                                 [--set key=value]... [--workers N] [--scheduler ...] [--mpi] [--threads T]
     python3 -m hphtsim design CONFIG --target growth_rate="3 mg/h" [--target T_seed="1350 degC"] [--segments N]
     python3 -m hphtsim benchmark [--quick|--full] -o DIR [--layers verification,validation,code-to-code,performance]
+    python3 -m hphtsim export CONFIG --format json|gmsh -o CASE [--power P] [--constant-properties T] [--reference N,N,N]
+    python3 -m hphtsim compare CASE.json OTHER.csv [--code NAME] [--tolerance F] [-o ROWS.json]
     python3 -m hphtsim design CONFIG --cooldown [--shortest "1 min"] [--longest "24 h"] -o designed.yaml
                               [--max-rate critical|F*critical|RATE] [--power-max P] -o DESIGNED.yaml [--set key=value]...
                               [--rz-cells NR,NZ] [--no-axisymmetric] [--no-verify] [--workers N] [--scheduler ...]
@@ -301,6 +303,31 @@ def cmd_benchmark(args) -> int:
     return EXIT_FAILURE if failed else 0
 
 
+def cmd_export(args) -> int:
+    from .export import export_case
+    cells = args.reference
+    path = export_case(args.config, args.output, fmt=args.format, power=args.power,
+                       constant_properties=args.constant_properties, overrides=list(args.set or []),
+                       reference_cells=cells)
+    print(f"case: {path}" + (f", geometry {path.with_suffix('.geo')}" if args.format == "gmsh" else ""))
+    return 0
+
+
+def cmd_compare(args) -> int:
+    import json as _json
+    from .export import compare_case
+    from .benchmark.report import format_value
+    rows = compare_case(args.case, args.other, code=args.code, tolerance=args.tolerance)
+    for r in rows:
+        print(f"{r['quantity']:>24}  reference {format_value(r['reference']):>12}  {args.code} "
+              f"{format_value(r['value']):>12}  error {format_value(r['error']):>10} {r['units']:<4} "
+              f"(tolerance {format_value(r['tolerance'])})  {'pass' if r['pass'] else 'FAIL'}")
+    if args.output:
+        from ._atomic import write_atomically
+        write_atomically(Path(args.output), lambda f: _json.dump(rows, f, indent=1))
+    return EXIT_FAILURE if any(r["pass"] is False for r in rows) else 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="hphtsim", description="hphtsim: sweeps, plots and runs from Python")
     sub = p.add_subparsers(dest="command", required=True)
@@ -409,6 +436,24 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--threads", type=int, default=0, help="OpenMP threads (default: min(cores, 2))")
     b.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     b.set_defaults(func=cmd_benchmark)
+    e = sub.add_parser("export", help="a cell as a neutral case (JSON, and a gmsh .geo) for another code")
+    e.add_argument("config")
+    e.add_argument("--format", default="json", help="json (CASE.json) or gmsh (CASE.json + CASE.geo)")
+    e.add_argument("-o", "--output", required=True, help="CASE (.json added)")
+    e.add_argument("--power", default="1265 W", help="the heater power of the steady case (default 1265 W)")
+    e.add_argument("--constant-properties", metavar="T", help="evaluate every material law at T (e.g. \"1300 degC\")")
+    e.add_argument("--reference", metavar="N1,N2,N3", type=_cell_budgets, help="add hphtsim's reference values from these grids "
+                                                           "(Richardson-extrapolated)")
+    e.add_argument("--set", action="append", metavar="KEY=VALUE", help="override of the config")
+    e.set_defaults(func=cmd_export)
+    c = sub.add_parser("compare", help="another code's answers (CSV) against an exported case's reference values")
+    c.add_argument("case", help="CASE.json with reference values")
+    c.add_argument("other", help="CSV with header quantity,value[,units]")
+    c.add_argument("--code", default="other code", help="the other code's name, for the rows")
+    c.add_argument("--tolerance", type=float, default=0.01,
+                   help="relative tolerance (of the rise above the coolant for temperatures; default 0.01)")
+    c.add_argument("-o", "--output", help="write the rows as JSON")
+    c.set_defaults(func=cmd_compare)
     return p
 
 

@@ -145,7 +145,8 @@ int main(int argc, char** argv) {
   if (argc > 1 && (std::string(argv[1]) == "sweep" || std::string(argv[1]) == "plot" ||
                    std::string(argv[1]) == "converge" || std::string(argv[1]) == "calibrate" ||
                    std::string(argv[1]) == "estimate" || std::string(argv[1]) == "design" ||
-                   std::string(argv[1]) == "benchmark"))
+                   std::string(argv[1]) == "benchmark" || std::string(argv[1]) == "export" ||
+                   std::string(argv[1]) == "compare"))
     return exec_python(argc, argv);
   CLI::App app{"hphtsim: HPHT temperature-gradient diamond growth in a cubic press"};
   app.set_version_flag("--version", std::string(hphtsim::version) + " (" + hphtsim::git_revision + ")");
@@ -160,7 +161,9 @@ int main(int argc, char** argv) {
       "                     [--max-rate critical] -o DESIGNED.yaml,\n"
       "      hphtsim design CONFIG --cooldown [--shortest \"1 min\"] [--longest \"24 h\"] -o DESIGNED.yaml\n"
       "      hphtsim benchmark [--quick|--full] -o DIR [--layers verification,validation,code-to-code,performance]\n"
-      "(run by the Python package: python3 -m hphtsim sweep|plot|converge|calibrate|estimate|design|benchmark --help)");
+      "      hphtsim export CONFIG --format json|gmsh -o CASE, hphtsim compare CASE.json OTHER.csv\n"
+      "(run by the Python package: python3 -m hphtsim sweep|plot|converge|calibrate|estimate|design|benchmark|export|compare\n"
+      " --help)");
 
   std::string config, output, until, result;
   std::vector<std::string> sets;

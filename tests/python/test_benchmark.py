@@ -103,3 +103,65 @@ def test_performance_reads_google_benchmark_output():
     if not b:
         pytest.skip("hphtsim-bench not built (no Google Benchmark)")
     assert b["BM_StreamTriad"]["bytes_per_second"] > 1e8
+
+
+CASE = ROOT / "python" / "hphtsim" / "benchmark" / "cases" / "tgm_default_constant.json"
+
+
+def test_export_writes_a_case_hphtsim_solves_as_its_config(tmp_path):
+    from hphtsim.export import export_case, hphtsim_values
+    from hphtsim import Simulation
+    path = export_case(ROOT / "configs" / "tgm_lab_small.yaml", tmp_path / "lab", fmt="gmsh", power="900 W",
+                       constant_properties="1300 degC")
+    spec = json.loads(path.read_text())
+    assert spec["format"] == "hphtsim-case/1" and spec["load"]["heater_power"] == 900.0
+    # SI throughout: the cube's edge in m, the coolant in K, constant laws as numbers
+    assert all(0.0 < x < 0.1 for x in spec["domain"]["size"])
+    assert 250.0 < spec["boundary_conditions"]["coolant_temperature"] < 400.0
+    assert all(isinstance(v, float) for m in spec["materials"].values() for v in m.values())
+    assert {"T_max", "heater_resistance", "heater_voltage"} <= set(spec["quantities"])
+    geo = path.with_suffix(".geo").read_text()
+    assert geo.count("Physical Volume") == len(spec["parts"]) + len(spec["seeds"])
+    # the carried config is the case: its steady state dissipates the case's power
+    v = hphtsim_values(spec, {"cell.cells": 24})
+    assert abs(v["heater_voltage"] ** 2 / v["heater_resistance"] - 900.0) < 1e-6 * 900.0
+
+
+def test_compare_reads_units_and_flags_a_wrong_answer(tmp_path):
+    from hphtsim.export import compare_case
+    spec = json.loads(CASE.read_text())
+    ref = spec["reference"]["values"]
+    good = tmp_path / "good.csv"
+    good.write_text("quantity,value,units\n"
+                    f"T_probe_seed,{ref['T_probe_seed'] - 273.15 + 0.5},degC\n"
+                    f"heater_resistance,{ref['heater_resistance'] * 1e3},mohm\n"
+                    f"dT_probe_source_seed,{ref['dT_probe_source_seed']},K\n")
+    rows = compare_case(spec, good, code="test")
+    assert [r["pass"] for r in rows] == [True, True, True]
+    assert abs(rows[0]["error"] - 0.5) < 1e-9
+    bad = tmp_path / "bad.csv"
+    bad.write_text(f"quantity,value\ndT_probe_source_seed,{ref['dT_probe_source_seed'] * 1.1}\n")
+    assert compare_case(spec, bad)[0]["pass"] is False
+
+
+@pytest.mark.parametrize("text,where", [
+    ("quantity,value\nT_probe_nowhere,1\n", "row 2, column quantity"),
+    ("quantity,value\nT_max,hot\n", "row 2, column value"),
+    ("quantity,value,units\nT_max,1500,ohm\n", "row 2, column units"),
+    ("quantity,value\nT_max,1500\nT_max,1501\n", "row 3"),
+    ("name,number\nT_max,1500\n", "row 1"),
+])
+def test_compare_names_the_row_and_column_of_bad_input(tmp_path, text, where):
+    other = tmp_path / "other.csv"
+    other.write_text(text)
+    proc = subprocess.run([sys.executable, "-m", "hphtsim", "compare", str(CASE), str(other)], capture_output=True,
+                          text=True)
+    assert proc.returncode == 2, proc.stderr
+    assert where in proc.stderr
+
+
+def test_code_to_code_layer_passes_on_the_shipped_case():
+    from hphtsim.benchmark.code_to_code import run_code_to_code
+    rows = run_code_to_code("quick", threads=1)
+    assert rows and all(r["pass"] for r in rows), [r for r in rows if not r["pass"]]
+    assert any("hphtsim at 48^3" in r["case"] for r in rows)

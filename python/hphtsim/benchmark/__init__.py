@@ -85,7 +85,7 @@ def benchmark(out, level: str = "quick", layers: Optional[Sequence[str]] = None,
         try:
             run = _layer_runner(layer)
             kwargs = {"cores": threads} if layer == "performance" else (
-                {"threads": threads} if layer in ("validation", "verification") else {})
+                {"threads": threads})
             mine = run(level, progress=lambda m: say(f"[benchmark]   {m}"), **kwargs)
         except Exception as e:  # a broken layer is a failed row; the other layers still run
             err = f"{type(e).__name__}: {e}"

@@ -293,7 +293,7 @@ def cmd_benchmark(args) -> int:
     layers = [x.strip() for x in args.layers.split(",")] if args.layers else None
     try:
         doc = benchmark(args.output, level="full" if args.full else "quick", layers=layers, threads=args.threads,
-                        progress=None if args.quiet else (lambda text: print(text, file=sys.stderr, flush=True)))
+                        progress=not args.quiet)
     except ValueError as e:
         raise config_error("--layers", str(e)) from None
     failed = sum(r["pass"] is False for r in doc["rows"])

@@ -6,7 +6,7 @@ validation (published observations), code-to-code (the shipped exported case aga
 reference values hphtsim's finer grid gives, and any other code's CSV added with
 ``hphtsim compare``), performance (solvers, bandwidth, cycles, sweeps, threads). Writes
 ``DIR/results.json`` (schema: ``results.schema.json`` beside this file), ``DIR/report.md`` and
-``DIR/*.png``; progress goes to stderr. A layer that raises is reported as a failed row with the
+``DIR/*.png``; progress goes to stderr, what the runs themselves print to ``DIR/runs.log``. A layer that raises is reported as a failed row with the
 error, and the others still run.
 """
 from __future__ import annotations
@@ -19,7 +19,7 @@ import time
 import traceback
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Optional, Sequence
+from typing import Callable, Optional, Sequence, Union
 
 from .._atomic import write_atomically
 from .rows import LAYERS, make_row, summary_counts, validate
@@ -47,6 +47,34 @@ def machine(threads: int) -> dict:
             "platform": platform.platform()}
 
 
+class _RunMessages:
+    """Sends what the runs print on file descriptor 2 (the C++ core's events: a seed that stops or
+    resumes growing, ...) to DIR/runs.log while the layers run, so that stderr carries the
+    benchmark's progress only; ``say`` writes to the original stderr."""
+
+    def __init__(self, log_path: Path):
+        self.log_path = log_path
+
+    def __enter__(self):
+        sys.stderr.flush()
+        self.log = open(self.log_path, "w")
+        self.saved = os.dup(2)
+        os.dup2(self.log.fileno(), 2)
+        self.stream = os.fdopen(os.dup(self.saved), "w", buffering=1)
+        return self
+
+    def say(self, text: str) -> None:
+        self.stream.write(text + "\n")
+
+    def __exit__(self, *exc):
+        sys.stderr.flush()
+        os.dup2(self.saved, 2)
+        os.close(self.saved)
+        self.stream.close()
+        self.log.close()
+        return False
+
+
 def _layer_runner(layer: str):
     if layer == "verification":
         from .verification import run_verification as run
@@ -60,9 +88,10 @@ def _layer_runner(layer: str):
 
 
 def benchmark(out, level: str = "quick", layers: Optional[Sequence[str]] = None, threads: int = 0,
-              progress: Optional[Callable[[str], None]] = None) -> dict:
+              progress: Union[bool, Callable[[str], None], None] = None) -> dict:
     """Runs the layers (default all four) at ``level`` ("quick" or "full"), writes the report into
-    ``out`` and returns the results document."""
+    ``out`` and returns the results document. ``progress``: True for lines on stderr, or a
+    callable given each line."""
     from .. import _core
     from .report import write_report
     if level not in ("quick", "full"):
@@ -74,32 +103,32 @@ def benchmark(out, level: str = "quick", layers: Optional[Sequence[str]] = None,
     threads = threads or min(os.cpu_count() or 1, 2)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    say = progress or (lambda msg: None)
     started = datetime.now(timezone.utc).isoformat(timespec="seconds")
     t_all = time.perf_counter()
     rows, layer_info = [], {}
-    for layer in layers:
-        t0 = time.perf_counter()
-        say(f"[benchmark] {layer} ({level}) ...")
-        err = None
-        try:
-            run = _layer_runner(layer)
-            kwargs = {"cores": threads} if layer == "performance" else (
-                {"threads": threads})
-            mine = run(level, progress=lambda m: say(f"[benchmark]   {m}"), **kwargs)
-        except Exception as e:  # a broken layer is a failed row; the other layers still run
-            err = f"{type(e).__name__}: {e}"
-            say(f"[benchmark]   {layer} failed: {err}")
-            mine = [make_row(layer, f"{layer} layer", "runs", "completes", "raised", None, "equal", "",
-                             note=(err + " | " + traceback.format_exc(limit=2).replace("\n", " "))[:600])]
-        rows.extend(mine)
-        info = {"wall_time_s": round(time.perf_counter() - t0, 2)}
-        info.update(summary_counts(mine)[layer])
-        if err:
-            info["error"] = err
-        layer_info[layer] = info
-        say(f"[benchmark] {layer}: {info['rows']} rows, {info['passed']} passed, {info['failed']} failed, "
-            f"{info['unmarked']} unmarked, {info['wall_time_s']:.1f} s")
+    with _RunMessages(out / "runs.log") as messages:
+        say = messages.say if progress is True else (progress or (lambda msg: None))
+        for layer in layers:
+            t0 = time.perf_counter()
+            say(f"[benchmark] {layer} ({level}) ...")
+            err = None
+            try:
+                run = _layer_runner(layer)
+                kwargs = {"cores": threads} if layer == "performance" else {"threads": threads}
+                mine = run(level, progress=lambda m: say(f"[benchmark]   {m}"), **kwargs)
+            except Exception as e:  # a broken layer is a failed row; the other layers still run
+                err = f"{type(e).__name__}: {e}"
+                say(f"[benchmark]   {layer} failed: {err}")
+                mine = [make_row(layer, f"{layer} layer", "runs", "completes", "raised", None, "equal", "",
+                                 note=(err + " | " + traceback.format_exc(limit=2).replace("\n", " "))[:600])]
+            rows.extend(mine)
+            info = {"wall_time_s": round(time.perf_counter() - t0, 2)}
+            info.update(summary_counts(mine)[layer])
+            if err:
+                info["error"] = err
+            layer_info[layer] = info
+            say(f"[benchmark] {layer}: {info['rows']} rows, {info['passed']} passed, {info['failed']} failed, "
+                f"{info['unmarked']} unmarked, {info['wall_time_s']:.1f} s")
     doc = {"schema_version": 1, "level": level, "hphtsim_version": f"{_core.version} ({_core.git_revision})",
            "started": started, "machine": machine(threads), "wall_time_s": round(time.perf_counter() - t_all, 2),
            "layers": layer_info, "rows": rows}

@@ -32,12 +32,13 @@ QUICK = [
      "ConcentricShells.*:Mechanics.AgreesWithEigenReferenceOnAHeterogeneousCell:DefaultCell.SteadyFields*:"
      "DefaultCell.OneAndTwoThreadsAgree"),
     ("hphtsim_unit_tests", "Growth.DiffusionLimitedFluxMatchesTheAnalyticValue:Growth.ConservesCarbon*"),
-    ("hphtsim_regression_tests", "Restart.ContinuingAfterUntilEqualsAnUninterruptedRun"),
+    ("hphtsim_regression_tests", "Restart.ContinuingAfterUntilEqualsAnUninterruptedRun:"
+                                 "Axisymmetric.ConcentricShells*"),
 ]
 FULL = [
     ("hphtsim_verification_tests", "*"),
     ("hphtsim_unit_tests", "Growth.*"),
-    ("hphtsim_regression_tests", "Restart.*"),
+    ("hphtsim_regression_tests", "Restart.*:Axisymmetric.*"),
 ]
 
 

@@ -17,7 +17,8 @@ Problem (all SI):
   -k dT/dn = h (T - T_coolant), h a number or per face {x_min, ..., z_max}; the boundary facets of a
   part named in ``heat_paths`` ({primitive, heat_transfer_coefficient}) take that coefficient.
 * properties: numbers (constants). Laws in T ({table}/{polynomial}) are evaluated per cell at the
-  cell's mean temperature in a Picard loop (until max |dT| < 1e-3 K); none in the default case.
+  cell's mean temperature in a Picard loop (until max |dT| < 1e-3 K), and a fragment is an
+  insulator by its rho_e at its mean temperature; none in the default case (lightly tested only).
 
 Insulators (modelling choice, the same as hphtsim's circuit cut-off): a region whose rho_e exceeds
 ``boundary_conditions.insulator_resistivity`` has sigma = 0 exactly, and so has a conducting region
@@ -32,13 +33,20 @@ with the two electrode squares, so the mesh conforms to every interface and to t
 edges. Each fragment takes the material of the last part (painting order, seeds last) containing
 it. Region volumes (OCC exact vs. mesh) are printed.
 
-Mesh (linear tetrahedra): each part gets a size s_p = clamp(t_p/2, h_fine, h_mid), t_p its
-thinnest dimension (tube wall, disc height, box edge), and a part filling the whole domain (the
-pressure medium) gets h_coarse; the size field is min_p(s_p + grading * distance to part p),
-capped at h_coarse. Defaults: h_fine = 0.5 mm (1 mm heater wall, liner and Mo discs: 0.5 mm),
-h_mid = 2 h_fine (capsule interior ~1 mm), h_coarse = 6 h_fine (3 mm in the medium near the faces),
-grading 0.3. T and phi are Lagrange of degree --order (default 2). Linear solves: PETSc CG with
-hypre BoomerAMG, rtol 1e-10.
+Mesh (linear tetrahedra; every size a multiple of --h-fine, so halving it refines uniformly):
+a part of thinnest dimension t_p (tube wall, disc height, box edge) gets the size
+s_p = h_fine * clamp(t_p / t_min, 1, 2), t_min the thinnest part's, a seed at least h_fine, and a
+part filling the whole domain (the pressure medium) 6 h_fine; the size field is
+min_p(s_p + h_fine * d_p / 1.5 mm), d_p the distance to part p, capped at 6 h_fine. Default
+h_fine = 0.5 mm: heater wall, liner and Mo discs 0.5 mm, sleeve 0.75 mm, rest of the capsule 1 mm,
+3 mm in the medium away from the capsule. T and phi are Lagrange of degree --order (default 2).
+Linear solves: PETSc CG with hypre BoomerAMG, rtol 1e-10.
+
+Not among the project's dependencies (scripts/install-deps.sh): install them to regenerate the
+shipped answers, ``apt-get install python3-dolfinx python3-gmsh`` (~100 MB, 213 packages). The
+answers of the finer run below ship as python/hphtsim/benchmark/cases/tgm_default_constant.FEniCSx.csv,
+which the benchmark's code-to-code layer compares with hphtsim's reference (docs/benchmark.md).
+The geometry and mesh are in fenicsx_mesh.py beside this file.
 
 Usage (the system interpreter, which has dolfinx):
 
@@ -46,19 +54,23 @@ Usage (the system interpreter, which has dolfinx):
 
 Writes a CSV ``quantity,value,units`` with T_probe_<name>, T_max (max over the T dofs),
 heater_resistance, heater_voltage and dT_probe_source_seed (if both probes exist).
-Serial runs are the tested path (mpirun works for the solves, gmsh meshes on rank 0).
+gmsh meshes on rank 0; `mpirun -n 2` gave the serial values to 1e-9 on a coarse mesh.
+
+Measured on tgm_default_constant.json (2 cores, serial, P2): --h-fine 0.5e-3: 539k tetrahedra,
+721k dofs per field, 45 s, 1.3 GB; --h-fine 0.35e-3: 1.44M tetrahedra, 1.92M dofs, 140 s, 3.2 GB.
+Between the two, R changes by 1e-5 and the temperature rises above the coolant by 0.04-0.05 %.
 """
 
 import argparse
 import csv
 import json
+import logging
 import math
 import sys
 import time
 
 import numpy as np
 
-import gmsh
 from mpi4py import MPI
 from petsc4py import PETSc
 
@@ -67,7 +79,6 @@ import dolfinx.fem.petsc
 import ufl
 from dolfinx import fem, geometry
 from dolfinx import mesh as dmesh
-from dolfinx.io import gmshio
 
 FACES = ("x_min", "x_max", "y_min", "y_max", "z_min", "z_max")
 AXES = {"x": 0, "y": 1, "z": 2}
@@ -99,170 +110,9 @@ def is_constant(law):
     return isinstance(law, (int, float))
 
 
-# -------------------------------------------------------------------------------------- geometry
-def thickness(p):
-    s = p["shape"]
-    if s == "box":
-        return min(p["size"])
-    if s in ("cylinder", "disk"):
-        return min(2 * p["radius"], p["height"])
-    if s == "tube":
-        return min(p["outer_radius"] - p["inner_radius"], p["height"])
-    if s == "sphere":
-        return 2 * p["radius"]
-    if s == "seed":
-        return p["size"]
-    raise ValueError(f"part '{p.get('name')}': unsupported shape '{s}'")
+from fenicsx_mesh import build_mesh  # noqa: E402 (beside this script)
 
 
-def occ_solid(p):
-    """The OCC volume tag of one part (or seed)."""
-    occ = gmsh.model.occ
-    c = [float(v) for v in p["center"]]
-    s = p["shape"]
-    if s in ("box", "seed"):
-        sz = p["size"] if s == "box" else [p["size"]] * 3
-        return occ.addBox(c[0] - sz[0] / 2, c[1] - sz[1] / 2, c[2] - sz[2] / 2, *sz)
-    if s == "sphere":
-        return occ.addSphere(*c, p["radius"])
-    ax = AXES[p.get("axis", "z")]
-    h = p["height"]
-    base = list(c)
-    base[ax] -= h / 2
-    d = [0.0, 0.0, 0.0]
-    d[ax] = h
-    if s in ("cylinder", "disk"):
-        return occ.addCylinder(*base, *d, p["radius"])
-    if s == "tube":
-        outer = occ.addCylinder(*base, *d, p["outer_radius"])
-        if p["inner_radius"] <= 0:
-            return outer
-        inner = occ.addCylinder(*base, *d, p["inner_radius"])
-        out, _ = occ.cut([(3, outer)], [(3, inner)])
-        assert len(out) == 1
-        return out[0][1]
-    raise ValueError(f"part '{p.get('name')}': unsupported shape '{s}'")
-
-
-def distance_expr(p):
-    """gmsh MathEval expression of the distance from (x, y, z) to part p (0 inside)."""
-    c = [float(v) for v in p["center"]]
-    xyz = ("x", "y", "z")
-    rel = [f"({xyz[i]}-({c[i]!r}))" for i in range(3)]
-    s = p["shape"]
-    if s in ("box", "seed"):
-        sz = p["size"] if s == "box" else [p["size"]] * 3
-        d = [f"Max(Fabs({rel[i]})-{sz[i] / 2!r},0)" for i in range(3)]
-        return f"Sqrt({d[0]}^2+{d[1]}^2+{d[2]}^2)"
-    if s == "sphere":
-        return f"Max(Sqrt({rel[0]}^2+{rel[1]}^2+{rel[2]}^2)-{p['radius']!r},0)"
-    ax = AXES[p.get("axis", "z")]
-    perp = [rel[i] for i in range(3) if i != ax]
-    r = f"Sqrt({perp[0]}^2+{perp[1]}^2)"
-    da = f"Max(Fabs({rel[ax]})-{p['height'] / 2!r},0)"
-    if s in ("cylinder", "disk"):
-        dr = f"Max({r}-{p['radius']!r},0)"
-    else:
-        dr = f"Max(Max({r}-{p['outer_radius']!r},{p['inner_radius']!r}-{r}),0)"
-    return f"Sqrt({dr}^2+{da}^2)"
-
-
-def build_mesh(spec, args, comm):
-    """Mesh the painted assembly on rank 0; returns mesh, cell tags (= fragment tags) and a dict
-    of fragment data (region, volume, adjacency, touches top electrode)."""
-    dom = spec["domain"]
-    if dom.get("shape", "box") != "box":
-        raise ValueError("only a box domain is supported")
-    dc = np.array(dom["center"], float)
-    ds = np.array(dom["size"], float)
-    lo, hi = dc - ds / 2, dc + ds / 2
-    regions = [dict(p) for p in spec["parts"]] + [{**s, "shape": "seed"} for s in spec.get("seeds", [])]
-    a = spec["boundary_conditions"].get("anvil_face_size")
-
-    h_fine = args.h_fine
-    h_mid = args.h_mid if args.h_mid else 2 * h_fine
-    h_coarse = args.h_coarse if args.h_coarse else 6 * h_fine
-    info = {}
-    gmsh.initialize()
-    gmsh.option.setNumber("General.Terminal", 0)
-    gmsh.option.setNumber("General.NumThreads", args.threads)
-    if comm.rank == 0:
-        occ = gmsh.model.occ
-        gmsh.model.add("case")
-        box = occ.addBox(*lo, *ds)
-        tags = [occ_solid(p) for p in regions]
-        rects = []
-        if a is not None and a < min(ds[0], ds[1]) * (1 - 1e-12):
-            x0, x1 = max(dc[0] - a / 2, lo[0]), min(dc[0] + a / 2, hi[0])
-            y0, y1 = max(dc[1] - a / 2, lo[1]), min(dc[1] + a / 2, hi[1])
-            for z in (hi[2], lo[2]):
-                rects.append(occ.addRectangle(x0, y0, z, x1 - x0, y1 - y0))
-        inputs = [(3, box)] + [(3, t) for t in tags] + [(2, r) for r in rects]
-        _, omap = occ.fragment(inputs, [], removeObject=True, removeTool=True)
-        occ.synchronize()
-        in_domain = {t for d, t in omap[0] if d == 3}
-        owner = {}
-        for i in range(len(regions)):
-            for d, t in omap[1 + i]:
-                if d == 3:
-                    owner[t] = i  # later parts overwrite earlier ones
-        all_vols = {t for _, t in gmsh.model.getEntities(3)}
-        outside = sorted(all_vols - in_domain)
-        if outside:
-            occ.remove([(3, t) for t in outside], recursive=True)
-            occ.synchronize()
-        pieces = sorted(in_domain)
-        missing = [t for t in pieces if t not in owner]
-        if missing:
-            raise ValueError("part of the domain is covered by no part")
-        # size field
-        fields = []
-        for i, p in enumerate(regions):
-            t = thickness(p)
-            span = False
-            if p["shape"] == "box":
-                plo = np.array(p["center"]) - np.array(p["size"]) / 2
-                phi_ = np.array(p["center"]) + np.array(p["size"]) / 2
-                span = bool(np.all(plo <= lo + 1e-12) and np.all(phi_ >= hi - 1e-12))
-            s = h_coarse if span else min(max(t / 2, h_fine), h_mid)
-            p["_size"] = s
-            f = gmsh.model.mesh.field.add("MathEval")
-            gmsh.model.mesh.field.setString(f, "F", f"{s!r}+{args.grading!r}*{distance_expr(p)}")
-            fields.append(f)
-        fmin = gmsh.model.mesh.field.add("Min")
-        gmsh.model.mesh.field.setNumbers(fmin, "FieldsList", fields)
-        gmsh.model.mesh.field.setAsBackgroundMesh(fmin)
-        for k, v in (("Mesh.MeshSizeExtendFromBoundary", 0), ("Mesh.MeshSizeFromPoints", 0),
-                     ("Mesh.MeshSizeFromCurvature", 0), ("Mesh.MeshSizeMax", h_coarse),
-                     ("Mesh.Algorithm", 6), ("Mesh.Algorithm3D", args.algorithm3d)):
-            gmsh.option.setNumber(k, v)
-        # fragment data: region, OCC volume, face adjacency, contact with the top electrode
-        surf_of = {t: {s for _, s in gmsh.model.getBoundary([(3, t)], oriented=False, combined=False)}
-                   for t in pieces}
-        top = set()
-        for _, s in gmsh.model.getEntities(2):
-            bb = gmsh.model.getBoundingBox(2, s)
-            if abs(bb[2] - hi[2]) < 1e-9 and abs(bb[5] - hi[2]) < 1e-9:
-                cx, cy = 0.5 * (bb[0] + bb[3]), 0.5 * (bb[1] + bb[4])
-                if a is None or (abs(cx - dc[0]) < a / 2 and abs(cy - dc[1]) < a / 2):
-                    top.add(s)
-        frag = {}
-        for t in pieces:
-            adj = [u for u in pieces if u != t and surf_of[t] & surf_of[u]]
-            frag[t] = {"region": owner[t], "volume": occ.getMass(3, t), "adj": adj,
-                       "top": bool(surf_of[t] & top)}
-            gmsh.model.addPhysicalGroup(3, [t], t)
-        t0 = time.perf_counter()
-        gmsh.model.mesh.generate(3)
-        info["t_mesh"] = time.perf_counter() - t0
-        info["sizes"] = {p["name"]: p["_size"] for p in regions}
-    else:
-        frag = None
-    msh, ct, _ = gmshio.model_to_mesh(gmsh.model, comm, 0, gdim=3)
-    gmsh.finalize()
-    frag = comm.bcast(frag, root=0)
-    info = comm.bcast(info, root=0)
-    return msh, ct, frag, regions, (lo, hi), info
 
 
 # ---------------------------------------------------------------------------------------- solve
@@ -311,10 +161,14 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("case", help="hphtsim-case/1 JSON")
     ap.add_argument("-o", "--output", required=True, help="CSV to write (quantity,value,units)")
-    ap.add_argument("--h-fine", type=float, default=0.5e-3, help="smallest element size, m (0.5e-3)")
-    ap.add_argument("--h-mid", type=float, default=None, help="largest size inside parts, m (2 h_fine)")
-    ap.add_argument("--h-coarse", type=float, default=None, help="size in the domain-filling part, m (6 h_fine)")
-    ap.add_argument("--grading", type=float, default=0.3, help="size growth per distance from a part (0.3)")
+    ap.add_argument("--h-fine", type=float, default=0.5e-3,
+                    help="element size in the thinnest part, m (0.5e-3); every size scales with it")
+    ap.add_argument("--mid-ratio", type=float, default=2.0,
+                    help="largest size inside the parts, in h_fine (2)")
+    ap.add_argument("--coarse-ratio", type=float, default=6.0,
+                    help="size in a part that fills the domain (the medium), in h_fine (6)")
+    ap.add_argument("--grading-length", type=float, default=1.5e-3,
+                    help="m; the size grows by h_fine per this distance away from a part (1.5e-3)")
     ap.add_argument("--order", type=int, default=2, help="Lagrange degree of T and phi (2)")
     ap.add_argument("--order-phi", type=int, default=None, help="Lagrange degree of phi (= --order)")
     ap.add_argument("--rtol", type=float, default=1e-10, help="CG relative tolerance (1e-10)")
@@ -323,6 +177,7 @@ def main(argv=None):
     ap.add_argument("--picard-tol", type=float, default=1e-3, help="K, for T-dependent laws (1e-3)")
     ap.add_argument("--summary", default=None, help="also write a JSON summary (values, mesh stats, times)")
     args = ap.parse_args(argv)
+    logging.disable(logging.INFO)  # silence the JIT's build log
     comm = MPI.COMM_WORLD
     t_start = time.perf_counter()
 
@@ -385,7 +240,9 @@ def main(argv=None):
     vol_mesh = np.zeros(len(regions))
     dofs_own = dg0[:n_own]
     np.add.at(vol_mesh, cell_region[:n_own], cv_arr[dofs_own])
-    vol_mesh = comm.allreduce(vol_mesh, op=MPI.SUM)
+    vol_sum = np.empty_like(vol_mesh)
+    comm.Allreduce(vol_mesh, vol_sum, op=MPI.SUM)
+    vol_mesh = vol_sum
     log(comm, "region volumes (mm^3, OCC exact / mesh):")
     for i, nm in enumerate(names):
         log(comm, f"  {nm:16s} {material_of[i]:16s} {1e9 * vol_occ[i]:10.3f} {1e9 * vol_mesh[i]:10.3f}")
@@ -406,6 +263,9 @@ def main(argv=None):
     dcen = 0.5 * (lo + hi)
     in_sq = np.ones(len(bfacets), bool) if a is None else \
         (np.abs(mid[:, 0] - dcen[0]) <= a / 2 + tol) & (np.abs(mid[:, 1] - dcen[1]) <= a / 2 + tol)
+    # fragments with a facet on the top electrode (from the mesh: OCC bounding boxes are padded)
+    top_frags = set(int(t) for t in cell_frag[bcell[(face_of == 5) & in_sq]])
+    top_frags = set().union(*comm.allgather(top_frags))
     h_of_facet = np.array([h_face[f] for f in face_of], dtype=float)
     for reg, hv in heat_path_h.items():
         h_of_facet[cell_region[bcell] == reg] = hv
@@ -455,7 +315,7 @@ def main(argv=None):
         conducting = {t for t in frag_ids
                       if law_eval(mats[material_of[frag[t]["region"]]]["electrical_resistivity"], frag_T[t])
                       <= cutoff}
-        circuit = {t for t in conducting if frag[t]["top"]}
+        circuit = {t for t in conducting if t in top_frags}
         stack = list(circuit)
         while stack:
             t = stack.pop()
@@ -509,8 +369,8 @@ def main(argv=None):
         if r_c > 0:
             G += scalar(gc * (phi - 1.0) ** 2 * ds_el(1) + gc * phi ** 2 * ds_el(2), comm)
         n = ufl.FacetNormal(msh)
-        I_flux_top = scalar(-sigma * ufl.dot(ufl.grad(phi), n) * ds_el(1), comm)
-        I_flux_bot = scalar(sigma * ufl.dot(ufl.grad(phi), n) * ds_el(2), comm)
+        I_flux_top = scalar(sigma * ufl.dot(ufl.grad(phi), n) * ds_el(1), comm)  # in at the top
+        I_flux_bot = scalar(-sigma * ufl.dot(ufl.grad(phi), n) * ds_el(2), comm)  # out at the bottom
         times["electric"] += time.perf_counter() - t0
         Vh = math.sqrt(P / G)
         R = 1.0 / G
@@ -559,7 +419,9 @@ def main(argv=None):
         links = coll.links(i)
         if len(links):
             vals[i] = T_h.eval(pts[i], links[:1])[0]
-    vals = comm.allreduce(vals, op=MPI.MAX)
+    vals_all = np.empty_like(vals)
+    comm.Allreduce(vals, vals_all, op=MPI.MAX)
+    vals = vals_all
     if np.any(~np.isfinite(vals)):
         raise SystemExit("a probe lies outside the mesh")
     n_T_own = VT.dofmap.index_map.size_local

@@ -225,14 +225,15 @@ def _geo(spec: dict) -> str:
         elif p["shape"] == "sphere":
             lines.append(f"Sphere({i}) = {{{c[0]:.9g}, {c[1]:.9g}, {c[2]:.9g}, {p['radius']:.9g}}};")
         vols.append((i, p["name"], p.get("material", "diamond")))
-    # later parts win: cut every part by the union of the parts after it
+    # later parts win: cut every part by the union of the parts after it (a cut may leave
+    # several pieces: each part's pieces are the list part_<i>[])
     for k, (i, _, _) in enumerate(vols[:-1]):
         later = ", ".join(str(j) for j, _, _ in vols[k + 1:])
-        lines.append(f"BooleanDifference({5000 + i}) = {{ Volume{{{i}}}; Delete; }}{{ Volume{{{later}}}; }};")
+        lines.append(f"part_{i}[] = BooleanDifference{{ Volume{{{i}}}; Delete; }}{{ Volume{{{later}}}; }};")
+    lines.append(f"part_{vols[-1][0]}[] = {{{vols[-1][0]}}};")
     lines.append("Coherence;")
     for i, name, material in vols:
-        tag = 5000 + i if i != vols[-1][0] else i
-        lines.append(f'Physical Volume("{name}:{material}") = {{{tag}}};')
+        lines.append(f'Physical Volume("{name}:{material}") = {{part_{i}[]}};')
     lines.append("// boundary conditions, materials, load and probes: see the case's .json")
     return "\n".join(lines) + "\n"
 
@@ -337,7 +338,8 @@ def allowed_error(spec: dict, quantity: str, reference: float, relative: float =
     return max(tol, 2.0 * (spec.get("reference") or {}).get("uncertainty", {}).get(quantity, 0.0))
 
 
-def compare_case(case, other_csv, code: str = "other code", tolerance: float = 0.01) -> list:
+def compare_case(case, other_csv, code: str = "other code", tolerance: float = 0.01,
+                 name: Optional[str] = None) -> list:
     """Benchmark rows: the other code's values against the case's reference values, each within
     :func:`allowed_error` (``tolerance`` its relative part)."""
     from .benchmark.rows import make_row
@@ -354,6 +356,6 @@ def compare_case(case, other_csv, code: str = "other code", tolerance: float = 0
         if r is None:
             continue
         tol = allowed_error(spec, q, r, tolerance)
-        rows.append(make_row("code-to-code", f"{spec['title']}: {code}", q, r, v, tol, "absolute",
+        rows.append(make_row("code-to-code", f"{name or spec['title']}: {code}", q, r, v, tol, "absolute",
                              ref["solver"] + ", " + ref["method"], spec["quantities"][q]["units"]))
     return rows

@@ -13,7 +13,13 @@ CyclePhase cycle_phase(const Model& model, double t) {
   const process::Schedule& heater = model.heater_recipe.schedule;
   if (heater.empty()) return CyclePhase::hot;  // a constant heater: one kind of step
   const int i = heater.segment_at(t);
-  if (i >= 0 && t < heater.end_time() && heater.segments()[std::size_t(i)].kind == process::Segment::Kind::ramp)
+  // A fast ramp (heat-up, quench) carries the transient of a quick change of the load: its steps
+  // are error-limited and as many as the ramps before it took. A slow one, which the controller
+  // crosses in several of its largest steps (the growth stage's programs: 5 and 15 days on the
+  // default cycle, 27 and 45 steps against 34 for the 1 h heat-up and 47 for the 5 min quench),
+  // steps and costs like a hold: it is classed by its value below.
+  if (i >= 0 && t < heater.end_time() && heater.segments()[std::size_t(i)].kind == process::Segment::Kind::ramp &&
+      heater.segments()[std::size_t(i)].duration < slow_ramp_max_steps * model.time.max_step)
     return CyclePhase::heater_ramp;
   // Cold: the heater at (within 2 % of the program's span above) its lowest programmed value,
   // among the segments that program the same quantity (a recipe may switch, e.g. power to

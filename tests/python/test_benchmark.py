@@ -165,3 +165,25 @@ def test_code_to_code_layer_passes_on_the_shipped_case():
     rows = run_code_to_code("quick", threads=1)
     assert rows and all(r["pass"] for r in rows), [r for r in rows if not r["pass"]]
     assert any("hphtsim at 48^3" in r["case"] for r in rows)
+
+
+def test_the_geo_partitions_the_cube_into_the_parts(tmp_path):
+    gmsh = pytest.importorskip("gmsh")  # python3-gmsh: optional, not among the dependencies
+    from hphtsim.export import export_case
+    path = export_case(ROOT / "configs" / "tgm_default.yaml", tmp_path / "gem", fmt="gmsh")
+    spec = json.loads(path.read_text())
+    gmsh.initialize()
+    try:
+        gmsh.option.setNumber("General.Terminal", 0)
+        gmsh.open(str(path.with_suffix(".geo")))
+        volumes = {gmsh.model.getPhysicalName(3, tag).split(":")[0]:
+                   sum(gmsh.model.occ.getMass(3, e) for e in gmsh.model.getEntitiesForPhysicalGroup(3, tag))
+                   for _, tag in gmsh.model.getPhysicalGroups(3)}
+    finally:
+        gmsh.finalize()
+    size = spec["domain"]["size"]
+    assert abs(sum(volumes.values()) - size[0] * size[1] * size[2]) < 1e-9 * size[0] ** 3
+    heater = next(p for p in spec["parts"] if p["name"] == "heater")
+    exact = 3.141592653589793 * (heater["outer_radius"] ** 2 - heater["inner_radius"] ** 2) * heater["height"]
+    assert abs(volumes["heater"] / exact - 1.0) < 1e-9
+    assert abs(volumes["seed_1"] - spec["seeds"][0]["size"] ** 3) < 1e-15

@@ -220,6 +220,15 @@ TEST(Eta, PhasesOfTheDefaultCycle) {
   EXPECT_EQ(simulation::cycle_phase(m, 482.0 * h), CyclePhase::heater_ramp);
   EXPECT_EQ(simulation::cycle_phase(m, 485.0 * h), CyclePhase::cooling);  // release: cold after the hold
   EXPECT_EQ(simulation::cycle_phase(m, 1000.0 * h), CyclePhase::cooling);  // past the end
+  // The gem cell's program: its 5 and 15 day ramps through the hold step like the hold (hot), its
+  // 1 h heat-up and 5 min quench are fast ramps.
+  const auto gem = simulation::Model::from_file(source_dir + "/configs/tgm_default.yaml", {"cell.cells=16"});
+  EXPECT_EQ(simulation::cycle_phase(gem, 0.5 * h), CyclePhase::heater_ramp);
+  EXPECT_EQ(simulation::cycle_phase(gem, 1.5 * h), CyclePhase::hot);     // the soft-start hold
+  EXPECT_EQ(simulation::cycle_phase(gem, 7.5 * h), CyclePhase::hot);     // 5 d ramp
+  EXPECT_EQ(simulation::cycle_phase(gem, 200.0 * h), CyclePhase::hot);   // 15 d ramp
+  EXPECT_EQ(simulation::cycle_phase(gem, 487.5 * h), CyclePhase::heater_ramp);  // the quench
+  EXPECT_EQ(simulation::cycle_phase(gem, 488.0 * h), CyclePhase::cooling);
 }
 
 TEST(Eta, CostPerStepPerPhaseWithFallbacks) {

@@ -16,11 +16,15 @@ struct Model;
 /// The kinds of cycle phase the ETA prices apart.
 enum class CyclePhase {
   cold,         ///< heater at its lowest programmed value, not ramping (pressurise, release)
-  heater_ramp,  ///< the heater program ramps (heat-up, cool-down)
+  heater_ramp,  ///< the heater program ramps fast (heat-up, quench: shorter than 2 time.max_step)
   hot,          ///< the heater holds above its lowest value (the growth hold)
   cooling,      ///< the heater at its lowest value after it was hot: the cell cools (after a quench)
 };
 constexpr int cycle_phase_count = 4;
+
+/// A heater ramp at least this many time.max_step long is slow: it steps like a hold (hot or
+/// cold by its value), not like a heat-up or a quench.
+constexpr double slow_ramp_max_steps = 2.0;
 
 /// The phase of the cycle at time t (the segment that starts at t).
 CyclePhase cycle_phase(const Model& model, double t);

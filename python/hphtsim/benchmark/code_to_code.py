@@ -59,5 +59,5 @@ def run_code_to_code(level: str = "quick", progress: Optional[Callable[[str], No
         rows.extend(_grid_rows(spec, name, 64 if level == "full" else 48))
         for other in sorted(CASES_DIR.glob(f"{name}.*.csv")):
             code = other.name[len(name) + 1:-len(".csv")]
-            rows.extend(compare_case(spec, other, code=code, tolerance=TOLERANCE))
+            rows.extend(compare_case(spec, other, code=code, tolerance=TOLERANCE, name=name))
     return rows

@@ -5,8 +5,7 @@ the true remaining wall time (issue 10's measure; the target is a factor of 3 ei
 
     /usr/bin/python3 benchmarks/eta.py configs/tgm_default.yaml [--set cell.cells=48 ...]
 
-The progress line shows the wall time to 0.1 min above a minute: the ratios of the last rows
-carry that 6 s uncertainty. Needs a build (build/bin/hphtsim)."""
+The progress line shows the wall time and the ETA to the second. Needs a build (build/bin/hphtsim)."""
 import os
 import re
 import subprocess

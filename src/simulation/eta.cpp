@@ -204,8 +204,15 @@ double EtaEstimator::remaining(const Model& model, double t, double next_dt, dou
   // The cooling after the heater went cold takes about as many steps as the ramp down did (the
   // error limits them; on the default cycle 31 after a 56-step quench, where the growth rule
   // counts 10): in it, those the last ramp took less those done; before it, a ramp's worth.
+  // Once the cooling's steps grow at the full step growth again (past its first few, which
+  // start from time.step), the error no longer limits them and the growth rule counts the rest:
+  // the ramp's count then overstates the tail (the gem cell: 41 cooling steps after a 47-step
+  // quench, 3 left where 9 were counted).
+  const bool cooling_tail = steps_this_cooling_ >= 3 && !error_limiting_;
   if (now == CyclePhase::cooling)
-    outlook.cooling_steps = steps_this_cooling_ < last_ramp_steps_ ? double(last_ramp_steps_ - steps_this_cooling_) : 0.0;
+    outlook.cooling_steps = !cooling_tail && steps_this_cooling_ < last_ramp_steps_
+                                ? double(last_ramp_steps_ - steps_this_cooling_)
+                                : 0.0;
   else
     outlook.cooling_steps = outlook.steps_per_heater_ramp;
   const ExpectedSteps left = expected_steps(model, t, until, next_snapshot_index, outlook);

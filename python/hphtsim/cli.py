@@ -288,14 +288,18 @@ def cmd_design(args) -> int:
 
 
 def cmd_benchmark(args) -> int:
-    from .benchmark import benchmark
+    from .benchmark import LAYERS, benchmark
     from ._errors import config_error
     layers = [x.strip() for x in args.layers.split(",")] if args.layers else None
-    try:
-        doc = benchmark(args.output, level="full" if args.full else "quick", layers=layers, threads=args.threads,
-                        progress=not args.quiet)
-    except ValueError as e:
-        raise config_error("--layers", str(e)) from None
+    for layer in layers or []:
+        if layer not in LAYERS:
+            raise config_error("--layers", f"unknown layer '{layer}' (one of {', '.join(LAYERS)})")
+    if args.threads < 0:
+        raise config_error("--threads", "must not be negative (0: min(cores, 2))")
+    if Path(args.output).exists() and not Path(args.output).is_dir():
+        raise config_error("-o", f"'{args.output}' exists and is not a directory")
+    doc = benchmark(args.output, level="full" if args.full else "quick", layers=layers, threads=args.threads,
+                    progress=not args.quiet)
     failed = sum(r["pass"] is False for r in doc["rows"])
     passed = sum(r["pass"] is True for r in doc["rows"])
     print(f"benchmark ({doc['level']}): {len(doc['rows'])} rows, {passed} passed, {failed} failed, "
@@ -443,7 +447,7 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--power", default="1265 W", help="the heater power of the steady case (default 1265 W)")
     e.add_argument("--constant-properties", metavar="T", help="evaluate every material law at T (e.g. \"1300 degC\")")
     e.add_argument("--reference", metavar="N1,N2,N3", type=_cell_budgets, help="add hphtsim's reference values from these grids "
-                                                           "(Richardson-extrapolated)")
+                                                           "(Richardson-extrapolated where they converge, else the finest)")
     e.add_argument("--set", action="append", metavar="KEY=VALUE", help="override of the config")
     e.set_defaults(func=cmd_export)
     c = sub.add_parser("compare", help="another code's answers (CSV) against an exported case's reference values")

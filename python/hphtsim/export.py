@@ -106,6 +106,8 @@ def steady_config(cfg: Config, power: float, constant_at: Optional[float] = None
     doc = json.loads(json.dumps(cfg.to_dict()))
     for key in ("growth", "drift", "pressure", "output"):
         doc.pop(key, None)
+    for key in ("control", "power", "voltage", "current"):  # the constant drive: the recipe holds the power
+        (doc.get("heater") or {}).pop(key, None)
     doc["recipe"] = {"heater": {"control": "power", "start": f"{power:.10g} W", "segments": [{"hold": "1 h"}]}}
     doc["time"] = {k: v for k, v in (doc.get("time") or {}).items() if k in ("initial_temperature", "step")}
     mats = _materials(cfg)
@@ -126,18 +128,35 @@ def steady_config(cfg: Config, power: float, constant_at: Optional[float] = None
     return doc
 
 
+def _quantity(text, key: str, like: str, what: str) -> float:
+    """SI value of ``text``, which must have the dimension of ``like`` (ConfigError naming ``key``)."""
+    try:
+        value, dim = _core.parse_quantity(str(text))
+        want = _core.parse_quantity(like)[1]
+    except (ValueError, RuntimeError):
+        raise config_error(key, f"'{text}': expected {what}") from None
+    if dim != want:
+        raise config_error(key, f"'{text}': expected {what}")
+    return value
+
+
 def case_spec(config, power: str = "1265 W", constant_properties: Optional[str] = None, overrides=None) -> dict:
     """The neutral specification (a dict) of ``config``'s steady case at heater ``power``."""
     cfg = load_config(config, overrides)
-    P = _core.parse_quantity(power)[0] if isinstance(power, str) else float(power)
+    cfg.model()  # the config itself must be valid (ConfigError naming its key)
+    if str((cfg.to_dict().get("cell") or {}).get("geometry", "cartesian")) == "axisymmetric":
+        raise config_error("cell.geometry", "export writes the 3-D cell (box, square anvil faces): export the "
+                                            "config without cell.geometry: axisymmetric")
+    P = _quantity(power, "--power", "1 W", "a power such as \"1265 W\"")
     if not P > 0:
         raise config_error("--power", "the case's heater power must be positive")
     T_c = None
     if constant_properties is not None:
-        T_c = _core.parse_quantity(constant_properties)[0]
+        T_c = _quantity(constant_properties, "--constant-properties", "1 K", "a temperature such as \"1300 degC\"")
         if not T_c > 0:
             raise config_error("--constant-properties", "expected an absolute temperature such as \"1300 degC\"")
     run_doc = steady_config(cfg, P, T_c)
+    Config(yaml.safe_dump(run_doc, sort_keys=False), cfg.base_dir).model()  # the carried config loads
     doc = cfg.to_dict()
     mats = run_doc["materials"] if T_c is not None else _materials(cfg)
     used = _used_materials(doc)
@@ -248,7 +267,7 @@ def export_case(config, out, fmt: str = "json", power: str = "1265 W", constant_
         spec["reference"] = reference_values(spec, reference_cells)
     out = Path(out)
     path = out if out.suffix == ".json" else out.with_suffix(".json")
-    write_atomically(path, lambda f: json.dump(spec, f, indent=1))
+    write_atomically(path, lambda f: json.dump(spec, f, indent=1, allow_nan=False))
     if fmt == "gmsh":
         write_atomically(path.with_suffix(".geo"), lambda f: f.write(_geo(spec)))
     return path
@@ -258,6 +277,9 @@ def reference_values(spec: dict, cells: list) -> dict:
     """hphtsim on the grids ``cells`` (N^3 budgets), with the Celik/Richardson extrapolation of each
     quantity and its GCI: the case's reference values."""
     from .convergence import celik_estimate
+    cells = sorted(int(n) for n in cells)  # coarsest first: the last is the finest
+    if len(cells) < 3 or len(set(cells)) != len(cells):
+        raise config_error("--reference", "expected at least three different grid budgets, such as 64,96,128")
     runs = []
     for n in cells:
         v = hphtsim_values(spec, {"cell.cells": int(n)})
@@ -311,7 +333,7 @@ def read_other(path, spec: dict) -> dict:
                                             f"units of {want}") from None
         if dim != want_dim:
             raise config_error("OTHER.csv", f"row {i}, column units: '{unit}' is not a unit of {want}")
-        if want == "K" and unit != "K" and name.startswith("dT"):
+        if want == "K" and unit == "degC" and name.startswith("dT"):
             value = float(r[1])  # a difference: degC and K agree
         out[name] = value
     if not out:
@@ -343,7 +365,15 @@ def compare_case(case, other_csv, code: str = "other code", tolerance: float = 0
     """Benchmark rows: the other code's values against the case's reference values, each within
     :func:`allowed_error` (``tolerance`` its relative part)."""
     from .benchmark.rows import make_row
-    spec = json.loads(Path(case).read_text()) if not isinstance(case, dict) else case
+    if isinstance(case, dict):
+        spec = case
+    else:
+        try:
+            spec = json.loads(Path(case).read_text())
+        except OSError as e:
+            raise config_error("CASE", f"cannot read '{case}': {e.strerror or e}") from None
+        except ValueError as e:
+            raise config_error("CASE", f"'{case}' is not JSON: {e}") from None
     if spec.get("format") != FORMAT:
         raise config_error("CASE", f"not an {FORMAT} case (format: {spec.get('format')!r})")
     ref = spec.get("reference")
@@ -351,6 +381,11 @@ def compare_case(case, other_csv, code: str = "other code", tolerance: float = 0
         raise config_error("CASE", "the case carries no reference values (export it with --reference 48,64,96)")
     other = read_other(other_csv, spec)
     rows = []
+    for q in ref["values"]:
+        if q not in other:  # a quantity the other code did not report: a failed row, not a silent pass
+            rows.append(make_row("code-to-code", f"{name or spec['title']}: {code}", q, ref["values"][q], "missing",
+                                 None, "equal", ref["solver"], spec["quantities"][q]["units"],
+                                 note="not in the other code's CSV"))
     for q, v in other.items():
         r = ref["values"].get(q)
         if r is None:

@@ -19,7 +19,7 @@ CyclePhase cycle_phase(const Model& model, double t) {
   // default cycle, 27 and 45 steps against 34 for the 1 h heat-up and 47 for the 5 min quench),
   // steps and costs like a hold: it is classed by its value below.
   if (i >= 0 && t < heater.end_time() && heater.segments()[std::size_t(i)].kind == process::Segment::Kind::ramp &&
-      heater.segments()[std::size_t(i)].duration < slow_ramp_max_steps * model.time.max_step)
+      heater.segments()[std::size_t(i)].duration < std::max(slow_ramp_max_steps * model.time.max_step, slow_ramp_min_duration))
     return CyclePhase::heater_ramp;
   // Cold: the heater at (within 2 % of the program's span above) its lowest programmed value,
   // among the segments that program the same quantity (a recipe may switch, e.g. power to

@@ -99,7 +99,8 @@ void check_second_order(const char* name, int extra_iterations, EdgesFn&& edges)
       EXPECT_GE(order, 1.9) << name << ", refinement " << sizes[s - 1] << " -> " << sizes[s];
       EXPECT_LE(res[s].iterations, res[0].iterations + extra_iterations) << name << " at N = " << sizes[s];
     }
-  }  EXPECT_TRUE(hphtsim::testing::benchmark_row(
+  }
+  EXPECT_TRUE(hphtsim::testing::benchmark_row(
       {std::string("MMS ") + name, "observed order 64->128", 2.0, std::log2(res[2].l2_error / res[3].l2_error),
        0.1, hphtsim::testing::Compare::at_least, "", "manufactured solution, r-weighted FV (formal order 2)"}));
   EXPECT_TRUE(hphtsim::testing::benchmark_row(

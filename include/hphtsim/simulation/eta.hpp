@@ -22,9 +22,12 @@ enum class CyclePhase {
 };
 constexpr int cycle_phase_count = 4;
 
-/// A heater ramp at least this many time.max_step long is slow: it steps like a hold (hot or
-/// cold by its value), not like a heat-up or a quench.
+/// A heater ramp at least this many time.max_step long, and at least slow_ramp_min_duration, is
+/// slow: it steps like a hold (hot or cold by its value), not like a heat-up or a quench. The day
+/// is far beyond the cell's thermal time (minutes), so that with a small time.max_step (600 s by
+/// default) a one-hour heat-up stays a fast ramp.
 constexpr double slow_ramp_max_steps = 2.0;
+constexpr double slow_ramp_min_duration = 86400.0;  ///< s
 
 /// The phase of the cycle at time t (the segment that starts at t).
 CyclePhase cycle_phase(const Model& model, double t);

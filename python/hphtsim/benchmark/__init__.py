@@ -58,9 +58,17 @@ class _RunMessages:
     def __enter__(self):
         sys.stderr.flush()
         self.log = open(self.log_path, "w")
-        self.saved = os.dup(2)
-        os.dup2(self.log.fileno(), 2)
-        self.stream = os.fdopen(os.dup(self.saved), "w", buffering=1)
+        try:
+            self.saved = os.dup(2)
+            try:
+                self.stream = os.fdopen(os.dup(self.saved), "w", buffering=1)
+                os.dup2(self.log.fileno(), 2)
+            except BaseException:
+                os.close(self.saved)
+                raise
+        except BaseException:
+            self.log.close()
+            raise
         return self
 
     def say(self, text: str) -> None:

@@ -1,6 +1,7 @@
 """Layer 3, code-to-code: the exported cases that ship with hphtsim (``cases/*.json``, written by
 ``hphtsim export ... --reference N1,N2,N3``), each solved by hphtsim on the benchmark's grid and
-compared with the case's reference values (hphtsim's own Richardson-extrapolated fine grids), and
+compared with the case's reference values (hphtsim's own fine grids, Richardson-extrapolated where
+the sequence converges, else the finest grid's value), and
 every other code's answers shipped beside it (``cases/CASE.CODE.csv``, e.g. FEniCSx from
 benchmarks/fenicsx_case.py) compared with the same reference through ``hphtsim compare``.
 

@@ -16,7 +16,8 @@ def format_value(v) -> str:
         return "yes" if v else "no"
     if isinstance(v, (list, tuple)):
         return "[" + ", ".join(format_value(x) for x in v) + "]"
-    if isinstance(v, float):
+    if isinstance(v, (int, float)):
+        v = float(v)
         a = abs(v)
         return f"{v:.3e}" if a and (a < 1e-3 or a >= 1e6) else f"{v:.4g}"
     return str(v).replace("|", "/")

@@ -21,6 +21,9 @@ __all__ = ["run_validation"]
 L = "validation"
 C = 273.15
 RZ = {"cell.geometry": "axisymmetric", "cell.cells": [64, 64]}
+# The laws that are the cited source's own numbers: the row checks that the model carries them
+# as published (a transcription check), not that the model predicts them.
+TRANSCRIPTION = "the model's law is this source's: a transcription check, not a prediction"
 
 
 def _model(overrides=None):
@@ -37,7 +40,8 @@ def _line_rows() -> list:
         md = _model({"growth.equilibrium_line": line})
         for T, p in points.items():
             rows.append(make_row(L, f"V1 graphite-diamond line ({line})", f"P_eq at {T} degC", p,
-                                 md.equilibrium_pressure(T + C) * 1e-9, 0.005, "absolute", src[line], "GPa"))
+                                 md.equilibrium_pressure(T + C) * 1e-9, 0.005, "absolute", src[line], "GPa",
+                                 note=TRANSCRIPTION))
     return rows
 
 
@@ -50,7 +54,8 @@ def _habit_rows() -> list:
     src = "Palyanov et al. 2013 (Ni0.7Fe0.3): cube 1300, cubo-octahedron 1335, octahedron 1370 degC"
     rows = [make_row(L, "V2 habit sequence (config's habit law)", f"dominant habit at {T} degC", habit,
                      _habit_name(md.habit_index(T + C)), None, "equal", src,
-                     note="the default solvent is Fe64Ni36; its habit law is Palyanov's Ni0.7Fe0.3 boundaries")
+                     note="the default solvent is Fe64Ni36; its habit law is Palyanov's Ni0.7Fe0.3 boundaries; "
+                          + TRANSCRIPTION)
             for T, habit in ((1300, "cube"), (1335, "cubo-octahedron"), (1370, "octahedron"))]
     # the cube / cubo-octahedron boundary: where the index crosses -0.5 (bisection on T)
     lo, hi = 1250.0 + C, 1335.0 + C
@@ -58,7 +63,8 @@ def _habit_rows() -> list:
         mid = 0.5 * (lo + hi)
         lo, hi = (mid, hi) if md.habit_index(mid) <= -0.5 else (lo, mid)
     rows.append(make_row(L, "V2 habit sequence (config's habit law)", "cube / cubo-octahedron boundary", 1317.5,
-                         0.5 * (lo + hi) - C, 15.0, "absolute", src + "; +-15 K (half the 35 K spacing)", "degC"))
+                         0.5 * (lo + hi) - C, 15.0, "absolute", src + "; +-15 K (half the 35 K spacing)", "degC",
+                         note=TRANSCRIPTION))
     rows.append(not_reproduced(L, "V2 habit sequence, Fe64Ni36 on (100)", "plate <= 1215, tower 1216-1260, "
                                "tower-steeple 1261-1360 degC", "plate/tower/steeple",
                                "the model's habit is a cube-octahedron index; it has no plate, tower or steeple "
@@ -72,7 +78,8 @@ def _window_rows(md) -> list:
     if w is not None:
         rows.append(make_row(L, "V3 growth-window edges, Fe-Ni at 5.5 GPa, type Ib", "lower growth edge (seed's window)",
                              [1200.0, 1280.0], w[0] - C, None, "range",
-                             "Sugano 1996; Wang J.-Z. et al. (1200-1280 degC)", "degC"))
+                             "Sugano 1996; Wang J.-Z. et al. (1200-1280 degC)", "degC",
+                             note="the window is Wang's table; the row checks it against the wider published range"))
     rows.append(not_reproduced(L, "V3 growth-window edges, type IIa with a Ti/Cu getter", "shift of the lower edge",
                                "+25 +- 5 K", "the model has no nitrogen getter chemistry", "Chin. Phys. B 29, 018101 (2020)"))
     return rows
@@ -85,7 +92,8 @@ def _calibration_rows() -> list:
     for oil, name, p in ((38e6, "Bi I-II", 2.52), (54e6, "Tl II-III", 3.70), (84e6, "Ba I-II", 5.33),
                          (120e6, "Bi III-V", 7.38)):
         rows.append(make_row(L, "V8 pressure calibration (default config's fixed points)", f"cell pressure at {name}",
-                             p, md.cell_pressure_at_oil(oil) * 1e-9, 0.05, "absolute", src, "GPa"))
+                             p, md.cell_pressure_at_oil(oil) * 1e-9, 0.05, "absolute", src, "GPa",
+                             note="the config's curve is made of these fixed points: " + TRANSCRIPTION))
     try:
         md.cell_pressure_at_oil(130e6)
         refused = "extrapolated"
@@ -136,8 +144,9 @@ def _cycle_rows(threads: int, three_d: bool = False) -> list:
     case = ("default gem cycle, 3-D 64^3 (configs/tgm_default.yaml as shipped)" if three_d else
             "default gem cycle, (r, z) 64 x 64 (configs/tgm_default.yaml)")
     rows = [
-        make_row(L, case, "final crystal mass after a 20-day hold", [1.0, 30.0], float(mass[-1]), None, "range",
-                 "physics.md 7: more than 1 ct in 2-3 weeks; up to 30 ct in production (NDT, Kanda 2000)", "ct"),
+        make_row(L, case, "final crystal mass after a 20-day hold", [1.0, 35.0], float(mass[-1]), None, "range",
+                 "physics.md 7: more than 1 ct in 2-3 weeks (the project brief); records 32 ct in < 300 h (NDT) "
+                 "and 34.8 ct (Kanda 2000)", "ct"),
         make_row(L, case, "seed temperature over the main hold (lowest)", [1206.0, 1360.0], float(T_seed.min()), None,
                  "range", "Wang J.-Z. et al.: Fe64Ni36 (100) window 1206-1360 degC at 5.3-5.9 GPa", "degC"),
         make_row(L, case, "seed temperature over the main hold (highest)", [1206.0, 1360.0], float(T_seed.max()), None,
@@ -157,7 +166,8 @@ def _cycle_rows(threads: int, three_d: bool = False) -> list:
     first, last = r_hold[th < th[0] + third].mean(), r_hold[th > th[-1] - third].mean()
     rows.append(make_row(L, case, "mean rate, last third / first third of the growth stage", 1.0, float(last / first), 0.0,
                          "at_least", "Babich et al., High Temp. High Press. 44, 93 (2015): rate rises, then plateaus",
-                         note=f"{first:.2f} -> {last:.2f} mg/h"))
+                         note=f"{first:.2f} -> {last:.2f} mg/h; checks the rise only (not the plateau), and the "
+                              "recipe's power ramp drives part of it"))
     # V6(b): axial gradient dominates at the seed
     gz, gr = _cols(ts, "dTdz_seed")[hold, 0], _cols(ts, "dTdr_seed")[hold, 0]
     rows.append(make_row(L, "V6(b) " + case, "|dT/dz| / |dT/dr| at the seed, mean over the main hold", 1.0,

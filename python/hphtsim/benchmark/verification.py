@@ -105,5 +105,13 @@ def run_verification(level: str = "quick", progress: Optional[Callable[[str], No
                 rows.append(make_row("verification", executable, "test run", "completes", "crashed", None, "equal",
                                      "", note=proc.stdout[-300:].replace("\n", " ")))
                 continue
-            rows.extend(_rows_of(json.loads(out.read_text()), executable))
+            report = json.loads(out.read_text())
+            ran = sum(len(s.get("testsuite", [])) for s in report.get("testsuites", []))
+            if ran == 0:  # a filter that matches nothing (renamed tests, a stale build) is a failure
+                rows.append(make_row("verification", executable, f"tests matching {test_filter[:80]}", "at least one",
+                                     "none", None, "equal", "", note="rebuild, or the tests were renamed"))
+            elif proc.returncode != 0 and not any(s.get("failures") for s in report.get("testsuites", [])):
+                rows.append(make_row("verification", executable, "exit code", 0, proc.returncode, 0, "absolute", "",
+                                     note=proc.stdout[-300:].replace("\n", " ")))
+            rows.extend(_rows_of(report, executable))
     return rows

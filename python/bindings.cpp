@@ -191,6 +191,13 @@ PYBIND11_MODULE(_core, m) {
         if (seed >= w.size() || !w[seed].defined()) return py::object(py::none());
         return py::object(py::make_tuple(w[seed].lower, w[seed].upper));
       }, py::arg("seed"), "the seed's observed growth window (K, K) or None")
+      .def("morphology", [](const Model& md, std::size_t seed, double T) {
+        const auto& m = growth_of(md).seed_morphology;
+        const double code = seed < m.size() && m[seed] ? m[seed]->code(T) : std::nan("");
+        if (std::isnan(code)) return py::object(py::none());
+        return py::object(py::str(hphtsim::growth::to_string(static_cast<hphtsim::growth::Morphology>(int(code)))));
+      }, py::arg("seed"), py::arg("T"), "the morphology observed at T (K) on the seed's face (plate, tower, "
+                                         "tower-steeple), or None outside the solvent's table")
       .def_property_readonly("diamond_density", [](const Model& md) { return growth_of(md).diamond_density; });
 
   // --- Simulation

@@ -198,6 +198,9 @@ void CrystalGrowth::window(const std::vector<double>& T_seed, double p_cell, con
     d.habit_index = settings_.habit_index(T);
     d.window_margin_K = s < settings_.seed_windows.size() ? settings_.seed_windows[s].margin(T)
                                                           : std::numeric_limits<double>::quiet_NaN();
+    d.morphology = s < settings_.seed_morphology.size() && settings_.seed_morphology[s]
+                       ? settings_.seed_morphology[s]->code(T)
+                       : std::numeric_limits<double>::quiet_NaN();
     if (d.line_margin_GPa <= 0.0) d.status = GrowthStatus::graphite_stable;
     else if (d.eutectic_margin_K <= 0.0) d.status = GrowthStatus::solvent_frozen;
     else d.status = GrowthStatus::growing;  // may become undersaturated after the transport solve

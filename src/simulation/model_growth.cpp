@@ -87,8 +87,10 @@ growth::GrowthSettings read_growth_settings(const core::ConfigNode& gr, const st
   // Each seed's observed growth window: `window: none`, or {lower, upper} for every seed, or by
   // default the solvent's sourced table for the seed's face (growth_window.hpp).
   const growth::SolventWindows* sourced = growth::sourced_windows(solvent);
-  for (const auto& seed : seeds)
+  for (const auto& seed : seeds) {
     gs.seed_windows.push_back(sourced ? sourced->for_face(seed.orientation) : growth::GrowthWindow{});
+    gs.seed_morphology.push_back(growth::sourced_morphology(solvent, seed.orientation));
+  }
   if (auto w = gr.find("window")) {
     growth::GrowthWindow win;  // `none`: undefined, margins NaN
     if (w->is_scalar()) {

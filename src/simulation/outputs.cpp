@@ -254,6 +254,10 @@ void Simulation::declare_outputs(OutputTable& t, Simulation* sim) {
            "T_seed inside the solvent's observed growth window for the seed's face (< 0 outside; NaN: none known)",
            [](const SD& x) { return x.window_margin_K; });
   per_seed("habit_index", "1", "kinetic habit at T_seed: -1 cube ... +1 octahedron", [](const SD& x) { return x.habit_index; });
+  per_seed("morphology", "1",
+           "morphology observed at T_seed on the seed's face in the solvent's sourced table: 0 plate, 1 tower, "
+           "2 tower-steeple (Fe64Ni36, Wang J.-Z.); NaN outside its bands or none known",
+           [](const SD& x) { return x.morphology; });
   per_seed("shape_index", "1", "habit of the grown polyhedron: -1 cube ... +1 octahedron",
            [](const SD& x) { return x.shape_index; });
   per_seed("inclusion_risk", "1", "1 while the growth rate is above the critical rate for the crystal's mass",

@@ -10,6 +10,7 @@
 #include "hphtsim/core/config.hpp"
 #include "hphtsim/geometry/assembly.hpp"
 #include "hphtsim/growth/crystals.hpp"
+#include "hphtsim/growth/growth_window.hpp"
 #include "../support/benchmark_row.hpp"
 
 using namespace hphtsim;
@@ -353,6 +354,31 @@ TEST(Growth, AtAFixedTemperatureDifferenceTheRateRisesWithTemperatureWithArrheni
 
 // The observed growth windows are the sourced tables (physics.md 3.2 / 4.3), per seed face; the
 // model gives each seed its solvent's window for its face, or the config's, or none.
+TEST(ObservedWindow, MorphologyBandsPerSeedFaceFromWangsTable) {
+  using geometry::SeedOrientation;
+  const auto* t100 = growth::sourced_morphology("fe64ni36", SeedOrientation::face100);
+  const auto* t111 = growth::sourced_morphology("fe64ni36", SeedOrientation::face111);
+  ASSERT_NE(t100, nullptr);
+  ASSERT_NE(t111, nullptr);
+  EXPECT_EQ(growth::sourced_morphology("fenimnco", SeedOrientation::face100), nullptr);  // none published
+  auto at = [](const growth::MorphologyTable* t, double degC) { return t->code(degC + 273.15); };
+  // (100): plate 1206-1215, tower 1216-1260, tower-steeple 1261-1360 degC
+  EXPECT_EQ(at(t100, 1206.0), 0.0);
+  EXPECT_EQ(at(t100, 1215.0), 0.0);
+  EXPECT_EQ(at(t100, 1215.4), 0.0);  // nearer the plate's edge
+  EXPECT_EQ(at(t100, 1215.6), 1.0);
+  EXPECT_EQ(at(t100, 1240.0), 1.0);
+  EXPECT_EQ(at(t100, 1261.0), 2.0);
+  EXPECT_EQ(at(t100, 1360.0), 2.0);
+  EXPECT_TRUE(std::isnan(at(t100, 1205.0)));
+  EXPECT_TRUE(std::isnan(at(t100, 1361.0)));
+  // (111): tower 1233-1238, plate 1239-1364 degC
+  EXPECT_EQ(at(t111, 1235.0), 1.0);
+  EXPECT_EQ(at(t111, 1300.0), 0.0);
+  EXPECT_TRUE(std::isnan(at(t111, 1220.0)));
+  EXPECT_STREQ(growth::to_string(growth::Morphology::tower_steeple), "tower-steeple");
+}
+
 TEST(ObservedWindow, SourcedWindowsPerSolventAndSeedFace) {
   const growth::SolventWindows* w = growth::sourced_windows("fe64ni36");
   ASSERT_NE(w, nullptr);

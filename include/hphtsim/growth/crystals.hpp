@@ -67,6 +67,8 @@ struct GrowthSettings {
   /// none known. The config reader fills it from the solvent's sourced table and each seed's
   /// face, or from growth.window.
   std::vector<GrowthWindow> seed_windows;
+  /// The observed morphology table of each seed (its solvent and face; nullptr: none known).
+  std::vector<const MorphologyTable*> seed_morphology;
 
   /// Arrhenius laws of the carbon diffusivity and of the kinetic coefficient (J/mol; 0: constant):
   /// diffusivity and kinetic_coefficient are their values at arrhenius_reference_temperature.
@@ -110,6 +112,7 @@ struct SeedDiagnostics {
   double eutectic_margin_GPa = 0.0;///< P_eutectic(T_seed) - p
   double habit_index = 0.0;        ///< kinetic, at T_seed
   double window_margin_K = 0.0;    ///< inside the observed growth window (K, < 0 outside; NaN: none known)
+  double morphology = 0.0;         ///< observed morphology at T_seed: Morphology code, NaN outside the table or none
   double shape_index = 0.0;        ///< of the grown polyhedron: -1 cube ... +1 octahedron
   bool inclusion_risk = false;
   double mass_above_critical = 0.0;  ///< kg grown in steps above the critical rate, so far

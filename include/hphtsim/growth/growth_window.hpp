@@ -39,4 +39,28 @@ struct SolventWindows {
 /// The sourced windows of a solvent by its material name; nullptr when none is tabulated.
 const SolventWindows* sourced_windows(const std::string& solvent);
 
+/// Crystal morphologies observed on a seed face across a solvent's window (physics.md 4.3 [S]):
+/// temperature bands, each the range of a published morphology, in order of temperature.
+enum class Morphology { plate = 0, tower = 1, tower_steeple = 2 };
+const char* to_string(Morphology m);
+
+struct MorphologyBand {
+  Morphology morphology;
+  double lower, upper;  ///< K, inclusive; the published integer degC edges
+};
+
+struct MorphologyTable {
+  const char* solvent;
+  geometry::SeedOrientation face;
+  const MorphologyBand* bands;
+  int count;
+  const char* source;
+  /// The band's morphology code at T (K): the band containing T, or the nearer one where T falls
+  /// between two bands' published integer edges (1215 / 1216 degC); NaN outside the table.
+  double code(double T) const;
+};
+
+/// The sourced morphology table of a solvent and seed face; nullptr when none is tabulated.
+const MorphologyTable* sourced_morphology(const std::string& solvent, geometry::SeedOrientation face);
+
 }  // namespace hphtsim::growth

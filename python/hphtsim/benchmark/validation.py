@@ -13,7 +13,7 @@ from typing import Callable, Optional
 
 import numpy as np
 
-from .rows import make_row, not_reproduced
+from .rows import informational, make_row, not_reproduced
 from .verification import configs_dir
 
 __all__ = ["run_validation"]
@@ -65,10 +65,15 @@ def _habit_rows() -> list:
     rows.append(make_row(L, "V2 habit sequence (config's habit law)", "cube / cubo-octahedron boundary", 1317.5,
                          0.5 * (lo + hi) - C, 15.0, "absolute", src + "; +-15 K (half the 35 K spacing)", "degC",
                          note=TRANSCRIPTION))
-    rows.append(not_reproduced(L, "V2 habit sequence, Fe64Ni36 on (100)", "plate <= 1215, tower 1216-1260, "
-                               "tower-steeple 1261-1360 degC", "plate/tower/steeple",
-                               "the model's habit is a cube-octahedron index; it has no plate, tower or steeple "
-                               "morphology (per-solvent habit tables: issue 12, open)", "Wang J.-Z. et al., Acta Phys. Sin."))
+    wang = "Wang J.-Z. et al., Acta Phys. Sin. (Fe64Ni36, 5.3-5.9 GPa): (100) plate 1206-1215, tower 1216-1260, " \
+           "tower-steeple 1261-1360 degC; (111) tower 1233-1238, plate 1239-1364 degC"
+    for face, points in (("100", ((1210, "plate"), (1240, "tower"), (1300, "tower-steeple"))),
+                         ("111", ((1235, "tower"), (1300, "plate")))):
+        mf = md if face == "100" else _model({"seeds.0.orientation": face})
+        for T, want in points:
+            rows.append(make_row(L, f"V2 morphology, Fe64Ni36 on ({face}) (series morphology)",
+                                 f"morphology at {T} degC", want, mf.morphology(0, T + C) or "none", None, "equal",
+                                 wang, note=TRANSCRIPTION))
     return rows
 
 
@@ -168,6 +173,17 @@ def _cycle_rows(threads: int, three_d: bool = False) -> list:
                          "at_least", "Babich et al., High Temp. High Press. 44, 93 (2015): rate rises, then plateaus",
                          note=f"{first:.2f} -> {last:.2f} mg/h; checks the rise only (not the plateau), and the "
                               "recipe's power ramp drives part of it"))
+    # The morphology Wang's table gives the seed through the main hold (what shape to expect).
+    morph = _cols(ts, "morphology")
+    if morph.shape[1]:
+        dt_hold = np.diff(t, prepend=t[0])[hold]
+        codes = morph[hold, 0]
+        share = {name: float(dt_hold[codes == code].sum() / dt_hold.sum())
+                 for code, name in enumerate(("plate", "tower", "tower-steeple"))}
+        text = ", ".join(f"{k} {100 * v:.0f} %" for k, v in share.items() if v > 0) or "outside the table"
+        rows.append(informational(L, case, "morphology over the main hold (Wang's table at T_seed)", text, "",
+                                  "Wang J.-Z. et al., Acta Phys. Sin. (Fe64Ni36)",
+                                  note="share of the main hold's time in each band"))
     # V6(b): axial gradient dominates at the seed
     gz, gr = _cols(ts, "dTdz_seed")[hold, 0], _cols(ts, "dTdr_seed")[hold, 0]
     rows.append(make_row(L, "V6(b) " + case, "|dT/dz| / |dT/dr| at the seed, mean over the main hold", 1.0,

@@ -23,6 +23,20 @@ def config_error(key: str, message: str) -> ConfigError:
     return err
 
 
+def parse_quantity(text, key: str, unit: str, what: str) -> float:
+    """SI value of a quantity string whose SI unit (the core's dimension text, e.g. "kg") is
+    ``unit``; ConfigError(key) naming ``what`` was expected otherwise."""
+    if isinstance(text, bool) or not isinstance(text, (str, int, float)):
+        raise config_error(key, f"expected {what}")
+    try:
+        value, si = _core.parse_quantity(str(text))
+    except ValueError as e:
+        raise config_error(key, f"{e} (expected {what})") from None
+    if si != unit:
+        raise config_error(key, f"'{text}' is in {si or 'no unit'}; expected {what}")
+    return float(value)
+
+
 def parse_duration(value, key: str) -> float:
     """Seconds from a duration ("2 h", "90 min") or a number of seconds; ConfigError(key)."""
     if isinstance(value, bool):

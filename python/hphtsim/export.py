@@ -24,10 +24,10 @@ import yaml
 
 from . import _core
 from ._atomic import write_atomically
-from ._errors import config_error
+from ._errors import config_error, parse_quantity
 from .config import Config, load_config
 
-__all__ = ["allowed_error", "case_spec", "export_case", "read_other", "compare_case", "QUANTITIES"]
+__all__ = ["allowed_error", "reference_rows", "case_spec", "export_case", "read_other", "compare_case", "QUANTITIES"]
 
 FORMAT = "hphtsim-case/1"
 KELVIN = 273.15
@@ -128,18 +128,6 @@ def steady_config(cfg: Config, power: float, constant_at: Optional[float] = None
     return doc
 
 
-def _quantity(text, key: str, like: str, what: str) -> float:
-    """SI value of ``text``, which must have the dimension of ``like`` (ConfigError naming ``key``)."""
-    try:
-        value, dim = _core.parse_quantity(str(text))
-        want = _core.parse_quantity(like)[1]
-    except (ValueError, RuntimeError):
-        raise config_error(key, f"'{text}': expected {what}") from None
-    if dim != want:
-        raise config_error(key, f"'{text}': expected {what}")
-    return value
-
-
 def case_spec(config, power: str = "1265 W", constant_properties: Optional[str] = None, overrides=None) -> dict:
     """The neutral specification (a dict) of ``config``'s steady case at heater ``power``."""
     cfg = load_config(config, overrides)
@@ -147,12 +135,12 @@ def case_spec(config, power: str = "1265 W", constant_properties: Optional[str] 
     if str((cfg.to_dict().get("cell") or {}).get("geometry", "cartesian")) == "axisymmetric":
         raise config_error("cell.geometry", "export writes the 3-D cell (box, square anvil faces): export the "
                                             "config without cell.geometry: axisymmetric")
-    P = _quantity(power, "--power", "1 W", "a power such as \"1265 W\"")
+    P = parse_quantity(power, "--power", _core.parse_quantity("1 W")[1], "a power such as \"1265 W\"")
     if not P > 0:
         raise config_error("--power", "the case's heater power must be positive")
     T_c = None
     if constant_properties is not None:
-        T_c = _quantity(constant_properties, "--constant-properties", "1 K", "a temperature such as \"1300 degC\"")
+        T_c = parse_quantity(constant_properties, "--constant-properties", "K", "a temperature such as \"1300 degC\"")
         if not T_c > 0:
             raise config_error("--constant-properties", "expected an absolute temperature such as \"1300 degC\"")
     run_doc = steady_config(cfg, P, T_c)
@@ -217,6 +205,16 @@ def hphtsim_values(spec: dict, overrides=None) -> dict:
     return out
 
 
+def _geo_cylinder(tag: int, center, axis: int, radius: float, height: float) -> str:
+    """A .geo cylinder of ``height`` along ``axis`` centred on ``center``."""
+    base = list(center)
+    base[axis] -= height / 2
+    d = [0.0, 0.0, 0.0]
+    d[axis] = height
+    return (f"Cylinder({tag}) = {{{base[0]:.9g}, {base[1]:.9g}, {base[2]:.9g}, {d[0]:.9g}, {d[1]:.9g}, "
+            f"{d[2]:.9g}, {radius:.9g}}};")
+
+
 def _geo(spec: dict) -> str:
     """OpenCASCADE .geo text of the parts (painting order by boolean differences)."""
     lines = ['// ' + spec["title"], '// exported by ' + spec["exported_by"] + ' (hphtsim-case/1): metres',
@@ -225,21 +223,15 @@ def _geo(spec: dict) -> str:
     for i, p in enumerate(spec["parts"] + [{**s, "shape": "seed"} for s in spec["seeds"]], start=1):
         c = p["center"]
         axis = {"x": 0, "y": 1, "z": 2}[p.get("axis", "z")]
-        def cyl(tag, r, h):
-            base = list(c)
-            base[axis] -= h / 2
-            d = [0.0, 0.0, 0.0]
-            d[axis] = h
-            return f"Cylinder({tag}) = {{{base[0]:.9g}, {base[1]:.9g}, {base[2]:.9g}, {d[0]:.9g}, {d[1]:.9g}, {d[2]:.9g}, {r:.9g}}};"
         if p["shape"] in ("box", "seed"):
             s = p["size"] if p["shape"] == "box" else [p["size"]] * 3
             lines.append(f"Box({i}) = {{{c[0]-s[0]/2:.9g}, {c[1]-s[1]/2:.9g}, {c[2]-s[2]/2:.9g}, "
                          f"{s[0]:.9g}, {s[1]:.9g}, {s[2]:.9g}}};")
         elif p["shape"] in ("cylinder", "disk"):
-            lines.append(cyl(i, p["radius"], p["height"]))
+            lines.append(_geo_cylinder(i, c, axis, p["radius"], p["height"]))
         elif p["shape"] == "tube":
-            lines.append(cyl(1000 + i, p["outer_radius"], p["height"]))
-            lines.append(cyl(2000 + i, p["inner_radius"], p["height"]))
+            lines.append(_geo_cylinder(1000 + i, c, axis, p["outer_radius"], p["height"]))
+            lines.append(_geo_cylinder(2000 + i, c, axis, p["inner_radius"], p["height"]))
             lines.append(f"BooleanDifference({i}) = {{ Volume{{{1000 + i}}}; Delete; }}{{ Volume{{{2000 + i}}}; Delete; }};")
         elif p["shape"] == "sphere":
             lines.append(f"Sphere({i}) = {{{c[0]:.9g}, {c[1]:.9g}, {c[2]:.9g}, {p['radius']:.9g}}};")
@@ -364,7 +356,6 @@ def compare_case(case, other_csv, code: str = "other code", tolerance: float = 0
                  name: Optional[str] = None) -> list:
     """Benchmark rows: the other code's values against the case's reference values, each within
     :func:`allowed_error` (``tolerance`` its relative part)."""
-    from .benchmark.rows import make_row
     if isinstance(case, dict):
         spec = case
     else:
@@ -379,18 +370,23 @@ def compare_case(case, other_csv, code: str = "other code", tolerance: float = 0
     ref = spec.get("reference")
     if not ref:
         raise config_error("CASE", "the case carries no reference values (export it with --reference 48,64,96)")
-    other = read_other(other_csv, spec)
+    return reference_rows(spec, read_other(other_csv, spec), f"{name or spec['title']}: {code}", tolerance)
+
+
+def reference_rows(spec: dict, values: dict, case: str, tolerance: float = 0.01) -> list:
+    """Benchmark rows of ``values`` (by quantity, SI) against the case's reference values, each
+    within :func:`allowed_error`; a reference quantity missing from ``values`` is a failed row, not
+    a silent pass."""
+    from .benchmark.rows import make_row
+    ref = spec["reference"]
     rows = []
-    for q in ref["values"]:
-        if q not in other:  # a quantity the other code did not report: a failed row, not a silent pass
-            rows.append(make_row("code-to-code", f"{name or spec['title']}: {code}", q, ref["values"][q], "missing",
-                                 None, "equal", ref["solver"], spec["quantities"][q]["units"],
-                                 note="not in the other code's CSV"))
-    for q, v in other.items():
-        r = ref["values"].get(q)
-        if r is None:
+    for q, r in ref["values"].items():
+        units = spec["quantities"][q]["units"]
+        if q not in values:
+            rows.append(make_row("code-to-code", case, q, r, "missing", None, "equal", ref["solver"], units,
+                                 note="not among the values given"))
             continue
-        tol = allowed_error(spec, q, r, tolerance)
-        rows.append(make_row("code-to-code", f"{name or spec['title']}: {code}", q, r, v, tol, "absolute",
-                             ref["solver"] + ", " + ref["method"], spec["quantities"][q]["units"]))
+        rows.append(make_row("code-to-code", case, q, r, values[q], allowed_error(spec, q, r, tolerance), "absolute",
+                             ref["solver"] + ", " + ref["method"], units,
+                             note=f"reference uncertainty {ref['uncertainty'].get(q, float('nan')):.3g} {units}"))
     return rows

@@ -30,7 +30,7 @@ import numpy as np
 import yaml
 
 from . import _core
-from ._errors import config_error
+from ._errors import config_error, parse_quantity
 from .sensors import SENSOR_KEYS, Thermocouple, resistance_from_voltage_current
 
 __all__ = ["DRIVES", "INPUTS", "Observation", "LogCase", "read_log", "read_measurements", "load_case",
@@ -65,18 +65,6 @@ def read_log(path, probe_names) -> dict:
     return _core.read_press_log(os.fspath(path), list(probe_names))
 
 
-def _quantity(text, key: str, unit: str, what: str) -> float:
-    if isinstance(text, bool) or not isinstance(text, (str, int, float)):
-        raise config_error(key, f"expected {what}")
-    try:
-        value, si = _core.parse_quantity(str(text))
-    except ValueError as e:
-        raise config_error(key, f"{e} (expected {what})") from None
-    if si != unit:
-        raise config_error(key, f"'{text}' is in {si or 'no unit'}; expected {what}")
-    return float(value)
-
-
 def read_measurements(log_path, seed_names, sensor_columns) -> dict:
     """The YAML beside the log, if any: {"final_mass": {seed: (kg, sigma kg)}, "sensors":
     {column: {param: SI}}}. Errors name the file and the key."""
@@ -101,7 +89,7 @@ def read_measurements(log_path, seed_names, sensor_columns) -> dict:
             raise config_error(f"{where}: {k}", "unknown key (allowed: final_mass, final_mass_noise, sensors)")
     sigma = DEFAULT_MASS_NOISE * 2e-4
     if "final_mass_noise" in doc:
-        sigma = _quantity(doc["final_mass_noise"], f"{where}: final_mass_noise", "kg", 'a mass such as "0.02 ct"')
+        sigma = parse_quantity(doc["final_mass_noise"], f"{where}: final_mass_noise", "kg", 'a mass such as "0.02 ct"')
         if not sigma > 0.0:
             raise config_error(f"{where}: final_mass_noise", "must be positive")
     masses = doc.get("final_mass") or {}
@@ -111,7 +99,7 @@ def read_measurements(log_path, seed_names, sensor_columns) -> dict:
         key = f"{where}: final_mass.{seed}"
         if seed not in seed_names:
             raise config_error(key, f"no seed '{seed}' in the config (seeds: {', '.join(seed_names) or 'none'})")
-        m = _quantity(text, key, "kg", 'a mass such as "1.5 ct"')
+        m = parse_quantity(text, key, "kg", 'a mass such as "1.5 ct"')
         if not m > 0.0:
             raise config_error(key, "a crystal's mass must be positive")
         out["final_mass"][seed] = (m, sigma)
@@ -130,7 +118,7 @@ def read_measurements(log_path, seed_names, sensor_columns) -> dict:
                 raise config_error(f"{key}.{p}", f"unknown sensor parameter (allowed: {', '.join(SENSOR_KEYS)})")
             if p == "offset" and "degC" in str(text):
                 raise config_error(f"{key}.{p}", "an offset is a difference: give it in K")
-            params[p] = _quantity(text, f"{key}.{p}", SENSOR_KEYS[p], f"a value in {SENSOR_KEYS[p]}")
+            params[p] = parse_quantity(text, f"{key}.{p}", SENSOR_KEYS[p], f"a value in {SENSOR_KEYS[p]}")
             if p == "lag" and params[p] < 0.0:
                 raise config_error(f"{key}.{p}", "a lag must not be negative")
         out["sensors"][col] = params

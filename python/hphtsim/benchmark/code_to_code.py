@@ -25,20 +25,9 @@ TOLERANCE = 0.01
 
 
 def _grid_rows(spec: dict, name: str, cells: int) -> list:
-    from ..export import allowed_error, hphtsim_values
-    ref = spec["reference"]
+    from ..export import hphtsim_values, reference_rows
     got = hphtsim_values(spec, {"cell.cells": cells})
-    rows = []
-    for q, v in got.items():
-        r = ref["values"].get(q)
-        if r is None:
-            continue
-        units = spec["quantities"][q]["units"]
-        rows.append(make_row("code-to-code", f"{name}: hphtsim at {cells}^3", q, r, v, allowed_error(spec, q, r, TOLERANCE),
-                             "absolute",
-                             ref["solver"] + ", " + ref["method"], units,
-                             note=f"reference uncertainty {ref['uncertainty'].get(q, float('nan')):.3g} {units}"))
-    return rows
+    return reference_rows(spec, got, f"{name}: hphtsim at {cells}^3", TOLERANCE)
 
 
 def run_code_to_code(level: str = "quick", progress: Optional[Callable[[str], None]] = None,

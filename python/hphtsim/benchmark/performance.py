@@ -12,7 +12,6 @@ dependencies (docs/benchmark.md).
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import tempfile
 import time
@@ -96,19 +95,12 @@ def _timed(fn) -> tuple:
     return time.perf_counter() - t0, out
 
 
-def _steady(cfg_path: Path, overrides: dict, threads: int) -> tuple:
+def _timed_run(cfg_path: Path, overrides: dict, threads: int, steady: bool) -> tuple:
+    """(wall seconds, simulation) of the steady state (``steady``) or the whole run of the config."""
     from .. import Simulation, set_num_threads
     set_num_threads(threads)
     sim = Simulation(str(cfg_path), overrides)
-    wall, _ = _timed(sim.solve_steady)
-    return wall, sim
-
-
-def _cycle(cfg_path: Path, overrides: dict, threads: int) -> tuple:
-    from .. import Simulation, set_num_threads
-    set_num_threads(threads)
-    sim = Simulation(str(cfg_path), overrides)
-    wall, _ = _timed(sim.run)
+    wall, _ = _timed(sim.solve_steady if steady else sim.run)
     return wall, sim
 
 
@@ -127,21 +119,21 @@ def _cell_rows(full: bool, cores: int) -> list:
     rows = []
     n3 = 64 if full else 40
     case = "default gem cell (configs/tgm_default.yaml)"
-    wall, sim = _steady(cfg, {"cell.cells": n3, **HOT}, cores)
+    wall, sim = _timed_run(cfg, {"cell.cells": n3, **HOT}, cores, steady=True)
     rows.append(informational(L, case, f"steady state, 3-D {n3}^3, {cores} threads", wall, "s",
                               note=f"{sim.diagnostics().get('coupling_iterations', '')} coupling passes"))
-    wall1, _ = _steady(cfg, {"cell.cells": n3, **HOT}, 1)
+    wall1, _ = _timed_run(cfg, {"cell.cells": n3, **HOT}, 1, steady=True)
     rows.append(informational(L, case, f"steady state, 3-D {n3}^3, 1 thread", wall1, "s"))
     if cores > 1:
         rows.append(informational(L, case, f"thread scaling of the steady state, 1 -> {cores} threads", wall1 / wall, "",
                                   note="speed-up; a memory-bound code is limited by the memory channels"))
-    wall_rz, _ = _steady(cfg, {**RZ, **HOT}, cores)
+    wall_rz, _ = _timed_run(cfg, {**RZ, **HOT}, cores, steady=True)
     rows.append(informational(L, case, "steady state, (r, z) 64 x 64", wall_rz, "s"))
-    wall_c, sim_c = _cycle(cfg, RZ, cores)
+    wall_c, sim_c = _timed_run(cfg, RZ, cores, steady=False)
     rows.append(informational(L, case, "whole cycle (20.4 d), (r, z) 64 x 64", wall_c, "s",
                               note=f"{len(sim_c.timeseries())} steps, {_mass_ct(sim_c)}"))
     if full:
-        wall_3, sim_3 = _cycle(cfg, {"cell.cells": 64}, cores)
+        wall_3, sim_3 = _timed_run(cfg, {"cell.cells": 64}, cores, steady=False)
         rows.append(informational(L, case, "whole cycle (20.4 d), 3-D 64^3", wall_3, "s",
                                   note=f"{len(sim_3.timeseries())} steps, {_mass_ct(sim_3)}"))
         rows.append(informational(L, case, "speed-up of (r, z) 64 x 64 over 3-D 64^3, whole cycle", wall_3 / wall_c, ""))

@@ -144,6 +144,19 @@ void EtaEstimator::accepted(CyclePhase p, bool ramp_ended) {
   }
 }
 
+void EtaEstimator::note_cooling_growth(double allowed) {
+  // Called after accepted(): last_phase_ is the step just taken.
+  if (last_phase_ != CyclePhase::cooling || !std::isfinite(allowed) || allowed <= 0.0) {
+    if (last_phase_ != CyclePhase::cooling) cooling_growths_seen_ = 0;
+    last_cooling_limit_ = 0.0;
+    return;
+  }
+  if (last_cooling_limit_ > 0.0)
+    cooling_log_growth_[std::size_t(cooling_growths_seen_++) % cooling_log_growth_.size()] =
+        std::log(allowed / last_cooling_limit_);
+  last_cooling_limit_ = allowed;
+}
+
 double EtaEstimator::cost_per_step(CyclePhase p) const {
   // Seen: a step accepted and its wall time charged (the progress line may come in between:
   // a phase's first step priced at 0 s made the default cycle's ETA read 0 at the quench's end).
@@ -208,12 +221,27 @@ double EtaEstimator::remaining(const Model& model, double t, double next_dt, dou
   // start from time.step), the error no longer limits them and the growth rule counts the rest:
   // the ramp's count then overstates the tail (the gem cell: 41 cooling steps after a 47-step
   // quench, 3 left where 9 were counted).
+  // While the error still limits them, the cooling's steps grow by a steady factor r per step:
+  // the cell's departure from the coolant decays as exp(-t/tau) and the error-limited step as
+  // exp(t/(2 tau)), so that from a step dt the rest of a stretch T takes
+  // (1 - exp(-T ln r / dt)) / ln r steps (1/ln r for a long one; on the default cycle the ramp's
+  // count, 20 steps where 9 were left, priced the last 6 s of the run at 19 s). The fewer of the
+  // two counts: the factor is noisy in the cooling's first steps.
   const bool cooling_tail = steps_this_cooling_ >= 3 && !error_limiting_;
-  if (now == CyclePhase::cooling)
-    outlook.cooling_steps = !cooling_tail && steps_this_cooling_ < last_ramp_steps_
-                                ? double(last_ramp_steps_ - steps_this_cooling_)
-                                : 0.0;
-  else
+  if (now == CyclePhase::cooling) {
+    const double ramp_left = !cooling_tail && steps_this_cooling_ < last_ramp_steps_
+                                 ? double(last_ramp_steps_ - steps_this_cooling_)
+                                 : 0.0;
+    outlook.cooling_steps = ramp_left;
+    if (!cooling_tail && cooling_growths_seen_ >= int(cooling_log_growth_.size()) && last_dt_ > 0.0) {
+      double log_r = 0.0;
+      for (double g : cooling_log_growth_) log_r += g / double(cooling_log_growth_.size());
+      if (log_r > 1e-3) {
+        const double decaying = (1.0 - std::exp(-(until - t) * log_r / last_dt_)) / log_r;
+        outlook.cooling_steps = ramp_left > 0.0 ? std::min(ramp_left, decaying) : decaying;
+      }
+    }
+  } else
     outlook.cooling_steps = outlook.steps_per_heater_ramp;
   const ExpectedSteps left = expected_steps(model, t, until, next_snapshot_index, outlook);
   double eta = 0.0;

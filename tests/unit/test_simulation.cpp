@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -229,6 +230,35 @@ TEST(Eta, PhasesOfTheDefaultCycle) {
   EXPECT_EQ(simulation::cycle_phase(gem, 200.0 * h), CyclePhase::hot);   // 15 d ramp
   EXPECT_EQ(simulation::cycle_phase(gem, 487.5 * h), CyclePhase::heater_ramp);  // the quench
   EXPECT_EQ(simulation::cycle_phase(gem, 488.0 * h), CyclePhase::cooling);
+}
+
+// The cooling after a quench, while the error limits its steps: they grow by a steady factor r
+// per step (the departure from the coolant decays exponentially), so that about 1/ln r steps are
+// left, not the quench's count less those done (which priced the default cycle's last 6 s at
+// 19 s).
+TEST(Eta, ErrorLimitedCoolingCountsItsDecay) {
+  const auto gem = simulation::Model::from_file(source_dir + "/configs/tgm_default.yaml", {"cell.cells=16"});
+  using simulation::CyclePhase;
+  simulation::EtaEstimator eta;
+  for (int i = 0; i < 47; ++i) {
+    eta.accepted(CyclePhase::heater_ramp, i == 46);
+    eta.charge(CyclePhase::heater_ramp, 1.0);
+    eta.set_error_limit(2.0, 2.0, true);
+  }
+  double allowed = 5.0;
+  for (int i = 0; i < 20; ++i) {
+    eta.accepted(CyclePhase::cooling, false);
+    eta.charge(CyclePhase::cooling, 0.5);
+    eta.set_error_limit(allowed * 1.1, allowed, true);
+    allowed *= 1.1;
+  }
+  const double t = 488.2 * 3600.0, until = gem.time.end;
+  ASSERT_EQ(simulation::cycle_phase(gem, t), CyclePhase::cooling);
+  const int snap = int(t / gem.time.snapshot_interval) + 1;
+  const double left = eta.remaining(gem, t, allowed, until, snap);
+  const double decay = (1.0 - std::exp(-(until - t) * std::log(1.1) / (allowed / 1.1))) / std::log(1.1);
+  EXPECT_NEAR(left, 0.5 * decay, 0.05);
+  EXPECT_LT(left, 0.5 * (47 - 20) * 0.5);  // well under the quench's count
 }
 
 TEST(Eta, CostPerStepPerPhaseWithFallbacks) {

@@ -71,6 +71,7 @@ class EtaEstimator {
   /// After an accepted step of length dt: the step the local-error estimate allows (inf when
   /// it has none) and whether it limited the next step (rather than the step growth).
   void set_error_limit(double allowed, double dt, bool limiting) {
+    note_cooling_growth(allowed);
     recent_limits_[recent_next_] = allowed;
     recent_next_ = (recent_next_ + 1) % recent_limits_.size();
     error_limited_dt_ = allowed;
@@ -97,6 +98,12 @@ class EtaEstimator {
   std::array<double, 3> recent_limits_{};
   std::size_t recent_next_ = 0;
   bool error_limiting_ = false;
+  /// The cooling's error limit grows by a steady factor per step as the cell's departure from
+  /// the coolant decays: the logs of the last three factors (counted by cooling_growths_seen_).
+  void note_cooling_growth(double allowed);
+  std::array<double, 3> cooling_log_growth_{};
+  int cooling_growths_seen_ = 0;
+  double last_cooling_limit_ = 0.0;
   CyclePhase last_phase_ = CyclePhase::cold;  // of the last accepted step
   int steps_this_hold_ = 0;                   // accepted steps since the hot phase began
 };

@@ -138,6 +138,9 @@ void ElasticityMGPCG::Impl::build_hierarchy() {
 Projection ElasticityMGPCG::Impl::child_projection(int i, int j, int k) const {
   const double tp[6] = {cx.t0[std::size_t(i)], cx.t1[std::size_t(i)], cy.t0[std::size_t(j)],
                         cy.t1[std::size_t(j)], cz.t0[std::size_t(k)], cz.t1[std::size_t(k)]};
+  // The stored template by reference (a copy is 10 kB, per fine cell on a graded grid).
+  const int t = op->template_index(i, j, k);
+  if (t >= 0) return project_child(op->stored_template(t), tp);
   return project_child(op->element_template(i, j, k), tp);
 }
 

@@ -85,6 +85,8 @@ class ElasticOperator {
   }
   /// Cell spacings as the operator uses them (equal within 1e-9 relative are merged).
   double hx(int i) const { return hx_[std::size_t(i)]; }
+  /// 1 / hx per cell along x (the element loop's inner axis).
+  const std::vector<double>& inverse_hx() const { return inverse_hx_; }
   double hy(int j) const { return hy_[std::size_t(j)]; }
   double hz(int k) const { return hz_[std::size_t(k)]; }
   /// Prescribed components (bits) of node (i, j, k).
@@ -144,7 +146,7 @@ class ElasticOperator {
   std::vector<unsigned char> fixed_mask_;  // per dof
   // Cells of equal size share one template: per-axis classes of equal spacing.
   std::vector<int> cls_x_, cls_y_, cls_z_;
-  std::vector<double> hx_, hy_, hz_;
+  std::vector<double> hx_, hy_, hz_, inverse_hx_;
   int ncx_ = 0, ncy_ = 0;
   std::vector<elastic::ElementTemplate> templates_;
   std::vector<std::size_t> fixed_dofs_;

@@ -253,11 +253,118 @@ void apply_plane_portable(const ElasticOperator& op, const double* u, double* y,
 #if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__) && !defined(HPHTSIM_NO_AVX2_KERNEL)
 #define HPHTSIM_AVX2_KERNEL 1
 
+typedef double v4d __attribute__((vector_size(32)));
+typedef long long v4i __attribute__((vector_size(32)));
+#if defined(__clang__)
+#define HPHTSIM_SHUFFLE(a, b, i0, i1, i2, i3) __builtin_shufflevector(a, b, i0, i1, i2, i3)
+#else
+#define HPHTSIM_SHUFFLE(a, b, i0, i1, i2, i3) __builtin_shuffle(a, b, v4i{i0, i1, i2, i3})
+#endif
+
+/// (x0 y0 z0 x1 | y1 z1 x2 y2 | z2 x3 y3 z3) at p -> X, Y, Z.
+__attribute__((target("avx2,fma"))) inline void aos_to_soa(const double* p, v4d& X, v4d& Y, v4d& Z) {
+  v4d a, b, c;
+  std::memcpy(&a, p, sizeof a);
+  std::memcpy(&b, p + 4, sizeof b);
+  std::memcpy(&c, p + 8, sizeof c);
+  X = HPHTSIM_SHUFFLE(HPHTSIM_SHUFFLE(a, b, 0, 3, 6, 0), c, 0, 1, 2, 5);
+  Y = HPHTSIM_SHUFFLE(HPHTSIM_SHUFFLE(a, b, 1, 4, 7, 0), c, 0, 1, 2, 6);
+  Z = HPHTSIM_SHUFFLE(HPHTSIM_SHUFFLE(a, b, 2, 5, 0, 0), c, 0, 1, 4, 7);
+}
+
+/// p[0..11] += the interleaving of X, Y, Z (the inverse of aos_to_soa).
+__attribute__((target("avx2,fma"))) inline void add_soa_to_aos(double* p, v4d X, v4d Y, v4d Z) {
+  const v4d a = HPHTSIM_SHUFFLE(HPHTSIM_SHUFFLE(X, Y, 0, 4, 0, 1), Z, 0, 1, 4, 3);
+  const v4d b = HPHTSIM_SHUFFLE(HPHTSIM_SHUFFLE(Y, Z, 1, 5, 0, 2), X, 0, 1, 6, 3);
+  const v4d c = HPHTSIM_SHUFFLE(HPHTSIM_SHUFFLE(Z, X, 2, 7, 0, 3), Y, 0, 1, 7, 3);
+  v4d pa, pb, pc;
+  std::memcpy(&pa, p, sizeof pa);
+  std::memcpy(&pb, p + 4, sizeof pb);
+  std::memcpy(&pc, p + 8, sizeof pc);
+  pa += a;
+  pb += b;
+  pc += c;
+  std::memcpy(p, &pa, sizeof pa);
+  std::memcpy(p + 4, &pb, sizeof pb);
+  std::memcpy(p + 8, &pc, sizeof pc);
+}
+
+/// The plane loop with four elements along x at a time, one per vector lane: the
+/// sum-factorised product is elementwise, so its vector form is the scalar code on v4d.
+/// Elements that read prescribed components (mask_input, on the boundary) and the remainder of
+/// a row go through the scalar product; the lanes add into y in element order, as the scalar
+/// loop does.
 __attribute__((target("avx2,fma"))) void apply_plane_avx2(const ElasticOperator& op, const double* u, double* y,
                                                           bool mask_input, int k) {
-  apply_plane_impl(op, u, y, mask_input, k,
-                   [](const double* ih, double volume, double mu, double kv, const double* ue, double* ye)
-                       __attribute__((target("avx2,fma"))) { elastic::element_apply_separable(ih, volume, mu, kv, ue, ye); });
+  const int NX = op.nx(), NY = op.ny(), NZ = op.nz();
+  const std::size_t sy = 3 * std::size_t(NX + 1), sz = sy * std::size_t(NY + 1);
+  const double* mu = op.shear().data();
+  const double* kb = op.cell_bulk().data();
+  const double* ihx = op.inverse_hx().data();
+  const core::Grid& g = op.grid();
+  const bool kbnd = (k == 0 || k == NZ - 1);
+  const std::size_t run[4] = {0, sy, sz, sy + sz};
+  const double hz = op.hz(k), ihz = 1.0 / hz;
+  double ue[elastic::kDofs], ye[elastic::kDofs];
+  for (int j = 0; j < NY; ++j) {
+    const bool jb = kbnd || j == 0 || j == NY - 1;
+    const double hy = op.hy(j), ihy = 1.0 / hy;
+    const auto scalar = [&](int i) __attribute__((target("avx2,fma"))) {
+      const std::size_t c = g.index(i, j, k);
+      const std::size_t d0 = 3 * op.node(i, j, k);
+      for (int q = 0; q < 4; ++q) std::memcpy(ue + 6 * q, u + d0 + run[q], 6 * sizeof(double));
+      if (mask_input && (jb || i == 0 || i == NX - 1)) {
+        for (int a = 0; a < elastic::kNodes; ++a) {
+          const unsigned bits = op.fixed_components(i + (a & 1), j + ((a >> 1) & 1), k + ((a >> 2) & 1));
+          for (int cc = 0; cc < 3; ++cc)
+            if (bits & (1u << cc)) ue[3 * a + cc] = 0.0;
+        }
+      }
+      const double ih[3] = {ihx[i], ihy, ihz};
+      const double volume = op.hx(i) * hy * hz;
+      elastic::element_apply_separable(ih, volume, mu[c], kb[c] * volume, ue, ye);
+      for (int q = 0; q < 4; ++q) {
+        double* dst = y + d0 + run[q];
+        for (int e = 0; e < 6; ++e) dst[e] += ye[6 * q + e];
+      }
+    };
+    int i = 0;
+    if (!(mask_input && jb)) {
+      if (mask_input) scalar(i++);  // the x = 0 face
+      const int vector_end = mask_input ? NX - 1 : NX;
+      for (; i + 4 <= vector_end; i += 4) {
+        const std::size_t c = g.index(i, j, k);
+        const std::size_t d0 = 3 * op.node(i, j, k);
+        v4d U[elastic::kDofs], Y[elastic::kDofs];
+        for (int q = 0; q < 4; ++q) {
+          // Lane l's element has its low-x node at i + l (dofs 6q..6q+2) and its high-x one at
+          // i + l + 1 (6q+3..6q+5): two 3 x 4 transposes of 12 consecutive values.
+          const double* base = u + d0 + run[q];
+          aos_to_soa(base, U[6 * q], U[6 * q + 1], U[6 * q + 2]);
+          aos_to_soa(base + 3, U[6 * q + 3], U[6 * q + 4], U[6 * q + 5]);
+        }
+        v4d ih[3], hxv, muv, kbv;
+        std::memcpy(&ih[0], ihx + i, sizeof(v4d));
+        std::memcpy(&muv, mu + c, sizeof(v4d));
+        std::memcpy(&kbv, kb + c, sizeof(v4d));
+        ih[1] = v4d{ihy, ihy, ihy, ihy};
+        ih[2] = v4d{ihz, ihz, ihz, ihz};
+        hxv = v4d{op.hx(i), op.hx(i + 1), op.hx(i + 2), op.hx(i + 3)};
+        const v4d volume = hxv * (hy * hz);
+        elastic::element_apply_separable<v4d>(ih, volume, muv, kbv * volume, U, Y);
+        for (int q = 0; q < 4; ++q) {
+          // Node i + m receives lane m's low-node and lane m - 1's high-node contributions.
+          double* base = y + d0 + run[q];
+          const v4d zero = {0.0, 0.0, 0.0, 0.0};
+          v4d t[3];
+          for (int cc = 0; cc < 3; ++cc) t[cc] = Y[6 * q + cc] + HPHTSIM_SHUFFLE(Y[6 * q + 3 + cc], zero, 4, 0, 1, 2);
+          add_soa_to_aos(base, t[0], t[1], t[2]);
+          for (int cc = 0; cc < 3; ++cc) base[12 + cc] += Y[6 * q + 3 + cc][3];
+        }
+      }
+    }
+    for (; i < NX; ++i) scalar(i);
+  }
 }
 
 bool cpu_has_avx2() {

@@ -231,8 +231,8 @@ template <int R> constexpr int other1 = R == 2 ? 1 : 2;
 template <int Removed, int Axis> constexpr int stride = other0<Removed> == Axis ? 1 : 2;
 
 /// d[c][m] = difference along R of component c.
-template <int R>
-HPHTSIM_SEPARABLE_INLINE void differences(const double* ue, double (*d)[4]) {
+template <int R, class T>
+HPHTSIM_SEPARABLE_INLINE void differences(const T* ue, T (*d)[4]) {
   for (int m = 0; m < 4; ++m) {
     const int lo = ((m & 1) << other0<R>) | ((m >> 1) << other1<R>);
     const int hi = lo | (1 << R);
@@ -241,9 +241,10 @@ HPHTSIM_SEPARABLE_INLINE void differences(const double* ue, double (*d)[4]) {
 }
 
 /// w = coef (M x M) v, M = [1/3 1/6; 1/6 1/3] along each of the two axes.
-HPHTSIM_SEPARABLE_INLINE void mass2(double coef, const double* v, double* w) {
-  const double t0 = 2.0 * v[0] + v[1], t1 = v[0] + 2.0 * v[1], t2 = 2.0 * v[2] + v[3], t3 = v[2] + 2.0 * v[3];
-  const double c = coef * (1.0 / 36.0);
+template <class T>
+HPHTSIM_SEPARABLE_INLINE void mass2(T coef, const T* v, T* w) {
+  const T t0 = 2.0 * v[0] + v[1], t1 = v[0] + 2.0 * v[1], t2 = 2.0 * v[2] + v[3], t3 = v[2] + 2.0 * v[3];
+  const T c = coef * (1.0 / 36.0);
   w[0] = c * (2.0 * t0 + t2);
   w[1] = c * (2.0 * t1 + t3);
   w[2] = c * (t0 + 2.0 * t2);
@@ -252,24 +253,24 @@ HPHTSIM_SEPARABLE_INLINE void mass2(double coef, const double* v, double* w) {
 
 /// The cross terms of f_A from U_Q (A != Q, T the third axis): s_AQ Ghat(Q, A) U_Q into W[A][Q]
 /// and -(2/3) s_AQ Ghat(A, Q) U_Q into W[A][A]; each a function of i_T.
-template <int A, int Q>
-HPHTSIM_SEPARABLE_INLINE void cross(double saq, const double (*d)[3][4], double (*W)[3][4]) {
+template <int A, int Q, class V>
+HPHTSIM_SEPARABLE_INLINE void cross(V saq, const V (*d)[3][4], V (*W)[3][4]) {
   constexpr int T = 3 - A - Q;
   {
     constexpr int sq = stride<A, Q>, st = stride<A, T>, wt = stride<Q, T>;
-    const double* v = d[Q][A];  // differences of U_Q along A, over the axes other than A
-    const double e0 = v[0] + v[sq], e1 = v[st] + v[sq + st];
-    const double g0 = 0.25 * saq * (e0 * (1.0 / 3.0) + e1 * (1.0 / 6.0));
-    const double g1 = 0.25 * saq * (e0 * (1.0 / 6.0) + e1 * (1.0 / 3.0));
+    const V* v = d[Q][A];  // differences of U_Q along A, over the axes other than A
+    const V e0 = v[0] + v[sq], e1 = v[st] + v[sq + st];
+    const V g0 = 0.25 * saq * (e0 * (1.0 / 3.0) + e1 * (1.0 / 6.0));
+    const V g1 = 0.25 * saq * (e0 * (1.0 / 6.0) + e1 * (1.0 / 3.0));
     for (int m = 0; m < 4; ++m) W[A][Q][m] += (m & wt) ? g1 : g0;
   }
   {
     constexpr int sa = stride<Q, A>, st = stride<Q, T>, wt = stride<A, T>;
-    const double* v = d[Q][Q];  // differences of U_Q along Q, over the axes other than Q
-    const double e0 = v[0] + v[sa], e1 = v[st] + v[sa + st];
-    const double w = -(2.0 / 3.0) * 0.25 * saq;
-    const double g0 = w * (e0 * (1.0 / 3.0) + e1 * (1.0 / 6.0));
-    const double g1 = w * (e0 * (1.0 / 6.0) + e1 * (1.0 / 3.0));
+    const V* v = d[Q][Q];  // differences of U_Q along Q, over the axes other than Q
+    const V e0 = v[0] + v[sa], e1 = v[st] + v[sa + st];
+    const V w = -(2.0 / 3.0) * 0.25 * saq;
+    const V g0 = w * (e0 * (1.0 / 3.0) + e1 * (1.0 / 6.0));
+    const V g1 = w * (e0 * (1.0 / 6.0) + e1 * (1.0 / 3.0));
     for (int m = 0; m < 4; ++m) W[A][A][m] += (m & wt) ? g1 : g0;
   }
 }
@@ -287,14 +288,16 @@ HPHTSIM_SEPARABLE_INLINE void cross(double saq, const double (*d)[3][4], double 
 /// M x M applied to U's differences along q, Ghat(p, r) U is sigma(i_p) / 4 times M applied to
 /// the differences along r summed over p. ih: 1 / hx, 1 / hy, 1 / hz. About 400 flops against
 /// the template's 1.3k, and no template to stream (a graded grid has thousands of cell sizes).
-HPHTSIM_SEPARABLE_INLINE void element_apply_separable(const double* ih, double volume, double mu, double kv,
-                                                      const double* ue, double* ye) {
+/// T: double, or a SIMD vector type whose lanes are as many elements (every operation is
+/// elementwise; GCC / Clang vector extensions).
+template <class T>
+HPHTSIM_SEPARABLE_INLINE void element_apply_separable(const T* ih, T volume, T mu, T kv, const T* ue, T* ye) {
   using namespace separable;
-  const double mv = mu * volume;
+  const T mv = mu * volume;
   // d[c][r][m]: difference along r of component c (its 4-index over the axes other than r).
-  double d[3][3][4];
+  T d[3][3][4];
   {
-    double t[3][4];
+    T t[3][4];
     differences<0>(ue, t);
     for (int c = 0; c < 3; ++c)
       for (int m = 0; m < 4; ++m) d[c][0][m] = t[c][m];
@@ -306,11 +309,11 @@ HPHTSIM_SEPARABLE_INLINE void element_apply_separable(const double* ih, double v
       for (int m = 0; m < 4; ++m) d[c][2][m] = t[c][m];
   }
   // W[a][q][m]: f_a at node i = sum_q sigma(i_q) W[a][q][m_q(i)].
-  double W[3][3][4];
-  const double sqq[3] = {mv * ih[0] * ih[0], mv * ih[1] * ih[1], mv * ih[2] * ih[2]};
+  T W[3][3][4];
+  const T sqq[3] = {mv * ih[0] * ih[0], mv * ih[1] * ih[1], mv * ih[2] * ih[2]};
   for (int a = 0; a < 3; ++a)
-    for (int q = 0; q < 3; ++q) mass2(q == a ? (4.0 / 3.0) * sqq[q] : sqq[q], d[a][q], W[a][q]);
-  const double sxy = mv * ih[0] * ih[1], sxz = mv * ih[0] * ih[2], syz = mv * ih[1] * ih[2];
+    for (int q = 0; q < 3; ++q) mass2<T>(q == a ? (4.0 / 3.0) * sqq[q] : sqq[q], d[a][q], W[a][q]);
+  const T sxy = mv * ih[0] * ih[1], sxz = mv * ih[0] * ih[2], syz = mv * ih[1] * ih[2];
   cross<0, 1>(sxy, d, W);
   cross<0, 2>(sxz, d, W);
   cross<1, 0>(sxy, d, W);
@@ -318,17 +321,21 @@ HPHTSIM_SEPARABLE_INLINE void element_apply_separable(const double* ih, double v
   cross<2, 0>(sxz, d, W);
   cross<2, 1>(syz, d, W);
   // Volumetric (B-bar) part: kv (g . u) g, g_{3a+c} = sigma(a_c) / (4 h_c).
-  double gu = 0.0;
-  for (int c = 0; c < 3; ++c) gu += 0.25 * ih[c] * (d[c][c][0] + d[c][c][1] + d[c][c][2] + d[c][c][3]);
+  T gu = 0.25 * ih[0] * (d[0][0][0] + d[0][0][1] + d[0][0][2] + d[0][0][3]);
+  for (int c = 1; c < 3; ++c) gu += 0.25 * ih[c] * (d[c][c][0] + d[c][c][1] + d[c][c][2] + d[c][c][3]);
   for (int c = 0; c < 3; ++c) {
-    const double add = kv * gu * 0.25 * ih[c];
+    const T add = kv * gu * 0.25 * ih[c];
     for (int m = 0; m < 4; ++m) W[c][c][m] += add;
   }
   for (int i = 0; i < kNodes; ++i) {
     const int m0 = ((i >> 1) & 1) | (((i >> 2) & 1) << 1), m1 = (i & 1) | (((i >> 2) & 1) << 1),
               m2 = (i & 1) | (((i >> 1) & 1) << 1);
-    const double s0 = (i & 1) ? 1.0 : -1.0, s1 = (i & 2) ? 1.0 : -1.0, s2 = (i & 4) ? 1.0 : -1.0;
-    for (int a = 0; a < 3; ++a) ye[3 * i + a] = s0 * W[a][0][m0] + s1 * W[a][1][m1] + s2 * W[a][2][m2];
+    for (int a = 0; a < 3; ++a) {
+      const T f0 = (i & 1) ? W[a][0][m0] : -W[a][0][m0];
+      const T f1 = (i & 2) ? W[a][1][m1] : -W[a][1][m1];
+      const T f2 = (i & 4) ? W[a][2][m2] : -W[a][2][m2];
+      ye[3 * i + a] = f0 + f1 + f2;
+    }
   }
 }
 

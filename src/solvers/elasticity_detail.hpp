@@ -126,7 +126,7 @@ struct Projection {
   double volume = 0.0;
 };
 
-Projection project_child(const elastic::ElementTemplate& t, const double* tp);
+Projection project_child(const double* h, const double* tp);
 
 }  // namespace elasticity_detail
 

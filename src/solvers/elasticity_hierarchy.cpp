@@ -15,8 +15,9 @@
 // comes from the fine element matrices: for each coarse cell, the sum over its fine children of
 // P_c^T (mu Kdev + K V g g^T) P_c, P_c the 24x24 interpolation from the coarse cell's corners to
 // the child's; P_c^T Kdev P_c and P_c^T g depend only on the child's size and position, so they
-// are computed once per distinct (size, position) and each coarse cell costs 8 scaled 24x24
-// sums. Coarse levels are stored assembled: per node its 3x3 diagonal block and the blocks to
+// are computed once per distinct (size, position) when there are few (up to kMaxProjections),
+// else per fine cell in their tensor-product form (elastic::projected_element, ~4k flops), and
+// each coarse cell costs 8 scaled 24x24 sums. Coarse levels are stored assembled: per node its 3x3 diagonal block and the blocks to
 // its 13 "forward" neighbours (the other 13 are their transposes, stored at the neighbour),
 // 126 doubles a node. Levels 2.. are P^T A P of these stencils. Constraints: a fine prescribed
 // dof interpolates only from coarse prescribed dofs of the same face, so the free-free block of
@@ -138,10 +139,8 @@ void ElasticityMGPCG::Impl::build_hierarchy() {
 Projection ElasticityMGPCG::Impl::child_projection(int i, int j, int k) const {
   const double tp[6] = {cx.t0[std::size_t(i)], cx.t1[std::size_t(i)], cy.t0[std::size_t(j)],
                         cy.t1[std::size_t(j)], cz.t0[std::size_t(k)], cz.t1[std::size_t(k)]};
-  // The stored template by reference (a copy is 10 kB, per fine cell on a graded grid).
-  const int t = op->template_index(i, j, k);
-  if (t >= 0) return project_child(op->stored_template(t), tp);
-  return project_child(op->element_template(i, j, k), tp);
+  const double h[3] = {op->hx(i), op->hy(j), op->hz(k)};
+  return project_child(h, tp);
 }
 
 /// Level 1 = P^T A0 P from the fine element matrices.

@@ -188,44 +188,10 @@ ChildAxis child_axis(const AxisMap& m, const std::vector<double>& spacing) {
   return ca;
 }
 
-Projection project_child(const elastic::ElementTemplate& t, const double* tp) {
-  // P8[a][b]: weight of coarse local node b in child local node a.
-  double P8[kNodes][kNodes];
-  for (int a = 0; a < kNodes; ++a)
-    for (int b = 0; b < kNodes; ++b) {
-      double w = 1.0;
-      for (int ax = 0; ax < 3; ++ax) {
-        const double ta = tp[2 * ax + ((a >> ax) & 1)];  // position of the child's node
-        w *= ((b >> ax) & 1) ? ta : 1.0 - ta;
-      }
-      P8[a][b] = w;
-    }
+Projection project_child(const double* h, const double* tp) {
   Projection p;
-  p.volume = t.volume;
-  // T1 = Kdev P (column-major: T1[col = 3b+c'][row = 3a+c]).
-  std::array<double, kDofs * kDofs> T1{};
-  for (int b = 0; b < kNodes; ++b)
-    for (int cp = 0; cp < 3; ++cp)
-      for (int ap = 0; ap < kNodes; ++ap) {
-        const double w = P8[ap][b];
-        if (w == 0.0) continue;
-        const double* col = t.kdev.data() + (3 * ap + cp) * kDofs;
-        double* out = T1.data() + (3 * b + cp) * kDofs;
-        for (int r = 0; r < kDofs; ++r) out[r] += w * col[r];
-      }
-  for (int col = 0; col < kDofs; ++col)
-    for (int b = 0; b < kNodes; ++b)
-      for (int c = 0; c < 3; ++c) {
-        double s = 0.0;
-        for (int a = 0; a < kNodes; ++a) s += P8[a][b] * T1[std::size_t(col * kDofs + 3 * a + c)];
-        p.kdev[std::size_t(col * kDofs + 3 * b + c)] = s;
-      }
-  for (int b = 0; b < kNodes; ++b)
-    for (int c = 0; c < 3; ++c) {
-      double s = 0.0;
-      for (int a = 0; a < kNodes; ++a) s += P8[a][b] * t.g[std::size_t(3 * a + c)];
-      p.g[std::size_t(3 * b + c)] = s;
-    }
+  p.volume = h[0] * h[1] * h[2];
+  elastic::projected_element(h, tp, p.kdev.data(), p.g.data());
   return p;
 }
 

@@ -125,6 +125,46 @@ TEST(ElasticityTemplate, SumFactorisedKernelMatchesTheTemplate) {
   }
 }
 
+// The Galerkin projection of a child box in tensor-product form equals the dense product
+// P^T Kdev P with the child's template, P the trilinear interpolation of the coarse corners
+// (children at the low end, the high end, a single child filling the coarse cell).
+TEST(ElasticityTemplate, ProjectedChildEqualsTheDenseProduct) {
+  const double cases[3][9] = {{0.3, 0.45, 0.2, 0.0, 0.4, 0.6, 1.0, 0.0, 1.0},
+                              {1.0, 0.05, 0.7, 0.25, 1.0, 0.0, 0.5, 0.5, 1.0},
+                              {0.1, 2.0, 0.3, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0}};
+  for (const auto& cs : cases) {
+    const double h[3] = {cs[0], cs[1], cs[2]};
+    const double* tp = cs + 3;
+    const he::ElementTemplate t = he::element_template(h[0], h[1], h[2]);
+    double P[24][24] = {};  // P[child dof][coarse dof]
+    for (int a = 0; a < 8; ++a)
+      for (int b = 0; b < 8; ++b) {
+        double w = 1.0;
+        for (int ax = 0; ax < 3; ++ax) {
+          const double ta = tp[2 * ax + ((a >> ax) & 1)];
+          w *= ((b >> ax) & 1) ? ta : 1.0 - ta;
+        }
+        for (int c = 0; c < 3; ++c) P[3 * a + c][3 * b + c] = w;
+      }
+    double kdev[24 * 24], g[24];
+    he::projected_element(h, tp, kdev, g);
+    double scale = 0.0;
+    for (double v : t.kdev) scale = std::max(scale, std::abs(v));
+    for (int col = 0; col < 24; ++col)
+      for (int row = 0; row < 24; ++row) {
+        double ref = 0.0;
+        for (int a = 0; a < 24; ++a)
+          for (int b = 0; b < 24; ++b) ref += P[a][row] * t.kdev[std::size_t(b * 24 + a)] * P[b][col];
+        EXPECT_NEAR(kdev[col * 24 + row], ref, 1e-13 * scale) << "row " << row << " col " << col;
+      }
+    for (int r = 0; r < 24; ++r) {
+      double ref = 0.0;
+      for (int a = 0; a < 24; ++a) ref += P[a][r] * t.g[std::size_t(a)];
+      EXPECT_NEAR(g[r], ref, 1e-13 / std::min({h[0], h[1], h[2]}));
+    }
+  }
+}
+
 // A linear displacement field (any constant strain) is reproduced exactly by Q1/B-bar on any box
 // grid: the residual vanishes at every interior node, for graded spacing too.
 TEST(ElasticityOperator, PatchTestLinearField) {

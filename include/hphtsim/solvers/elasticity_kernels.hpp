@@ -339,6 +339,68 @@ HPHTSIM_SEPARABLE_INLINE void element_apply_separable(const T* ih, T volume, T m
   }
 }
 
+/// The Galerkin projection of a child box onto the coarse box that holds it: P^T Kdev P
+/// (unit shear modulus; 24 x 24, column-major) and P^T g, P the trilinear interpolation of the
+/// coarse corners at the child's nodes. h: the child's edges; tp: its node positions in the
+/// coarse box along each axis (x0, x1, y0, y1, z0, z1, in [0, 1]). The interpolation is a tensor
+/// product, and so is every 1-D factor of Kdev (element_apply_separable): each factor is
+/// projected on its own (2 x 2), and an entry of the projected Ghat(p, r) is a product of three.
+/// About 4k flops, against 15k for the 24 x 24 products with the template.
+inline void projected_element(const double* h, const double* tp, double* kdev, double* g) {
+  // Unit 1-D integrals on the child (test index i, trial j): phi' phi' (K), phi' phi (D),
+  // phi phi' (Dt), phi phi (M); the derivative and the value of the divergence's mean.
+  static constexpr double base[4][2][2] = {{{1.0, -1.0}, {-1.0, 1.0}},
+                                           {{-0.5, -0.5}, {0.5, 0.5}},
+                                           {{-0.5, 0.5}, {-0.5, 0.5}},
+                                           {{1.0 / 3.0, 1.0 / 6.0}, {1.0 / 6.0, 1.0 / 3.0}}};
+  static constexpr double mean[2][2] = {{-1.0, 1.0}, {0.5, 0.5}};
+  double X[3][4][2][2], gv[3][2][2];
+  for (int ax = 0; ax < 3; ++ax) {
+    const double P[2][2] = {{1.0 - tp[2 * ax], tp[2 * ax]}, {1.0 - tp[2 * ax + 1], tp[2 * ax + 1]}};
+    for (int kind = 0; kind < 4; ++kind)
+      for (int b = 0; b < 2; ++b)
+        for (int bb = 0; bb < 2; ++bb) {
+          double v = 0.0;
+          for (int a = 0; a < 2; ++a)
+            for (int aa = 0; aa < 2; ++aa) v += P[a][b] * base[kind][a][aa] * P[aa][bb];
+          X[ax][kind][b][bb] = v;
+        }
+    for (int kind = 0; kind < 2; ++kind)
+      for (int b = 0; b < 2; ++b) gv[ax][kind][b] = P[0][b] * mean[kind][0] + P[1][b] * mean[kind][1];
+  }
+  // G[p][r][B][B'] = Ghat(p, r) between coarse nodes B (test) and B' (trial).
+  double G[3][3][kNodes][kNodes];
+  for (int p = 0; p < 3; ++p)
+    for (int r = 0; r < 3; ++r) {
+      int kind[3];
+      for (int ax = 0; ax < 3; ++ax) kind[ax] = ax == p && ax == r ? 0 : ax == p ? 1 : ax == r ? 2 : 3;
+      for (int B = 0; B < kNodes; ++B)
+        for (int Bb = 0; Bb < kNodes; ++Bb)
+          G[p][r][B][Bb] = X[0][kind[0]][B & 1][Bb & 1] * X[1][kind[1]][(B >> 1) & 1][(Bb >> 1) & 1] *
+                           X[2][kind[2]][(B >> 2) & 1][(Bb >> 2) & 1];
+    }
+  const double V = h[0] * h[1] * h[2];
+  double sv[3][3];
+  for (int p = 0; p < 3; ++p)
+    for (int q = 0; q < 3; ++q) sv[p][q] = V / (h[p] * h[q]);
+  for (int B = 0; B < kNodes; ++B)
+    for (int Bb = 0; Bb < kNodes; ++Bb) {
+      const double lap = sv[0][0] * G[0][0][B][Bb] + sv[1][1] * G[1][1][B][Bb] + sv[2][2] * G[2][2][B][Bb];
+      for (int a = 0; a < 3; ++a)
+        for (int b = 0; b < 3; ++b) {
+          const double v = a == b ? lap + (1.0 / 3.0) * sv[a][a] * G[a][a][B][Bb]
+                                  : sv[a][b] * (G[b][a][B][Bb] - (2.0 / 3.0) * G[a][b][B][Bb]);
+          kdev[(3 * Bb + b) * kDofs + 3 * B + a] = v;
+        }
+    }
+  for (int B = 0; B < kNodes; ++B)
+    for (int c = 0; c < 3; ++c) {
+      double v = 1.0 / h[c];
+      for (int ax = 0; ax < 3; ++ax) v *= gv[ax][ax == c ? 0 : 1][(B >> ax) & 1];
+      g[3 * B + c] = v;
+    }
+}
+
 /// Inverse of a symmetric positive definite 3x3 block (row-major), by cofactors.
 inline void invert3(const double* a, double* inv) {
   const double c00 = a[4] * a[8] - a[5] * a[7], c01 = a[5] * a[6] - a[3] * a[8],

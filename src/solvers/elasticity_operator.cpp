@@ -197,52 +197,67 @@ namespace {
 #define HPHTSIM_ELASTIC_INLINE inline
 #endif
 
-/// y += A u over the elements of plane k (mask_input: prescribed components of u read as 0).
-/// `Kernel` is the element product (the same code compiled for the baseline or for AVX2 + FMA).
-template <class Kernel>
-HPHTSIM_ELASTIC_INLINE void apply_plane_impl(const ElasticOperator& op, const double* u, double* y, bool mask_input, int k,
-                             Kernel&& kernel) {
-  const int NX = op.nx(), NY = op.ny(), NZ = op.nz();
-  const std::size_t sy = 3 * std::size_t(NX + 1), sz = sy * std::size_t(NY + 1);
-  const double* mu = op.shear().data();
-  const double* kb = op.cell_bulk().data();
-  const core::Grid& g = op.grid();
-  double ue[elastic::kDofs], ye[elastic::kDofs];
-  const bool kbnd = (k == 0 || k == NZ - 1);
+/// What the element loop of plane k needs, and of its row j (set by row()).
+struct PlaneLoop {
+  const ElasticOperator& op;
+  const double* u;
+  double* y;
+  bool mask_input;  // prescribed components of u read as 0
+  int k, NX, NY, NZ;
   // Element dofs in four runs of 6: the x-adjacent node pairs at (j, k), (j+1, k), (j, k+1), (j+1, k+1).
-  const std::size_t run[4] = {0, sy, sz, sy + sz};
-  const double* ihx = op.inverse_hx().data();
-  const double hz = op.hz(k), ihz = 1.0 / hz;
-  for (int j = 0; j < NY; ++j) {
-    const bool jb = kbnd || j == 0 || j == NY - 1;
-    const double hy = op.hy(j), ihy = 1.0 / hy;
-    for (int i = 0; i < NX; ++i) {
-      const std::size_t c = g.index(i, j, k);
-      const std::size_t d0 = 3 * op.node(i, j, k);
-      for (int q = 0; q < 4; ++q) std::memcpy(ue + 6 * q, u + d0 + run[q], 6 * sizeof(double));
-      if (mask_input && (jb || i == 0 || i == NX - 1)) {
-        for (int a = 0; a < elastic::kNodes; ++a) {
-          const unsigned bits = op.fixed_components(i + (a & 1), j + ((a >> 1) & 1), k + ((a >> 2) & 1));
-          for (int cc = 0; cc < 3; ++cc)
-            if (bits & (1u << cc)) ue[3 * a + cc] = 0.0;
-        }
-      }
-      const double ih[3] = {ihx[i], ihy, ihz};
-      const double volume = op.hx(i) * hy * hz;
-      kernel(ih, volume, mu[c], kb[c] * volume, ue, ye);
-      for (int q = 0; q < 4; ++q) {
-        double* dst = y + d0 + run[q];
-        for (int e = 0; e < 6; ++e) dst[e] += ye[6 * q + e];
-      }
+  std::size_t run[4];
+  const double *mu, *kb, *ihx;
+  double hz, ihz;
+  int j = 0;
+  bool boundary_row = false;  // j or k on the boundary: every element of the row may be masked
+  double hy = 0.0, ihy = 0.0;
+
+  PlaneLoop(const ElasticOperator& o, const double* u_, double* y_, bool mask, int k_)
+      : op(o), u(u_), y(y_), mask_input(mask), k(k_), NX(o.nx()), NY(o.ny()), NZ(o.nz()),
+        mu(o.shear().data()), kb(o.cell_bulk().data()), ihx(o.inverse_hx().data()), hz(o.hz(k_)), ihz(1.0 / hz) {
+    const std::size_t sy = 3 * std::size_t(NX + 1), sz = sy * std::size_t(NY + 1);
+    run[0] = 0;
+    run[1] = sy;
+    run[2] = sz;
+    run[3] = sy + sz;
+  }
+  void row(int j_) {
+    j = j_;
+    boundary_row = k == 0 || k == NZ - 1 || j == 0 || j == NY - 1;
+    hy = op.hy(j);
+    ihy = 1.0 / hy;
+  }
+};
+
+/// y += A_e u_e for element (i, j, k) of the loop's row, one element at a time.
+HPHTSIM_ELASTIC_INLINE void scalar_element(const PlaneLoop& p, int i) {
+  double ue[elastic::kDofs], ye[elastic::kDofs];
+  const std::size_t c = p.op.grid().index(i, p.j, p.k);
+  const std::size_t d0 = 3 * p.op.node(i, p.j, p.k);
+  for (int q = 0; q < 4; ++q) std::memcpy(ue + 6 * q, p.u + d0 + p.run[q], 6 * sizeof(double));
+  if (p.mask_input && (p.boundary_row || i == 0 || i == p.NX - 1)) {
+    for (int a = 0; a < elastic::kNodes; ++a) {
+      const unsigned bits = p.op.fixed_components(i + (a & 1), p.j + ((a >> 1) & 1), p.k + ((a >> 2) & 1));
+      for (int cc = 0; cc < 3; ++cc)
+        if (bits & (1u << cc)) ue[3 * a + cc] = 0.0;
     }
+  }
+  const double ih[3] = {p.ihx[i], p.ihy, p.ihz};
+  const double volume = p.op.hx(i) * p.hy * p.hz;
+  elastic::element_apply_separable(ih, volume, p.mu[c], p.kb[c] * volume, ue, ye);
+  for (int q = 0; q < 4; ++q) {
+    double* dst = p.y + d0 + p.run[q];
+    for (int e = 0; e < 6; ++e) dst[e] += ye[6 * q + e];
   }
 }
 
+/// y += A u over the elements of plane k.
 void apply_plane_portable(const ElasticOperator& op, const double* u, double* y, bool mask_input, int k) {
-  apply_plane_impl(op, u, y, mask_input, k,
-                   [](const double* ih, double volume, double mu, double kv, const double* ue, double* ye) {
-                     elastic::element_apply_separable(ih, volume, mu, kv, ue, ye);
-                   });
+  PlaneLoop p(op, u, y, mask_input, k);
+  for (int j = 0; j < p.NY; ++j) {
+    p.row(j);
+    for (int i = 0; i < p.NX; ++i) scalar_element(p, i);
+  }
 }
 
 // The element product is the hot spot of every solve. On x86-64 with GCC or Clang a second
@@ -296,41 +311,14 @@ __attribute__((target("avx2,fma"))) inline void add_soa_to_aos(double* p, v4d X,
 /// loop does.
 __attribute__((target("avx2,fma"))) void apply_plane_avx2(const ElasticOperator& op, const double* u, double* y,
                                                           bool mask_input, int k) {
-  const int NX = op.nx(), NY = op.ny(), NZ = op.nz();
-  const std::size_t sy = 3 * std::size_t(NX + 1), sz = sy * std::size_t(NY + 1);
-  const double* mu = op.shear().data();
-  const double* kb = op.cell_bulk().data();
-  const double* ihx = op.inverse_hx().data();
+  PlaneLoop p(op, u, y, mask_input, k);
   const core::Grid& g = op.grid();
-  const bool kbnd = (k == 0 || k == NZ - 1);
-  const std::size_t run[4] = {0, sy, sz, sy + sz};
-  const double hz = op.hz(k), ihz = 1.0 / hz;
-  double ue[elastic::kDofs], ye[elastic::kDofs];
-  for (int j = 0; j < NY; ++j) {
-    const bool jb = kbnd || j == 0 || j == NY - 1;
-    const double hy = op.hy(j), ihy = 1.0 / hy;
-    const auto scalar = [&](int i) __attribute__((target("avx2,fma"))) {
-      const std::size_t c = g.index(i, j, k);
-      const std::size_t d0 = 3 * op.node(i, j, k);
-      for (int q = 0; q < 4; ++q) std::memcpy(ue + 6 * q, u + d0 + run[q], 6 * sizeof(double));
-      if (mask_input && (jb || i == 0 || i == NX - 1)) {
-        for (int a = 0; a < elastic::kNodes; ++a) {
-          const unsigned bits = op.fixed_components(i + (a & 1), j + ((a >> 1) & 1), k + ((a >> 2) & 1));
-          for (int cc = 0; cc < 3; ++cc)
-            if (bits & (1u << cc)) ue[3 * a + cc] = 0.0;
-        }
-      }
-      const double ih[3] = {ihx[i], ihy, ihz};
-      const double volume = op.hx(i) * hy * hz;
-      elastic::element_apply_separable(ih, volume, mu[c], kb[c] * volume, ue, ye);
-      for (int q = 0; q < 4; ++q) {
-        double* dst = y + d0 + run[q];
-        for (int e = 0; e < 6; ++e) dst[e] += ye[6 * q + e];
-      }
-    };
+  const int NX = p.NX;
+  for (int j = 0; j < p.NY; ++j) {
+    p.row(j);
     int i = 0;
-    if (!(mask_input && jb)) {
-      if (mask_input) scalar(i++);  // the x = 0 face
+    if (!(mask_input && p.boundary_row)) {
+      if (mask_input) scalar_element(p, i++);  // the x = 0 face
       const int vector_end = mask_input ? NX - 1 : NX;
       for (; i + 4 <= vector_end; i += 4) {
         const std::size_t c = g.index(i, j, k);
@@ -339,22 +327,22 @@ __attribute__((target("avx2,fma"))) void apply_plane_avx2(const ElasticOperator&
         for (int q = 0; q < 4; ++q) {
           // Lane l's element has its low-x node at i + l (dofs 6q..6q+2) and its high-x one at
           // i + l + 1 (6q+3..6q+5): two 3 x 4 transposes of 12 consecutive values.
-          const double* base = u + d0 + run[q];
+          const double* base = u + d0 + p.run[q];
           aos_to_soa(base, U[6 * q], U[6 * q + 1], U[6 * q + 2]);
           aos_to_soa(base + 3, U[6 * q + 3], U[6 * q + 4], U[6 * q + 5]);
         }
         v4d ih[3], hxv, muv, kbv;
-        std::memcpy(&ih[0], ihx + i, sizeof(v4d));
-        std::memcpy(&muv, mu + c, sizeof(v4d));
-        std::memcpy(&kbv, kb + c, sizeof(v4d));
-        ih[1] = v4d{ihy, ihy, ihy, ihy};
-        ih[2] = v4d{ihz, ihz, ihz, ihz};
+        std::memcpy(&ih[0], p.ihx + i, sizeof(v4d));
+        std::memcpy(&muv, p.mu + c, sizeof(v4d));
+        std::memcpy(&kbv, p.kb + c, sizeof(v4d));
+        ih[1] = v4d{p.ihy, p.ihy, p.ihy, p.ihy};
+        ih[2] = v4d{p.ihz, p.ihz, p.ihz, p.ihz};
         hxv = v4d{op.hx(i), op.hx(i + 1), op.hx(i + 2), op.hx(i + 3)};
-        const v4d volume = hxv * (hy * hz);
+        const v4d volume = hxv * (p.hy * p.hz);
         elastic::element_apply_separable<v4d>(ih, volume, muv, kbv * volume, U, Y);
         for (int q = 0; q < 4; ++q) {
           // Node i + m receives lane m's low-node and lane m - 1's high-node contributions.
-          double* base = y + d0 + run[q];
+          double* base = y + d0 + p.run[q];
           const v4d zero = {0.0, 0.0, 0.0, 0.0};
           v4d t[3];
           for (int cc = 0; cc < 3; ++cc) t[cc] = Y[6 * q + cc] + HPHTSIM_SHUFFLE(Y[6 * q + 3 + cc], zero, 4, 0, 1, 2);
@@ -363,7 +351,7 @@ __attribute__((target("avx2,fma"))) void apply_plane_avx2(const ElasticOperator&
         }
       }
     }
-    for (; i < NX; ++i) scalar(i);
+    for (; i < NX; ++i) scalar_element(p, i);
   }
 }
 

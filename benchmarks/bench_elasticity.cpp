@@ -185,7 +185,6 @@ void BM_ElasticApply(benchmark::State& state) {
     benchmark::DoNotOptimize(y.data());
     benchmark::ClobberMemory();
   }
-  state.counters["templates"] = double(s.op->num_templates());
   state.counters["ns_per_cell"] = benchmark::Counter(
       double(s.cell.g.size()) * 1e-9, benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
 }

@@ -62,8 +62,6 @@ ElasticOperator::ElasticOperator(const core::Grid& grid, FaceConstraints constra
   const std::vector<double> hx = spacing_classes(grid_.x, cls_x_);
   const std::vector<double> hy = spacing_classes(grid_.y, cls_y_);
   const std::vector<double> hz = spacing_classes(grid_.z, cls_z_);
-  ncx_ = int(hx.size());
-  ncy_ = int(hy.size());
   hx_.resize(std::size_t(grid_.nx));
   inverse_hx_.resize(std::size_t(grid_.nx));
   hy_.resize(std::size_t(grid_.ny));
@@ -74,13 +72,6 @@ ElasticOperator::ElasticOperator(const core::Grid& grid, FaceConstraints constra
   }
   for (int j = 0; j < grid_.ny; ++j) hy_[std::size_t(j)] = hy[std::size_t(cls_y_[std::size_t(j)])];
   for (int k = 0; k < grid_.nz; ++k) hz_[std::size_t(k)] = hz[std::size_t(cls_z_[std::size_t(k)])];
-  const std::size_t count = hx.size() * hy.size() * hz.size();
-  if (count <= kMaxTemplates) {
-    templates_.reserve(count);
-    for (double z : hz)
-      for (double y : hy)
-        for (double x : hx) templates_.push_back(elastic::element_template(x, y, z));
-  }
   mu_.assign(grid_.size(), 0.0);
   bulk_.assign(grid_.size(), 0.0);
   kvol_.assign(grid_.size(), 0.0);
@@ -184,8 +175,6 @@ unsigned ElasticOperator::fixed_components(int i, int j, int k) const {
 }
 
 elastic::ElementTemplate ElasticOperator::element_template(int i, int j, int k) const {
-  const int t = template_index(i, j, k);
-  if (t >= 0) return templates_[std::size_t(t)];
   return elastic::element_template(hx(i), hy(j), hz(k));
 }
 
@@ -514,18 +503,11 @@ void ElasticOperator::diagonal_blocks(std::vector<double>& d) const {
         for (int a = 0; a < elastic::kNodes; ++a) {
           const int ei = i - (a & 1), ej = j - ((a >> 1) & 1), ek = k - ((a >> 2) & 1);
           if (ei < 0 || ej < 0 || ek < 0 || ei >= NX || ej >= NY || ek >= NZ) continue;
-          const int t = template_index(ei, ej, ek);
           const std::size_t c = grid_.index(ei, ej, ek);
           const double h[3] = {hx(ei), hy(ej), hz(ek)};
           const double mu = mu_[c], kv = kvol_[c] * h[0] * h[1] * h[2];
           double kd[9];
-          if (t >= 0) {
-            const elastic::ElementTemplate& tp = templates_[std::size_t(t)];
-            for (int r = 0; r < 3; ++r)
-              for (int s = 0; s < 3; ++s) kd[3 * r + s] = tp.kdev[std::size_t((3 * a + s) * elastic::kDofs + 3 * a + r)];
-          } else {
-            elastic::kdev_block(h[0], h[1], h[2], a, a, kd);
-          }
+          elastic::kdev_diagonal_block(h, a, kd);
           for (int r = 0; r < 3; ++r)
             for (int s = 0; s < 3; ++s) {
               const double gr = (((a >> r) & 1) ? 0.25 : -0.25) / h[r], gs = (((a >> s) & 1) ? 0.25 : -0.25) / h[s];

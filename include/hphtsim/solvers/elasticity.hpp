@@ -119,20 +119,9 @@ class ElasticOperator {
   void cell_centre_values(const double* u, std::vector<double>& ux, std::vector<double>& uy,
                           std::vector<double>& uz) const;
 
-  /// Element template of cell (i, j, k) (computed when the grid has too many cell sizes to
-  /// keep one per size).
+  /// Element template of cell (i, j, k), formed on demand (the assembled views only: the
+  /// operator's product is sum-factorised and needs none).
   elastic::ElementTemplate element_template(int i, int j, int k) const;
-  /// Index of the stored template of cell (i, j, k), or -1 when templates are not stored.
-  int template_index(int i, int j, int k) const {
-    if (templates_.empty()) return -1;
-    return cls_x_[std::size_t(i)] + ncx_ * (cls_y_[std::size_t(j)] + ncy_ * cls_z_[std::size_t(k)]);
-  }
-  const elastic::ElementTemplate& stored_template(int t) const { return templates_[std::size_t(t)]; }
-  std::size_t num_templates() const { return templates_.size(); }
-  /// At most this many distinct cell sizes keep a template (10 kB each, 160 MB at most);
-  /// beyond, the generic quadrature kernel runs instead, about 5x slower. The conforming graded
-  /// grids of the default cell have 17 x 17 x 22 size classes at 64^3, 21 x 21 x 24 at 96^3.
-  static constexpr std::size_t kMaxTemplates = 16384;
 
  private:
   void element_loop_apply(const double* u, double* y, bool mask_input) const;
@@ -144,11 +133,10 @@ class ElasticOperator {
   std::vector<FluidRegion> regions_;
   std::vector<int> cell_region_;
   std::vector<unsigned char> fixed_mask_;  // per dof
-  // Cells of equal size share one template: per-axis classes of equal spacing.
+  // Per-axis classes of equal spacing: every computation uses the class spacing, so that the
+  // round-off of uniformly spaced edges cannot make neighbouring cells of one size differ.
   std::vector<int> cls_x_, cls_y_, cls_z_;
   std::vector<double> hx_, hy_, hz_, inverse_hx_;
-  int ncx_ = 0, ncy_ = 0;
-  std::vector<elastic::ElementTemplate> templates_;
   std::vector<std::size_t> fixed_dofs_;
 };
 

@@ -145,6 +145,21 @@ inline void kdev_block(double hx, double hy, double hz, int a, int b, double* bl
   }
 }
 
+/// The 3x3 block (row-major) of Kdev(hx, hy, hz) at element node a with itself, in closed form
+/// from the separable integrals (element_apply_separable): with s_pq = V / (h_p h_q) and
+/// sigma_c = -1 / +1 for the low / high node along c, Ghat(q, q)(a, a) = 1/9 and
+/// Ghat(p, r)(a, a) = sigma_p sigma_r / 12, so the block is
+/// (sum_q s_qq) / 9 + s_cc / 27 on the diagonal and s_cc' sigma_c sigma_c' / 36 off it.
+inline void kdev_diagonal_block(const double* h, int a, double* blk) {
+  const double V = h[0] * h[1] * h[2];
+  double sigma[3];
+  for (int c = 0; c < 3; ++c) sigma[c] = ((a >> c) & 1) ? 1.0 : -1.0;
+  const double lap = (V / (h[0] * h[0]) + V / (h[1] * h[1]) + V / (h[2] * h[2])) / 9.0;
+  for (int c = 0; c < 3; ++c)
+    for (int cc = 0; cc < 3; ++cc)
+      blk[3 * c + cc] = c == cc ? lap + V / (h[c] * h[c]) / 27.0 : V / (h[c] * h[cc]) * sigma[c] * sigma[cc] / 36.0;
+}
+
 /// ye = mu Kdev ue + K V (g . ue) g (overwrites ye). Column-major Kdev: the inner loop runs
 /// down a column, so it vectorises without reassociating sums.
 inline void element_apply(const ElementTemplate& t, double mu, double kv, const double* ue, double* ye) {

@@ -133,9 +133,8 @@ class ElasticOperator {
   std::vector<FluidRegion> regions_;
   std::vector<int> cell_region_;
   std::vector<unsigned char> fixed_mask_;  // per dof
-  // Per-axis classes of equal spacing: every computation uses the class spacing, so that the
+  // Cell spacings, each its class's (spacing_classes): every computation uses them, so that the
   // round-off of uniformly spaced edges cannot make neighbouring cells of one size differ.
-  std::vector<int> cls_x_, cls_y_, cls_z_;
   std::vector<double> hx_, hy_, hz_, inverse_hx_;
   std::vector<std::size_t> fixed_dofs_;
 };

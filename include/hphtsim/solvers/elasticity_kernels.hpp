@@ -35,10 +35,6 @@ struct ElementTemplate {
   std::array<double, kDofs * kDofs> kdev{};
   std::array<double, kDofs> g{};
   double volume = 0.0;
-  /// Kdev with g appended to every column as row 24, padded to kRows rows (column-major): the
-  /// product with u then yields Kdev u and g.u in one vectorised sweep.
-  static constexpr int kRows = 28;
-  std::array<double, kDofs * kRows> kext{};
 };
 
 /// 1-D two-point Gauss abscissae on [0,1] (weights 1/2 each).
@@ -115,34 +111,14 @@ inline ElementTemplate element_template(double hx, double hy, double hz) {
     const int ac[3] = {a & 1, (a >> 1) & 1, (a >> 2) & 1};
     for (int c = 0; c < 3; ++c) t.g[std::size_t(3 * a + c)] = (ac[c] ? 1.0 : -1.0) / (4.0 * h[c]);
   }
-  // Exact symmetry (R_pq = R_qp^T, so the sum is symmetric up to round-off), then the extended
-  // copy.
+  // Exact symmetry (R_pq = R_qp^T, so the sum is symmetric up to round-off).
   for (int c = 0; c < kDofs; ++c)
     for (int r = c + 1; r < kDofs; ++r) {
       const double m = 0.5 * (t.kdev[std::size_t(c * kDofs + r)] + t.kdev[std::size_t(r * kDofs + c)]);
       t.kdev[std::size_t(c * kDofs + r)] = m;
       t.kdev[std::size_t(r * kDofs + c)] = m;
     }
-  for (int c = 0; c < kDofs; ++c) {
-    for (int r = 0; r < kDofs; ++r)
-      t.kext[std::size_t(c * ElementTemplate::kRows + r)] = t.kdev[std::size_t(c * kDofs + r)];
-    t.kext[std::size_t(c * ElementTemplate::kRows + kDofs)] = t.g[std::size_t(c)];
-  }
   return t;
-}
-
-/// The 3x3 block (row-major) of Kdev(hx, hy, hz) between element nodes a and b.
-inline void kdev_block(double hx, double hy, double hz, int a, int b, double* blk) {
-  const double h[3] = {hx, hy, hz};
-  const double V = hx * hy * hz;
-  const KdevReference& ref = KdevReference::get();
-  for (int e = 0; e < 9; ++e) blk[e] = 0.0;
-  for (int pq = 0; pq < 9; ++pq) {
-    const double s = V / (h[pq % 3] * h[pq / 3]);
-    const auto& r = ref.r[std::size_t(pq)];
-    for (int i = 0; i < 3; ++i)
-      for (int j = 0; j < 3; ++j) blk[3 * i + j] += s * r[std::size_t((3 * b + j) * kDofs + 3 * a + i)];
-  }
 }
 
 /// The 3x3 block (row-major) of Kdev(hx, hy, hz) at element node a with itself, in closed form
@@ -160,24 +136,25 @@ inline void kdev_diagonal_block(const double* h, int a, double* blk) {
       blk[3 * c + cc] = c == cc ? lap + V / (h[c] * h[c]) / 27.0 : V / (h[c] * h[cc]) * sigma[c] * sigma[cc] / 36.0;
 }
 
-/// ye = mu Kdev ue + K V (g . ue) g (overwrites ye). Column-major Kdev: the inner loop runs
-/// down a column, so it vectorises without reassociating sums.
+/// ye = mu Kdev ue + K V (g . ue) g (overwrites ye), by the template: the reference the
+/// sum-factorised product is tested against. Column-major Kdev: the inner loop runs down a
+/// column, so it vectorises without reassociating sums.
 inline void element_apply(const ElementTemplate& t, double mu, double kv, const double* ue, double* ye) {
-  constexpr int R = ElementTemplate::kRows;
-  double acc[R] = {};
-  const double* K = t.kext.data();
+  double acc[kDofs] = {};
+  double gu = 0.0;
   for (int c = 0; c < kDofs; ++c) {
     const double uc = ue[c];
-    const double* col = K + c * R;
-    for (int r = 0; r < R; ++r) acc[r] += col[r] * uc;
+    const double* col = t.kdev.data() + c * kDofs;
+    for (int r = 0; r < kDofs; ++r) acc[r] += col[r] * uc;
+    gu += t.g[std::size_t(c)] * uc;
   }
-  const double sv = kv * acc[kDofs];  // K V (g . u)
+  const double sv = kv * gu;  // K V (g . u)
   for (int r = 0; r < kDofs; ++r) ye[r] = mu * acc[r] + sv * t.g[std::size_t(r)];
 }
 
 /// The same product for any box (hx, hy, hz) without a template, by the 2x2x2 Gauss rule:
-/// gradients at each point, deviatoric stress, back through B^T (about 1.5k flops against the
-/// template's 1.2k; for grids with too many distinct cell sizes to keep a template each).
+/// gradients at each point, deviatoric stress, back through B^T (about 1.5k flops): an
+/// independent check of the template (tests).
 inline void element_apply_generic(double hx, double hy, double hz, double mu, double kv, const double* ue,
                                   double* ye) {
   const double ih[3] = {1.0 / hx, 1.0 / hy, 1.0 / hz};
@@ -219,17 +196,7 @@ inline void element_apply_generic(double hx, double hy, double hz, double mu, do
   }
 }
 
-/// The same product by sum factorisation (no template, no quadrature): on a box every
-/// integral of the Q1 element factors into 1-D ones. With U_c the 8 nodal values of component
-/// c, s_pq = mu V / (h_p h_q), Ghat(p, r) = the unit-cube integral of dN_i/dxi_p dN_j/dxi_r,
-/// the deviatoric form 2 eps(u):eps(v) - (2/3) div u div v gives
-///   f_a = sum_q s_qq A_q U_a + (1/3) s_aa A_a U_a + sum_{q != a} s_aq (Ghat(q, a) - (2/3) Ghat(a, q)) U_q,
-/// A_q = Ghat(q, q). With the 1-D integrals (phi' phi' = +-1, phi' phi = +-1/2,
-/// phi phi = M = [1/3 1/6; 1/6 1/3]) every term is sigma(i_q) times a function of the node's
-/// two other indices (sigma = -1 at the low node, +1 at the high one): A_q U is sigma(i_q) times
-/// M x M applied to U's differences along q, Ghat(p, r) U is sigma(i_p) / 4 times M applied to
-/// the differences along r summed over p. About 400 flops against the template's 1.3k, and no
-/// template to stream (a graded grid has thousands of cell sizes).
+/// Pieces of element_apply_separable (below).
 namespace separable {
 
 #if defined(__GNUC__)
